@@ -1,0 +1,42 @@
+package dev.stagehand.db;
+
+import java.nio.file.Path;
+
+/** H2 settings the server depends on, in one place. */
+public final class H2Urls {
+    private H2Urls() {}
+
+    /** Default database: a file under ./db, shareable with the `sql` command while the server runs. */
+    public static String defaultUrl() {
+        return fileUrl(Path.of("db", "stagehand"));
+    }
+
+    public static String fileUrl(Path base) {
+        return "jdbc:h2:file:" + base.toAbsolutePath();
+    }
+
+    /**
+     * AUTO_SERVER lets a second process (the `sql` command, an SQL tool) open the same file;
+     * the lock timeout is raised from H2's 1 s because Quartz and workers contend on rows.
+     */
+    public static String withDefaults(String url) {
+        if (!url.startsWith("jdbc:h2:file:") && !url.startsWith("jdbc:h2:./") && !url.startsWith("jdbc:h2:/")) {
+            return url;
+        }
+        String result = url;
+        if (!url.toUpperCase().contains("AUTO_SERVER")) {
+            result += ";AUTO_SERVER=TRUE";
+        }
+        if (!url.toUpperCase().contains("LOCK_TIMEOUT")) {
+            result += ";LOCK_TIMEOUT=20000";
+        }
+        return result;
+    }
+
+    /** H2's AUTO_SERVER listens on every interface unless told otherwise; job history stays on loopback. */
+    public static void keepServersOnLoopback() {
+        if (System.getProperty("h2.bindAddress") == null) {
+            System.setProperty("h2.bindAddress", "127.0.0.1");
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.stagehand.queue;
+
+import java.time.Instant;
+import java.util.Date;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobExecutionContext;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.utils.ConnectionProvider;
+import org.quartz.utils.DBConnectionManager;
+
+/**
+ * Quartz with its JDBC job store in our database: one Quartz job per job row (keyed by the row
+ * id), a one-shot trigger per attempt. Quartz gives us worker threads, timers for delayed
+ * retries and crash recovery; the job table stays the record of what happened.
+ */
+final class QuartzWorkers {
+    static final String SCHEDULER_NAME = "stagehand";
+    private static final String DATA_SOURCE = "stagehandDS";
+    private static final String GROUP = "jobs";
+    static final int REQUIRED_PRIORITY = 10;
+    static final int OPTIONAL_PRIORITY = 1;
+
+    private final Scheduler scheduler;
+
+    QuartzWorkers(DataSource dataSource, int workers, JobExecutor executor) throws SchedulerException {
+        DBConnectionManager.getInstance().addConnectionProvider(DATA_SOURCE, new PoolProvider(dataSource));
+        scheduler = new StdSchedulerFactory(properties(workers)).getScheduler();
+        scheduler.setJobFactory((bundle, sched) -> new RunJob(executor));
+    }
+
+    private static Properties properties(int workers) {
+        Properties p = new Properties();
+        p.setProperty("org.quartz.scheduler.instanceName", SCHEDULER_NAME);
+        p.setProperty("org.quartz.scheduler.instanceId", "local");
+        p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+        p.setProperty("org.quartz.scheduler.batchTriggerAcquisitionMaxCount", String.valueOf(workers));
+        p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(workers));
+        p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+        p.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.StdJDBCDelegate");
+        p.setProperty("org.quartz.jobStore.dataSource", DATA_SOURCE);
+        p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
+        p.setProperty("org.quartz.jobStore.misfireThreshold", "5000");
+        p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
+        return p;
+    }
+
+    static JobKey jobKey(long jobId) {
+        return JobKey.jobKey(Long.toString(jobId), GROUP);
+    }
+
+    /** Adds a one-shot trigger for the job at {@code when}; extra triggers are harmless (claims are guarded). */
+    void schedule(long jobId, boolean required, Instant when) throws SchedulerException {
+        JobDetail detail = JobBuilder.newJob(RunJob.class).withIdentity(jobKey(jobId)).requestRecovery(true).build();
+        Trigger trigger = TriggerBuilder.newTrigger()
+                .withIdentity(jobId + "-" + UUID.randomUUID(), GROUP)
+                .forJob(detail)
+                .withPriority(required ? REQUIRED_PRIORITY : OPTIONAL_PRIORITY)
+                .startAt(Date.from(when))
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
+                .build();
+        scheduler.scheduleJob(detail, Set.of(trigger), true);
+    }
+
+    boolean hasTrigger(long jobId) throws SchedulerException {
+        return !scheduler.getTriggersOfJob(jobKey(jobId)).isEmpty();
+    }
+
+    void unschedule(long jobId) throws SchedulerException {
+        scheduler.deleteJob(jobKey(jobId));
+    }
+
+    void start() throws SchedulerException {
+        scheduler.start();
+    }
+
+    /** Waits for running attempts, which stop at their next chunk once the queue is stopping. */
+    void shutdown() throws SchedulerException {
+        scheduler.shutdown(true);
+    }
+
+    /** The Quartz job: hands the row id to the executor. */
+    static final class RunJob implements Job {
+        private final JobExecutor executor;
+
+        RunJob(JobExecutor executor) {
+            this.executor = executor;
+        }
+
+        @Override
+        public void execute(JobExecutionContext context) {
+            executor.execute(Long.parseLong(context.getJobDetail().getKey().getName()));
+        }
+    }
+
+    /** Lets Quartz borrow connections from our pool instead of opening its own. */
+    private record PoolProvider(DataSource dataSource) implements ConnectionProvider {
+        @Override
+        public java.sql.Connection getConnection() throws java.sql.SQLException {
+            return dataSource.getConnection();
+        }
+
+        @Override
+        public void shutdown() {}
+
+        @Override
+        public void initialize() {}
+    }
+}

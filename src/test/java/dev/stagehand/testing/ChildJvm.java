@@ -1,0 +1,34 @@
+package dev.stagehand.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Starts a main class of the test class path in a separate JVM, so a test can really kill it. */
+public final class ChildJvm {
+    private ChildJvm() {}
+
+    public static Process start(Class<?> mainClass, Path log, List<String> jvmArgs, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dh2.bindAddress=127.0.0.1");
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** SIGKILL: no shutdown hooks, no cleanup, like a crash or an OOM kill. */
+    public static void kill(Process p) throws InterruptedException {
+        p.destroyForcibly();
+        p.waitFor();
+    }
+
+    public static String classPathSeparator() {
+        return File.pathSeparator;
+    }
+}
