@@ -107,6 +107,51 @@ public final class JobStore {
                 .orderBy(JOB.ID.desc()).limit(1).fetchOptional(JOB.ID);
     }
 
+    /** Refreshes last_access_at of the build whose directory holds {@code staticPath}. */
+    public void touchBuildContaining(String staticPath) {
+        db.update(BUILD).set(BUILD.LAST_ACCESS_AT, now())
+                .where(org.jooq.impl.DSL.val(staticPath).like(BUILD.BUILD_PATH.concat("/%")))
+                .execute();
+    }
+
+    /** Jobs newest first, optionally of one state and/or archive URL. */
+    public List<JobRecordView> list(String state, String archiveUrl, int limit, int offset) {
+        org.jooq.Condition where = org.jooq.impl.DSL.noCondition();
+        if (state != null) {
+            where = where.and(JOB.STATE.eq(state));
+        }
+        if (archiveUrl != null) {
+            where = where.and(BUILD.ARCHIVE_URL.eq(archiveUrl));
+        }
+        return selectViews().where(where).orderBy(JOB.ID.desc()).limit(limit).offset(offset).fetch(JobStore::toView);
+    }
+
+    /** A job's attempts as plain maps (attempt_no, outcome, error, worker, started_at, finished_at). */
+    public List<java.util.Map<String, Object>> attempts(long jobId) {
+        return db.select(JOB_ATTEMPT.ATTEMPT_NO.as("attempt_no"), JOB_ATTEMPT.OUTCOME.as("outcome"),
+                        JOB_ATTEMPT.ERROR.as("error"), JOB_ATTEMPT.WORKER.as("worker"),
+                        JOB_ATTEMPT.STARTED_AT.as("started_at"), JOB_ATTEMPT.FINISHED_AT.as("finished_at"))
+                .from(JOB_ATTEMPT).where(JOB_ATTEMPT.JOB_ID.eq(jobId)).orderBy(JOB_ATTEMPT.ATTEMPT_NO)
+                .fetchMaps();
+    }
+
+    public java.util.Map<String, Integer> countByState() {
+        return db.select(JOB.STATE, org.jooq.impl.DSL.count()).from(JOB).groupBy(JOB.STATE)
+                .fetchMap(JOB.STATE, org.jooq.impl.DSL.count());
+    }
+
+    public Optional<Long> findBuild(String archiveUrl) {
+        return db.select(BUILD.ID).from(BUILD).where(BUILD.ARCHIVE_URL.eq(archiveUrl)).fetchOptional(BUILD.ID);
+    }
+
+    public boolean lastSucceededExists(long buildId, String artifact) {
+        return lastSucceeded(buildId, artifact).isPresent();
+    }
+
+    public List<JobRecordView> ofBuild(long buildId) {
+        return selectViews().where(JOB.BUILD_ID.eq(buildId)).orderBy(JOB.ID).fetch(JobStore::toView);
+    }
+
     /** The newest job of build + artifact in any state. */
     public Optional<JobRecordView> latest(long buildId, String artifact) {
         return selectViews().where(JOB.BUILD_ID.eq(buildId), JOB.ARTIFACT.eq(artifact))

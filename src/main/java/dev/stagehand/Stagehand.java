@@ -1,0 +1,75 @@
+package dev.stagehand;
+
+import dev.stagehand.api.HttpApi;
+import dev.stagehand.archive.ArchiveSources;
+import dev.stagehand.db.Database;
+import dev.stagehand.queue.JobQueue;
+import dev.stagehand.queue.JobState;
+import dev.stagehand.staging.Catalogue;
+import dev.stagehand.staging.StageService;
+import dev.stagehand.staging.StagingArea;
+import dev.stagehand.staging.StagingHandler;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.Set;
+
+/** The whole server, wired in dependency order and stopped in reverse. */
+public final class Stagehand implements AutoCloseable {
+    private final Database database;
+    private final JobQueue queue;
+    private final HttpApi http;
+    private final StageService stage;
+
+    private Stagehand(Database database, JobQueue queue, StageService stage, HttpApi http) {
+        this.database = database;
+        this.queue = queue;
+        this.stage = stage;
+        this.http = http;
+    }
+
+    public static Stagehand start(Settings settings) throws IOException {
+        Clock clock = Clock.systemUTC();
+        Database database = Database.open(settings.dbUrl(), settings.queue().workers() + 16);
+        StagingArea area = new StagingArea(settings.staticDir());
+        ArchiveSources sources = new ArchiveSources(settings.localArchiveRoots(), settings.gcs());
+        Catalogue catalogue = Catalogue.load(settings.catalogueFile());
+        JobQueue queue = new JobQueue(database, settings.queue(), new StagingHandler(catalogue, sources, area, clock), clock);
+        area.cleanLeftovers(activeJobs(database));
+        queue.start();
+        StageService stage = new StageService(catalogue, sources, area, queue, clock, settings.uploadWait());
+        HttpApi http = HttpApi.start(settings, stage, queue, area, clock);
+        return new Stagehand(database, queue, stage, http);
+    }
+
+    private static Set<Long> activeJobs(Database database) {
+        return new HashSet<>(database.dsl().select(dev.stagehand.db.schema.Tables.JOB.ID)
+                .from(dev.stagehand.db.schema.Tables.JOB)
+                .where(dev.stagehand.db.schema.Tables.JOB.STATE.in(JobState.ACTIVE.stream().map(Enum::name).toList()))
+                .fetch(dev.stagehand.db.schema.Tables.JOB.ID));
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public JobQueue queue() {
+        return queue;
+    }
+
+    public StageService stage() {
+        return stage;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** Graceful stop: no new requests, running jobs stop at a safe point, queued jobs stay queued. */
+    @Override
+    public void close() {
+        http.close();
+        queue.close();
+        database.close();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.stagehand.api;
+
+import dev.stagehand.queue.JobStore;
+import java.time.Clock;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Records that a build's files were read (eviction will use it), at most once a minute per
+ * directory so that downloads do not turn into database writes.
+ */
+final class BuildAccess {
+    private static final long MIN_INTERVAL_MS = 60_000;
+
+    private final JobStore store;
+    private final Clock clock;
+    private final ConcurrentHashMap<String, Long> lastWrite = new ConcurrentHashMap<>();
+
+    BuildAccess(JobStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    void touch(String staticPath) {
+        String relative = staticPath.startsWith("/") ? staticPath.substring(1) : staticPath;
+        int slash = relative.lastIndexOf('/');
+        String dir = slash < 0 ? "" : relative.substring(0, slash);
+        long now = clock.millis();
+        Long previous = lastWrite.get(dir);
+        if (previous != null && now - previous < MIN_INTERVAL_MS) {
+            return;
+        }
+        lastWrite.put(dir, now);
+        store.touchBuildContaining(relative);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.stagehand.api;
+
+import dev.stagehand.staging.StagingArea;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.EnumSet;
+import java.util.function.Consumer;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ResourceServlet;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+
+/**
+ * {@code /static/*} through Jetty's ResourceServlet (Javalin 7's own static handler ignores
+ * Range): streaming, Content-Length, single and suffix ranges, 416, HEAD, ETag and
+ * Last-Modified. Jetty's alias checks keep symlinks that leave the static dir out; the filter
+ * hides stagehand's bookkeeping directory and records the build's last access.
+ */
+final class StaticFiles {
+    private StaticFiles() {}
+
+    static void mount(ServletContextHandler handler, StagingArea area, Consumer<String> onRead) {
+        ServletHolder files = new ServletHolder("static", ResourceServlet.class);
+        files.setInitParameter("baseResource", area.root().toUri().toString());
+        files.setInitParameter("dirAllowed", "false");
+        files.setInitParameter("acceptRanges", "true");
+        files.setInitParameter("etags", "true");
+        files.setInitParameter("gzip", "false");
+        files.setInitParameter("pathInfoOnly", "true");
+        handler.addServlet(files, "/static/*");
+        handler.addFilter(new FilterHolder(new Guard(onRead)), "/static/*", EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+    }
+
+    private record Guard(Consumer<String> onRead) implements Filter {
+        @Override
+        public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+            String path = ((HttpServletRequest) req).getPathInfo();
+            if (path == null || path.contains("/" + StagingArea.INTERNAL_DIR) || path.contains("..")) {
+                ((HttpServletResponse) res).sendError(404);
+                return;
+            }
+            onRead.accept(path);
+            chain.doFilter(req, res);
+        }
+    }
+}

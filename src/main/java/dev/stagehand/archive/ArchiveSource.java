@@ -1,0 +1,27 @@
+package dev.stagehand.archive;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A build's files in some store. Names are relative to the build (may contain '/').
+ * Small on purpose, so that HTTP or other stores can be added later.
+ */
+public interface ArchiveSource {
+    /** Every object name under the build. */
+    List<String> list() throws IOException;
+
+    /** Size, checksums and generation of one object, or empty if it does not exist (yet). */
+    Optional<ObjectInfo> stat(String name) throws IOException;
+
+    /**
+     * Bytes {@code [offset, offset + length)} of the object as it was at {@code info.generation()};
+     * {@code length < 0} means to the end.
+     */
+    InputStream open(ObjectInfo info, long offset, long length) throws IOException;
+
+    /** The archive URL of the build, for messages. */
+    String describe();
+}

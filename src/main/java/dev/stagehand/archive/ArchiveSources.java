@@ -1,0 +1,89 @@
+package dev.stagehand.archive;
+
+import com.google.cloud.NoCredentials;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.StorageOptions;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Turns archive URLs into sources and build paths, enforcing configuration: file:// only under
+ * the allowed roots; gs:// through one shared Storage client whose endpoint follows
+ * STORAGE_EMULATOR_HOST (the client itself ignores that variable).
+ */
+public final class ArchiveSources {
+    private final List<Path> localRoots;
+    private final GcsSettings gcs;
+    private volatile Storage storage;
+
+    public ArchiveSources(List<Path> localRoots, GcsSettings gcs) {
+        this.localRoots = localRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        this.gcs = gcs;
+    }
+
+    /** GCS endpoint (null = Google's) and whether to send no credentials (public buckets, emulators). */
+    public record GcsSettings(String endpoint, boolean anonymous) {
+        public static GcsSettings fromEnvironment(String endpointFlag, boolean anonymousFlag) {
+            String endpoint = endpointFlag != null ? endpointFlag : System.getenv("STORAGE_EMULATOR_HOST");
+            if (endpoint != null && !endpoint.contains("://")) {
+                endpoint = "http://" + endpoint;
+            }
+            // An emulator never wants real credentials.
+            return new GcsSettings(endpoint, anonymousFlag || endpoint != null);
+        }
+    }
+
+    /** Validates the URL against configuration; throws {@link ArchiveUrl.InvalidArchiveUrl} when refused. */
+    public ArchiveUrl check(String raw) {
+        ArchiveUrl url = ArchiveUrl.parse(raw);
+        if (url.scheme().equals("file")) {
+            localRoot(url);
+        }
+        return url;
+    }
+
+    /** Where the build is staged, relative to the static dir. */
+    public String buildPath(ArchiveUrl url) {
+        if (url.scheme().equals("gs")) {
+            return url.path();
+        }
+        Path root = localRoot(url);
+        return root.relativize(Path.of("/" + url.path())).toString().replace('\\', '/');
+    }
+
+    public ArchiveSource open(ArchiveUrl url) {
+        if (url.scheme().equals("gs")) {
+            return new GcsArchiveSource(storage(), url);
+        }
+        return new FileArchiveSource(Path.of("/" + url.path()), url.url());
+    }
+
+    private Path localRoot(ArchiveUrl url) {
+        Path path = Path.of("/" + url.path()).normalize();
+        return localRoots.stream()
+                .filter(root -> path.startsWith(root) && !path.equals(root))
+                .findFirst()
+                .orElseThrow(() -> new ArchiveUrl.InvalidArchiveUrl(
+                        "file:// archive_url is outside the allowed local archive roots " + localRoots + ": " + url.url()));
+    }
+
+    private Storage storage() {
+        Storage s = storage;
+        if (s == null) {
+            synchronized (this) {
+                if (storage == null) {
+                    StorageOptions.Builder options = StorageOptions.http();
+                    if (gcs.endpoint() != null) {
+                        options.setHost(gcs.endpoint()).setProjectId("stagehand");
+                    }
+                    if (gcs.anonymous()) {
+                        options.setCredentials(NoCredentials.getInstance());
+                    }
+                    storage = options.build().getService();
+                }
+                s = storage;
+            }
+        }
+        return s;
+    }
+}

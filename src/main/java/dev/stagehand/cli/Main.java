@@ -1,0 +1,22 @@
+package dev.stagehand.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar stagehand.jar serve|sql ...} */
+@Command(name = "stagehand", mixinStandardHelpOptions = true, version = "stagehand 0.1.0",
+        description = "Durable build-artifact staging server for test labs.",
+        subcommands = {ServeCommand.class, SqlCommand.class})
+public final class Main implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main()).setDefaultValueProvider(new EnvironmentDefaults()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.stagehand.cli;
+
+import dev.stagehand.Settings;
+import dev.stagehand.Stagehand;
+import dev.stagehand.archive.ArchiveSources.GcsSettings;
+import dev.stagehand.db.H2Urls;
+import dev.stagehand.queue.QueueConfig;
+import dev.stagehand.queue.RetryPolicy;
+import dev.stagehand.staging.StageService.UploadWait;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the staging server.")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "HTTP port; 0 = any free port (default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--static-dir", defaultValue = "static", description = "Where builds are staged (default ./${DEFAULT-VALUE}).")
+    Path staticDir;
+
+    @Option(names = "--db", description = "JDBC URL of the job database (default: H2 file ./db/stagehand).")
+    String db;
+
+    @Option(names = "--workers", defaultValue = "4", description = "Concurrent staging jobs (Quartz threads; default ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--local-archive-root", description = "Directory under which file:// archives are allowed (repeatable; default ./archive).")
+    List<Path> localRoots = new ArrayList<>();
+
+    @Option(names = "--gcs-endpoint", description = "GCS endpoint, e.g. http://127.0.0.1:9023 (default: $STORAGE_EMULATOR_HOST, else Google).")
+    String gcsEndpoint;
+
+    @Option(names = "--gcs-anonymous", description = "Send no credentials to GCS (public buckets).")
+    boolean gcsAnonymous;
+
+    @Option(names = "--retry-base-ms", defaultValue = "2000", description = "First retry delay (default ${DEFAULT-VALUE}).")
+    long retryBaseMs;
+
+    @Option(names = "--retry-factor", defaultValue = "2.0", description = "Retry delay growth (default ${DEFAULT-VALUE}).")
+    double retryFactor;
+
+    @Option(names = "--retry-max-ms", defaultValue = "300000", description = "Longest retry delay (default ${DEFAULT-VALUE}).")
+    long retryMaxMs;
+
+    @Option(names = "--max-attempts", defaultValue = "5", description = "Attempts before a job fails (default ${DEFAULT-VALUE}).")
+    int maxAttempts;
+
+    @Option(names = "--wait-for-upload-s", defaultValue = "600", description = "How long required artifacts may be missing from the archive (default ${DEFAULT-VALUE}).")
+    long waitRequired;
+
+    @Option(names = "--optional-wait-for-upload-s", defaultValue = "30", description = "The same for optional artifacts (default ${DEFAULT-VALUE}).")
+    long waitOptional;
+
+    @Option(names = "--catalogue", description = "Extra artifact catalogue (JSON) adding to or replacing built-in artifacts.")
+    Path catalogue;
+
+    @Option(names = "--no-demo", description = "Do not seed the sample build under the first local archive root.")
+    boolean noDemo;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Path> roots = localRoots.isEmpty() ? List.of(Path.of("archive")) : localRoots;
+        Path firstRoot = roots.get(0).toAbsolutePath().normalize();
+        String dbUrl = db != null ? db : H2Urls.defaultUrl();
+        Settings settings = new Settings(host, port, staticDir, dbUrl,
+                new QueueConfig(workers, new RetryPolicy(Duration.ofMillis(retryBaseMs), retryFactor,
+                        Duration.ofMillis(retryMaxMs), maxAttempts), Duration.ofMillis(500)),
+                roots, GcsSettings.fromEnvironment(gcsEndpoint, gcsAnonymous),
+                new UploadWait(Duration.ofSeconds(waitRequired), Duration.ofSeconds(waitOptional)), catalogue);
+        String demoUrl = noDemo ? null : DemoBuild.seed(firstRoot);
+        Stagehand server = Stagehand.start(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "stagehand-shutdown"));
+        System.out.printf("stagehand listening on port %d (db %s, static dir %s)%n", server.port(), dbUrl,
+                staticDir.toAbsolutePath().normalize());
+        if (demoUrl != null) {
+            System.out.printf("try: curl 'http://127.0.0.1:%d/stage?archive_url=%s&artifacts=full_payload,stateful'%n",
+                    server.port(), demoUrl);
+        }
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

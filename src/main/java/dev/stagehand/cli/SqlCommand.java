@@ -1,0 +1,87 @@
+package dev.stagehand.cli;
+
+import dev.stagehand.db.H2Urls;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Read-only SQL over the job history, also while a server has the database open (H2's
+ * AUTO_SERVER). It connects as the read-only account, so writes are refused by the database.
+ */
+@Command(name = "sql", mixinStandardHelpOptions = true, description = "Run a read-only SQL query and print a table.")
+final class SqlCommand implements Callable<Integer> {
+    static final String READER = "stagehand_reader";
+    static final String READER_PASSWORD = "reader";
+
+    @Option(names = "--db", description = "JDBC URL of the job database (default: H2 file ./db/stagehand).")
+    String db;
+
+    @Parameters(index = "0", description = "The query, e.g. \"SELECT * FROM job_history\".")
+    String query;
+
+    @Override
+    public Integer call() {
+        H2Urls.keepServersOnLoopback();
+        String url = H2Urls.withDefaults(db != null ? db : H2Urls.defaultUrl()) + ";IFEXISTS=TRUE";
+        try (Connection c = DriverManager.getConnection(url, READER, READER_PASSWORD)) {
+            c.setReadOnly(true);
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+                print(rs, System.out);
+            }
+            return 0;
+        } catch (SQLException e) {
+            System.err.println("sql: " + e.getMessage().lines().findFirst().orElse(e.toString()));
+            return 1;
+        }
+    }
+
+    static void print(ResultSet rs, PrintStream out) throws SQLException {
+        ResultSetMetaData meta = rs.getMetaData();
+        int n = meta.getColumnCount();
+        List<String[]> rows = new ArrayList<>();
+        String[] header = new String[n];
+        int[] width = new int[n];
+        for (int i = 0; i < n; i++) {
+            header[i] = meta.getColumnLabel(i + 1).toLowerCase();
+            width[i] = header[i].length();
+        }
+        while (rs.next()) {
+            String[] row = new String[n];
+            for (int i = 0; i < n; i++) {
+                Object v = rs.getObject(i + 1);
+                row[i] = v == null ? "" : v.toString();
+                width[i] = Math.max(width[i], row[i].length());
+            }
+            rows.add(row);
+        }
+        line(header, width, out);
+        StringBuilder rule = new StringBuilder();
+        for (int w : width) {
+            rule.append("-".repeat(w)).append("-+-");
+        }
+        out.println(rule.substring(0, Math.max(0, rule.length() - 3)));
+        for (String[] row : rows) {
+            line(row, width, out);
+        }
+        out.println("(" + rows.size() + " row" + (rows.size() == 1 ? "" : "s") + ")");
+    }
+
+    private static void line(String[] cells, int[] width, PrintStream out) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < cells.length; i++) {
+            sb.append(i == 0 ? "" : " | ").append(String.format("%-" + width[i] + "s", cells[i]));
+        }
+        out.println(sb.toString().stripTrailing());
+    }
+}

@@ -1,0 +1,31 @@
+package dev.stagehand.staging;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.CompressorException;
+import org.apache.commons.compress.compressors.CompressorStreamFactory;
+
+/** Which archive format a file name means, and the matching Commons Compress streams. */
+final class Archives {
+    private Archives() {}
+
+    static boolean isZip(String name) {
+        return name.endsWith(".zip");
+    }
+
+    /** A tar stream over raw (possibly compressed) bytes; the compression is detected from the bytes. */
+    static TarArchiveInputStream tar(InputStream raw, String name) throws IOException {
+        InputStream buffered = new BufferedInputStream(raw, 1 << 16);
+        if (name.endsWith(".tar")) {
+            return new TarArchiveInputStream(buffered);
+        }
+        try {
+            return new TarArchiveInputStream(new BufferedInputStream(
+                    new CompressorStreamFactory().createCompressorInputStream(buffered), 1 << 16));
+        } catch (CompressorException e) {
+            throw new IOException("unknown compression for " + name + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.stagehand.staging;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The artifacts stagehand knows, loaded from {@code catalogue.json} (data, not code) plus an
+ * optional operator file whose entries add to or replace the built-in ones.
+ */
+public final class Catalogue {
+    private static final String FILE_PREFIX = "file:";
+
+    private final Map<String, List<List<Rule>>> artifacts;
+    private final Map<String, List<String>> locality;
+
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+    private record Document(Map<String, List<List<Rule>>> artifacts, Map<String, List<String>> locality) {}
+
+    private Catalogue(Map<String, List<List<Rule>>> artifacts, Map<String, List<String>> locality) {
+        this.artifacts = artifacts;
+        this.locality = locality;
+    }
+
+    public static Catalogue load(Path extra) {
+        ObjectMapper json = new ObjectMapper();
+        Map<String, List<List<Rule>>> artifacts = new LinkedHashMap<>();
+        Map<String, List<String>> locality = new LinkedHashMap<>();
+        try (InputStream in = Catalogue.class.getResourceAsStream("/catalogue.json")) {
+            merge(json.readValue(in, Document.class), artifacts, locality);
+            if (extra != null) {
+                merge(json.readValue(Files.readAllBytes(extra), Document.class), artifacts, locality);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the artifact catalogue", e);
+        }
+        return new Catalogue(artifacts, locality);
+    }
+
+    private static void merge(Document doc, Map<String, List<List<Rule>>> artifacts, Map<String, List<String>> locality) {
+        if (doc.artifacts() != null) {
+            artifacts.putAll(doc.artifacts());
+        }
+        if (doc.locality() != null) {
+            locality.putAll(doc.locality());
+        }
+    }
+
+    public boolean knows(String artifact) {
+        return artifacts.containsKey(artifact);
+    }
+
+    public Set<String> names() {
+        return new TreeSet<>(artifacts.keySet());
+    }
+
+    /** Artifacts worth fetching in the background when {@code artifact} is asked for. */
+    public List<String> relatedTo(String artifact) {
+        return locality.getOrDefault(artifact, List.of());
+    }
+
+    /** The job artifact name for one file of the build ({@code files=NAME}). */
+    public static String fileJob(String name) {
+        return FILE_PREFIX + name;
+    }
+
+    /** Alternatives for a job's artifact: catalogue entries, or one exact copy for {@code file:NAME}. */
+    public Optional<List<List<Rule>>> rulesFor(String jobArtifact) {
+        if (jobArtifact.startsWith(FILE_PREFIX)) {
+            return Optional.of(List.of(List.of(Rule.exactFile(jobArtifact.substring(FILE_PREFIX.length())))));
+        }
+        return Optional.ofNullable(artifacts.get(jobArtifact));
+    }
+
+}

@@ -1,0 +1,76 @@
+package dev.stagehand.staging;
+
+import dev.stagehand.archive.ArchiveSource;
+import dev.stagehand.archive.ObjectInfo;
+import dev.stagehand.queue.JobRun;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Copies one object to a partial file, verifying it while it streams. The partial file and a
+ * sidecar holding the object's generation survive a crash, so the next attempt continues from
+ * the bytes on disk when the object is unchanged, and starts over when it changed.
+ */
+final class Download {
+    static final int BUFFER = 1 << 20;
+
+    private Download() {}
+
+    static void fetch(ArchiveSource source, ObjectInfo info, Path partial, JobRun run) throws IOException {
+        Files.createDirectories(partial.getParent());
+        Path generationFile = partial.resolveSibling(partial.getFileName() + ".generation");
+        Checksums sums = new Checksums();
+        long start = resumableBytes(info, partial, generationFile, sums);
+        if (start == 0) {
+            Files.deleteIfExists(partial);
+            Files.writeString(generationFile, Long.toString(info.generation()), StandardCharsets.UTF_8);
+        }
+        byte[] buffer = new byte[BUFFER];
+        try (SourceStream in = new SourceStream(source, info, start);
+             OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            int n;
+            while ((n = in.read(buffer, 0, buffer.length)) > 0) {
+                out.write(buffer, 0, n);
+                sums.update(buffer, 0, n);
+                run.progress(sums.size(), info.size());
+            }
+        }
+        try {
+            sums.verify(info);
+        } catch (Checksums.ChecksumMismatch e) {
+            discard(partial);
+            throw e;
+        }
+        Files.deleteIfExists(generationFile);
+    }
+
+    /** Bytes already on disk that can be kept (same generation, not longer than the object); feeds them to the checksums. */
+    private static long resumableBytes(ObjectInfo info, Path partial, Path generationFile, Checksums sums) throws IOException {
+        if (!Files.exists(partial) || !Files.exists(generationFile)) {
+            return 0;
+        }
+        String generation = Files.readString(generationFile, StandardCharsets.UTF_8).strip();
+        long have = Files.size(partial);
+        if (!generation.equals(Long.toString(info.generation())) || info.size() >= 0 && have > info.size()) {
+            return 0;
+        }
+        try (InputStream existing = Files.newInputStream(partial)) {
+            byte[] buffer = new byte[BUFFER];
+            int n;
+            while ((n = existing.read(buffer)) > 0) {
+                sums.update(buffer, 0, n);
+            }
+        }
+        return have;
+    }
+
+    static void discard(Path partial) throws IOException {
+        Files.deleteIfExists(partial);
+        Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".generation"));
+    }
+}

@@ -1,0 +1,132 @@
+package dev.stagehand.staging;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The static directory's layout. Builds live at {@code <static>/<build path>/}; stagehand's own
+ * bookkeeping lives under {@code <static>/.stagehand/} (same filesystem, so moves are atomic):
+ * {@code work/} for attempts in progress, {@code partial/} for resumable downloads and
+ * {@code markers/} for the list of files each staged artifact installed.
+ */
+public final class StagingArea {
+    public static final String INTERNAL_DIR = ".stagehand";
+
+    private final Path root;
+
+    public StagingArea(Path staticDir) throws IOException {
+        this.root = staticDir.toAbsolutePath().normalize();
+        Files.createDirectories(internal("work"));
+        Files.createDirectories(internal("partial"));
+        Files.createDirectories(internal("markers"));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    private Path internal(String name) {
+        return root.resolve(INTERNAL_DIR).resolve(name);
+    }
+
+    public Path buildDir(String buildPath) {
+        return SafePaths.under(root, buildPath);
+    }
+
+    Path freshWorkDir(long jobId, int attempt) throws IOException {
+        Path dir = internal("work").resolve(jobId + "-" + attempt);
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    Path partialDir(long jobId) {
+        return internal("partial").resolve(Long.toString(jobId));
+    }
+
+    private Path marker(long buildId, String artifact) {
+        return internal("markers").resolve(Long.toString(buildId))
+                .resolve(URLEncoder.encode(artifact, StandardCharsets.UTF_8) + ".files");
+    }
+
+    /**
+     * Moves every written file from the work dir into the build dir (each move atomic), then
+     * writes the marker: the commit point. A crash before the marker leaves the artifact unstaged.
+     */
+    void install(Path work, String buildPath, long buildId, String artifact, List<String> files, List<String> mkdirs)
+            throws IOException {
+        Path build = buildDir(buildPath);
+        Files.createDirectories(build);
+        Files.deleteIfExists(marker(buildId, artifact));
+        for (String dir : mkdirs) {
+            Files.createDirectories(SafePaths.under(build, dir));
+        }
+        for (String file : files) {
+            Path target = SafePaths.under(build, file);
+            Files.createDirectories(target.getParent());
+            Files.move(SafePaths.under(work, file), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path marker = marker(buildId, artifact);
+        Files.createDirectories(marker.getParent());
+        Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
+        Files.write(tmp, files);
+        Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Staged on disk: the marker exists and every file it lists still exists. */
+    public boolean onDisk(long buildId, String buildPath, String artifact) {
+        Path marker = marker(buildId, artifact);
+        if (!Files.isRegularFile(marker)) {
+            return false;
+        }
+        try {
+            Path build = buildDir(buildPath);
+            return Files.readAllLines(marker).stream()
+                    .allMatch(f -> Files.exists(build.resolve(f), LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Removes a build's files and markers (clean=True). */
+    public void removeBuild(long buildId, String buildPath) throws IOException {
+        deleteTree(internal("markers").resolve(Long.toString(buildId)));
+        deleteTree(buildDir(buildPath));
+    }
+
+    /** Startup: attempts in progress died with the process; partial downloads of ended jobs are useless. */
+    public void cleanLeftovers(Set<Long> activeJobIds) throws IOException {
+        try (Stream<Path> work = Files.list(internal("work"))) {
+            for (Path dir : work.toList()) {
+                deleteTree(dir);
+            }
+        }
+        try (Stream<Path> partial = Files.list(internal("partial"))) {
+            for (Path dir : partial.toList()) {
+                if (!activeJobIds.contains(Long.parseLong(dir.getFileName().toString()))) {
+                    deleteTree(dir);
+                }
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.stagehand.staging;
+
+import dev.stagehand.queue.JobRun;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+
+/**
+ * Writes archive entries into a work directory that mirrors the build directory, refusing any
+ * entry that is absolute, climbs with '..', links outside the build, or is a device or FIFO.
+ * Returns the build-relative paths it wrote; the caller installs them or throws them away.
+ */
+final class Unpacker {
+    private final Path work;
+    private final String archiveName;
+    private final JobRun run;
+    private final List<String> written = new ArrayList<>();
+    private final byte[] buffer = new byte[Download.BUFFER];
+    private long bytes;
+
+    Unpacker(Path work, String archiveName, JobRun run) {
+        this.work = work;
+        this.archiveName = archiveName;
+        this.run = run;
+    }
+
+    List<String> written() {
+        return written;
+    }
+
+    /** Every entry the rule takes, from a tar stream, under {@code into}. */
+    void tar(TarArchiveInputStream tar, Rule rule) throws IOException, HostileArchive {
+        TarArchiveEntry entry;
+        while ((entry = tar.getNextEntry()) != null) {
+            if (!rule.takesEntry(entry.getName())) {
+                continue;
+            }
+            String dest = SafePaths.join(rule.into(), SafePaths.entryPath(archiveName, entry.getName()));
+            if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
+                throw new HostileArchive(archiveName, entry.getName(), "is a device or FIFO");
+            } else if (entry.isSymbolicLink()) {
+                SafePaths.checkLinkTarget(archiveName, entry.getName(), dest, entry.getLinkName());
+                symlink(dest, entry.getLinkName());
+            } else if (entry.isLink()) {
+                String target = SafePaths.join(rule.into(), SafePaths.entryPath(archiveName, entry.getLinkName()));
+                copyWritten(target, dest, entry.getName());
+            } else if (entry.isDirectory()) {
+                Files.createDirectories(SafePaths.under(work, dest));
+            } else {
+                write(tar, dest, null);
+            }
+        }
+    }
+
+    /** One named member of a tar stream, to {@code dest}; false if the archive has no such member. */
+    boolean tarMember(TarArchiveInputStream tar, String member, String dest) throws IOException {
+        TarArchiveEntry entry;
+        while ((entry = tar.getNextEntry()) != null) {
+            if (entry.getName().equals(member) && entry.isFile()) {
+                write(tar, dest, null);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every entry the rule takes from a zip, each checked against its CRC32. */
+    void zip(ZipFile zip, Rule rule) throws IOException, HostileArchive {
+        for (ZipArchiveEntry entry : java.util.Collections.list(zip.getEntries())) {
+            if (!rule.takesEntry(entry.getName())) {
+                continue;
+            }
+            String dest = SafePaths.join(rule.into(), SafePaths.entryPath(archiveName, entry.getName()));
+            if (entry.isUnixSymlink()) {
+                throw new HostileArchive(archiveName, entry.getName(), "is a symlink (not allowed in zip archives)");
+            } else if (entry.isDirectory()) {
+                Files.createDirectories(SafePaths.under(work, dest));
+            } else {
+                zipEntry(zip, entry, dest);
+            }
+        }
+    }
+
+    /** One named member of a zip; false if it has no such member. */
+    boolean zipMember(ZipFile zip, String member, String dest) throws IOException {
+        ZipArchiveEntry entry = zip.getEntry(member);
+        if (entry == null || entry.isDirectory()) {
+            return false;
+        }
+        zipEntry(zip, entry, dest);
+        return true;
+    }
+
+    private void zipEntry(ZipFile zip, ZipArchiveEntry entry, String dest) throws IOException {
+        try (InputStream in = zip.getInputStream(entry)) {
+            write(in, dest, entry.getCrc());
+        }
+    }
+
+    private void write(InputStream in, String dest, Long expectedCrc) throws IOException {
+        Path target = SafePaths.under(work, dest);
+        Files.createDirectories(target.getParent());
+        CRC32 crc = new CRC32();
+        try (OutputStream out = Files.newOutputStream(target)) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                out.write(buffer, 0, n);
+                crc.update(buffer, 0, n);
+                bytes += n;
+                run.progress(bytes, null);
+            }
+        }
+        if (expectedCrc != null && expectedCrc >= 0 && crc.getValue() != expectedCrc) {
+            throw new Checksums.ChecksumMismatch(archiveName + "!" + dest + ": crc32 differs from the zip directory");
+        }
+        written.add(dest);
+    }
+
+    void symlink(String dest, String target) throws IOException {
+        Path link = SafePaths.under(work, dest);
+        Files.createDirectories(link.getParent());
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, Path.of(target));
+        written.add(dest);
+    }
+
+    private void copyWritten(String from, String dest, String entryName) throws IOException, HostileArchive {
+        Path source = SafePaths.under(work, from);
+        if (!written.contains(from) || !Files.isRegularFile(source)) {
+            throw new HostileArchive(archiveName, entryName, "is a hard link to something not in the archive");
+        }
+        Path target = SafePaths.under(work, dest);
+        Files.createDirectories(target.getParent());
+        Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        written.add(dest);
+    }
+}
