@@ -16,6 +16,7 @@ import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
+import org.quartz.impl.SchedulerRepository;
 import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
@@ -27,7 +28,7 @@ import org.quartz.utils.DBConnectionManager;
  */
 final class QuartzWorkers {
     static final String SCHEDULER_NAME = "stagehand";
-    private static final String DATA_SOURCE = "stagehandDS";
+    private final String dataSourceName = "stagehand-" + UUID.randomUUID();
     private static final String GROUP = "jobs";
     static final int REQUIRED_PRIORITY = 10;
     static final int OPTIONAL_PRIORITY = 1;
@@ -35,12 +36,16 @@ final class QuartzWorkers {
     private final Scheduler scheduler;
 
     QuartzWorkers(DataSource dataSource, int workers, JobExecutor executor) throws SchedulerException {
-        DBConnectionManager.getInstance().addConnectionProvider(DATA_SOURCE, new PoolProvider(dataSource));
-        scheduler = new StdSchedulerFactory(properties(workers)).getScheduler();
+        DBConnectionManager.getInstance().addConnectionProvider(dataSourceName, new PoolProvider(dataSource));
+        scheduler = new StdSchedulerFactory(properties(workers, dataSourceName)).getScheduler();
+        // Quartz hands out one scheduler per name per JVM; the name must stay fixed (it keys the
+        // rows in QRTZ_ tables that crash recovery reads), so take this instance out of the
+        // registry to let a second server in the same JVM (tests) have its own.
+        SchedulerRepository.getInstance().remove(SCHEDULER_NAME);
         scheduler.setJobFactory((bundle, sched) -> new RunJob(executor));
     }
 
-    private static Properties properties(int workers) {
+    private static Properties properties(int workers, String dataSource) {
         Properties p = new Properties();
         p.setProperty("org.quartz.scheduler.instanceName", SCHEDULER_NAME);
         p.setProperty("org.quartz.scheduler.instanceId", "local");
@@ -49,7 +54,7 @@ final class QuartzWorkers {
         p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(workers));
         p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
         p.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.StdJDBCDelegate");
-        p.setProperty("org.quartz.jobStore.dataSource", DATA_SOURCE);
+        p.setProperty("org.quartz.jobStore.dataSource", dataSource);
         p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
         p.setProperty("org.quartz.jobStore.misfireThreshold", "5000");
         p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");

@@ -24,10 +24,18 @@ final class RangedChannel implements SeekableByteChannel {
     private long streamEnd;
     private long bytesFetched;
     private boolean open = true;
+    private long windowStart = -1;
+    private long windowEnd = -1;
 
     RangedChannel(ArchiveSource source, ObjectInfo info) {
         this.source = source;
         this.info = info;
+    }
+
+    /** Reads inside {@code [start, start + length)} fetch up to its end in one request (a zip member's data). */
+    void expect(long start, long length) {
+        windowStart = start;
+        windowEnd = Math.min(info.size(), start + length);
     }
 
     long bytesFetched() {
@@ -40,6 +48,11 @@ final class RangedChannel implements SeekableByteChannel {
             return -1;
         }
         int want = (int) Math.min(dst.remaining(), info.size() - position);
+        long gap = position - streamPosition;
+        if (stream != null && gap > 0 && gap <= READ_AHEAD && position < streamEnd) {
+            stream.skipNBytes(gap); // a short hop forward: cheaper than a new request
+            streamPosition = position;
+        }
         if (stream == null || streamPosition != position || streamEnd <= position) {
             reopen(want);
         }
@@ -57,6 +70,9 @@ final class RangedChannel implements SeekableByteChannel {
     private void reopen(int want) throws IOException {
         closeStream();
         long length = Math.min(Math.max(want, READ_AHEAD), info.size() - position);
+        if (position >= windowStart && position < windowEnd) {
+            length = Math.max(want, windowEnd - position);
+        }
         try {
             stream = source.open(info, position, length);
         } catch (IOException | RuntimeException e) {

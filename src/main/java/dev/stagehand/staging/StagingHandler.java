@@ -126,9 +126,9 @@ public final class StagingHandler implements JobHandler {
 
     private void unzip(ArchiveSource source, ObjectInfo info, Rule rule, String dest, Unpacker unpacker) throws Exception {
         try (RangedChannel channel = new RangedChannel(source, info);
-             ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).get()) {
+             ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).setIgnoreLocalFileHeader(true).get()) {
             if (rule.action() == Rule.Action.MEMBER) {
-                if (!unpacker.zipMember(zip, rule.member(), dest)) {
+                if (!unpacker.zipMember(zip, channel, rule.member(), dest)) {
                     throw new PermanentFailure(info.name() + " has no member " + rule.member());
                 }
             } else {

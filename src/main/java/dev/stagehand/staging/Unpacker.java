@@ -91,11 +91,13 @@ final class Unpacker {
     }
 
     /** One named member of a zip; false if it has no such member. */
-    boolean zipMember(ZipFile zip, String member, String dest) throws IOException {
+    boolean zipMember(ZipFile zip, RangedChannel channel, String member, String dest) throws IOException {
         ZipArchiveEntry entry = zip.getEntry(member);
         if (entry == null || entry.isDirectory()) {
             return false;
         }
+        // Local header (30 bytes + name + extra field, rarely over 1 KiB) and data in one request.
+        channel.expect(entry.getLocalHeaderOffset(), 30 + entry.getRawName().length + 1024 + entry.getCompressedSize());
         zipEntry(zip, entry, dest);
         return true;
     }

@@ -1,0 +1,68 @@
+package dev.stagehand.staging;
+
+import static dev.stagehand.testing.TestArchives.random;
+import static dev.stagehand.testing.TestArchives.tar;
+import static dev.stagehand.testing.TestArchives.text;
+
+import dev.stagehand.testing.FakeGcs;
+import dev.stagehand.testing.TestArchives;
+import dev.stagehand.testing.TestArchives.Compression;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A realistic Chrome OS build in the fake GCS: one object per catalogue entry. */
+final class SampleBuild {
+    static final String BUCKET = "chromeos-image-archive";
+    static final String BUILD = "R78-12499.0.0";
+    static final String PATH = "eve-release/" + BUILD;
+    static final String URL = "gs://" + BUCKET + "/" + PATH;
+    static final int IMAGE_SIZE = 2 * 1024 * 1024;
+
+    private SampleBuild() {}
+
+    static void upload(FakeGcs gcs) throws IOException {
+        put(gcs, "chromeos_" + BUILD + "_eve_full_dev.bin", random(200_000, 1));
+        put(gcs, "chromeos_" + BUILD + "_eve_full_dev.bin.json", text("{\"sha256_hex\":\"x\"}"));
+        put(gcs, "chromeos_" + BUILD + "_" + BUILD + "_eve_delta_dev.bin", random(50_000, 2));
+        put(gcs, "chromeos_R77-12000.0.0_" + BUILD + "_eve_delta_dev.bin", random(50_000, 3));
+        put(gcs, "stateful.tgz", tar().file("var_new/x", "stateful").build(Compression.GZIP));
+        put(gcs, "image.zip", imageZip());
+        put(gcs, "chromeos_12499.0.0_eve_recovery_stable-channel_mp-v2.bin", random(30_000, 4));
+        put(gcs, "autotest.tar", tar().file("autotest/client/common.py", "client")
+                .file("autotest/test_suites/control.bvt", "excluded").build(Compression.NONE));
+        put(gcs, "autotest_packages.tar", tar().file("client-autotest.tar.bz2", "pkg").build(Compression.NONE));
+        put(gcs, "control_files.tar", tar().file("autotest/server/site_tests/login/control", "NAME = 'login'\nATTRIBUTES = 'suite:bvt'")
+                .build(Compression.NONE));
+        put(gcs, "test_suites.tar.bz2", tar().file("autotest/test_suites/control.bvt", "SUITE = 'bvt'").build(Compression.BZIP2));
+        put(gcs, "au_control.tar.bz2", tar().file("autotest/au_control_files/control.paygen", "AU").build(Compression.BZIP2));
+        put(gcs, "firmware_from_source.tar.bz2", tar().file("bios.bin", "fw").build(Compression.BZIP2));
+        put(gcs, "debug.tgz", tar().file("debug/breakpad/chrome/ABC/chrome.sym", "MODULE")
+                .file("debug/usr/lib/debug/huge.debug", "not wanted").build(Compression.GZIP));
+        put(gcs, "debug_breakpad.tar.xz", tar().file("debug/breakpad/libc/DEF/libc.sym", "MODULE libc").build(Compression.XZ));
+        Map<String, byte[]> factory = new LinkedHashMap<>();
+        factory.put("factory_test/chromiumos_factory_image.bin", random(40_000, 5));
+        factory.put("factory_shim/factory_install_shim.bin", random(40_000, 6));
+        put(gcs, "ChromeOS-factory-R78-12499.0.0-eve.zip", TestArchives.zip(factory));
+        put(gcs, "full_dev_part_KERN.bin.gz", random(10_000, 7));
+        put(gcs, "full_dev_part_ROOT.bin.gz", random(10_000, 8));
+        put(gcs, "logs/build.log", text("log line"));
+    }
+
+    static Map<String, byte[]> images() {
+        Map<String, byte[]> images = new LinkedHashMap<>();
+        images.put("chromiumos_base_image.bin", random(IMAGE_SIZE, 10));
+        images.put("chromiumos_test_image.bin", random(IMAGE_SIZE, 11));
+        images.put("recovery_image.bin", random(IMAGE_SIZE, 12));
+        images.put("chromiumos_image.bin", random(IMAGE_SIZE, 13));
+        return images;
+    }
+
+    static byte[] imageZip() throws IOException {
+        return TestArchives.zip(images());
+    }
+
+    static void put(FakeGcs gcs, String name, byte[] content) {
+        gcs.put(BUCKET, PATH + "/" + name, content);
+    }
+}

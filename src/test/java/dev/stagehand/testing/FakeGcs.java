@@ -1,0 +1,347 @@
+package dev.stagehand.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
+
+/**
+ * A small Google Cloud Storage JSON-API server on loopback for tests and benchmarks: object
+ * metadata, listing with prefix/delimiter/pagination, media download with Range, md5/crc32c,
+ * generations, and injected faults (503s, dropped connections, corrupt bytes, slowness,
+ * objects that appear later).
+ */
+public final class FakeGcs implements AutoCloseable {
+    private final HttpServer server;
+    private final Map<String, StoredObject> objects = new ConcurrentHashMap<>();
+    private final AtomicLong generations = new AtomicLong(1_700_000_000_000_000L);
+    private final AtomicLong mediaBytesServed = new AtomicLong();
+    private final Map<String, AtomicLong> bytesServedByObject = new ConcurrentHashMap<>();
+    private final Map<String, Faults> faults = new ConcurrentHashMap<>();
+    private final AtomicInteger mediaRequests = new AtomicInteger();
+
+    /** Faults for one object; counters say how many more requests they hit. */
+    public static final class Faults {
+        public final AtomicInteger unavailable = new AtomicInteger();
+        public final AtomicInteger dropAfterBytes = new AtomicInteger();
+        public volatile long dropAt = -1;
+        public final AtomicInteger corrupt = new AtomicInteger();
+        public volatile long delayPerMegabyteMs;
+        public volatile long visibleAfterMillis;
+    }
+
+    private record StoredObject(String bucket, String name, Path file, byte[] bytes, long size, long generation,
+            String md5, String crc32c, long createdMillis) {
+        InputStream open(long offset) throws IOException {
+            if (bytes != null) {
+                return new java.io.ByteArrayInputStream(bytes, (int) offset, bytes.length - (int) offset);
+            }
+            InputStream in = Files.newInputStream(file);
+            in.skipNBytes(offset);
+            return in;
+        }
+    }
+
+    public FakeGcs() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fake-gcs");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public void put(String bucket, String name, byte[] content) {
+        store(bucket, name, null, content, content.length, digest(content));
+    }
+
+    /** Large objects come from a file so the fake needs no heap for them. */
+    public void putFile(String bucket, String name, Path file) throws IOException {
+        String[] sums;
+        try (InputStream in = Files.newInputStream(file)) {
+            sums = digest(in);
+        }
+        store(bucket, name, file, null, Files.size(file), sums);
+    }
+
+    private void store(String bucket, String name, Path file, byte[] bytes, long size, String[] sums) {
+        objects.put(bucket + "/" + name, new StoredObject(bucket, name, file, bytes, size, generations.incrementAndGet(),
+                sums[0], sums[1], System.currentTimeMillis()));
+    }
+
+    public Faults faults(String bucket, String name) {
+        return faults.computeIfAbsent(bucket + "/" + name, k -> new Faults());
+    }
+
+    public long mediaBytesServed() {
+        return mediaBytesServed.get();
+    }
+
+    public long bytesServed(String bucket, String name) {
+        return bytesServedByObject.getOrDefault(bucket + "/" + name, new AtomicLong()).get();
+    }
+
+    public int mediaRequests() {
+        return mediaRequests.get();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try {
+            String path = ex.getRequestURI().getPath();
+            Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+            if (path.startsWith("/download/storage/v1/b/")) {
+                media(ex, path.substring("/download/storage/v1/b/".length()), query);
+            } else if (path.startsWith("/storage/v1/b/")) {
+                String rest = path.substring("/storage/v1/b/".length());
+                int o = rest.indexOf("/o");
+                String bucket = rest.substring(0, o);
+                if (rest.length() == o + 2) {
+                    list(ex, bucket, query);
+                } else {
+                    metadata(ex, bucket, rest.substring(o + 3));
+                }
+            } else {
+                send(ex, 404, "{\"error\":{\"code\":404,\"message\":\"no route\"}}");
+            }
+        } catch (IOException dropped) {
+            // a dropped connection is one of the faults we inject
+        } finally {
+            ex.close();
+        }
+    }
+
+    private StoredObject visible(String bucket, String name) {
+        StoredObject obj = objects.get(bucket + "/" + name);
+        Faults f = faults.get(bucket + "/" + name);
+        if (obj != null && f != null && System.currentTimeMillis() < obj.createdMillis() + f.visibleAfterMillis) {
+            return null;
+        }
+        return obj;
+    }
+
+    private boolean unavailable(HttpExchange ex, String key) throws IOException {
+        Faults f = faults.get(key);
+        if (f != null && f.unavailable.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            send(ex, 503, "{\"error\":{\"code\":503,\"message\":\"injected\"}}");
+            return true;
+        }
+        return false;
+    }
+
+    private void metadata(HttpExchange ex, String bucket, String name) throws IOException {
+        if (unavailable(ex, bucket + "/" + name)) {
+            return;
+        }
+        StoredObject obj = visible(bucket, name);
+        if (obj == null) {
+            send(ex, 404, "{\"error\":{\"code\":404,\"message\":\"No such object: " + bucket + "/" + name + "\"}}");
+            return;
+        }
+        send(ex, 200, json(obj));
+    }
+
+    private void list(HttpExchange ex, String bucket, Map<String, String> query) throws IOException {
+        String prefix = query.getOrDefault("prefix", "");
+        String delimiter = query.get("delimiter");
+        int max = Integer.parseInt(query.getOrDefault("maxResults", "1000"));
+        String after = query.get("pageToken");
+        TreeMap<String, StoredObject> matching = new TreeMap<>();
+        List<String> prefixes = new ArrayList<>();
+        for (StoredObject obj : objects.values()) {
+            if (!obj.bucket().equals(bucket) || !obj.name().startsWith(prefix) || visible(bucket, obj.name()) == null) {
+                continue;
+            }
+            String rest = obj.name().substring(prefix.length());
+            if (delimiter != null && rest.contains(delimiter)) {
+                String p = prefix + rest.substring(0, rest.indexOf(delimiter) + 1);
+                if (!prefixes.contains(p)) {
+                    prefixes.add(p);
+                }
+            } else {
+                matching.put(obj.name(), obj);
+            }
+        }
+        List<StoredObject> page = new ArrayList<>((after == null ? matching : matching.tailMap(after, false)).values());
+        boolean more = page.size() > max;
+        page = page.subList(0, Math.min(max, page.size()));
+        String next = more ? page.get(page.size() - 1).name() : null;
+        List<String> items = page.stream().map(FakeGcs::json).toList();
+        StringBuilder body = new StringBuilder("{\"kind\":\"storage#objects\",\"items\":[").append(String.join(",", items)).append("]");
+        if (!prefixes.isEmpty()) {
+            body.append(",\"prefixes\":[").append(String.join(",", prefixes.stream().map(p -> "\"" + p + "\"").toList())).append("]");
+        }
+        if (next != null) {
+            body.append(",\"nextPageToken\":\"").append(next).append("\"");
+        }
+        send(ex, 200, body.append("}").toString());
+    }
+
+    private void media(HttpExchange ex, String rest, Map<String, String> query) throws IOException {
+        mediaRequests.incrementAndGet();
+        int o = rest.indexOf("/o/");
+        String bucket = rest.substring(0, o);
+        String name = rest.substring(o + 3);
+        String key = bucket + "/" + name;
+        if (unavailable(ex, key)) {
+            return;
+        }
+        StoredObject obj = visible(bucket, name);
+        if (obj == null || query.containsKey("generation") && Long.parseLong(query.get("generation")) != obj.generation()) {
+            send(ex, 404, "{\"error\":{\"code\":404,\"message\":\"No such object\"}}");
+            return;
+        }
+        long start = 0;
+        long end = obj.size() - 1;
+        String range = ex.getRequestHeaders().getFirst("Range");
+        if (range != null && range.startsWith("bytes=")) {
+            String[] parts = range.substring(6).split("-", -1);
+            start = Long.parseLong(parts[0]);
+            if (!parts[1].isEmpty()) {
+                end = Math.min(end, Long.parseLong(parts[1]));
+            }
+        }
+        ex.getResponseHeaders().add("x-goog-generation", Long.toString(obj.generation()));
+        ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
+        long length = Math.max(0, end - start + 1);
+        if (range != null) {
+            ex.getResponseHeaders().add("Content-Range", "bytes " + start + "-" + end + "/" + obj.size());
+            ex.sendResponseHeaders(206, length == 0 ? -1 : length);
+        } else {
+            ex.sendResponseHeaders(200, length == 0 ? -1 : length);
+        }
+        Faults f = faults.get(key);
+        long dropAt = f != null && f.dropAfterBytes.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? f.dropAt : -1;
+        boolean corrupt = f != null && f.corrupt.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        long delay = f == null ? 0 : f.delayPerMegabyteMs;
+        AtomicLong perObject = bytesServedByObject.computeIfAbsent(key, k -> new AtomicLong());
+        try (InputStream in = obj.open(start); OutputStream out = ex.getResponseBody()) {
+            byte[] buf = new byte[1 << 20];
+            long sent = 0;
+            while (sent < length) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, length - sent));
+                if (n < 0) {
+                    break;
+                }
+                if (dropAt >= 0 && sent + n > dropAt) {
+                    int partial = (int) Math.max(0, dropAt - sent);
+                    out.write(buf, 0, partial);
+                    out.flush();
+                    count(perObject, partial);
+                    throw new IOException("injected connection drop");
+                }
+                if (corrupt && sent == 0) {
+                    buf[0] ^= 0x5a;
+                }
+                out.write(buf, 0, n);
+                count(perObject, n);
+                sent += n;
+                if (delay > 0) {
+                    sleep(delay * n / (1 << 20));
+                }
+            }
+        }
+    }
+
+    private void count(AtomicLong perObject, long n) {
+        perObject.addAndGet(n);
+        mediaBytesServed.addAndGet(n);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String json(StoredObject o) {
+        return "{\"kind\":\"storage#object\",\"id\":\"" + esc(o.bucket() + "/" + o.name() + "/" + o.generation())
+                + "\",\"name\":\"" + esc(o.name()) + "\",\"bucket\":\"" + esc(o.bucket())
+                + "\",\"generation\":\"" + o.generation() + "\",\"metageneration\":\"1\",\"size\":\"" + o.size()
+                + "\",\"md5Hash\":\"" + o.md5() + "\",\"crc32c\":\"" + o.crc32c()
+                + "\",\"contentType\":\"application/octet-stream\",\"storageClass\":\"STANDARD\""
+                + ",\"timeCreated\":\"2024-01-02T03:04:05.678Z\",\"updated\":\"2024-01-02T03:04:05.678Z\"}";
+    }
+
+    private static String esc(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    private static void send(HttpExchange ex, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> q = new HashMap<>();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return q;
+    }
+
+    private static String[] digest(byte[] content) {
+        try {
+            return digest(new java.io.ByteArrayInputStream(content));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String[] digest(InputStream in) throws IOException {
+        try {
+            MessageDigest md5 = MessageDigest.getInstance("MD5");
+            CRC32C crc = new CRC32C();
+            byte[] buf = new byte[1 << 20];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md5.update(buf, 0, n);
+                crc.update(buf, 0, n);
+            }
+            return new String[] {Base64.getEncoder().encodeToString(md5.digest()),
+                    Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array())};
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

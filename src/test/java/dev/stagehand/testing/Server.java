@@ -1,0 +1,67 @@
+package dev.stagehand.testing;
+
+import dev.stagehand.Settings;
+import dev.stagehand.Stagehand;
+import dev.stagehand.archive.ArchiveSources.GcsSettings;
+import dev.stagehand.queue.QueueConfig;
+import dev.stagehand.queue.RetryPolicy;
+import dev.stagehand.staging.StageService.UploadWait;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The real server on a loopback port, with a real HTTP client, against a fake GCS. */
+public final class Server implements AutoCloseable {
+    public final Stagehand stagehand;
+    public final Path staticDir;
+    public final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Server(Stagehand stagehand, Path staticDir) {
+        this.stagehand = stagehand;
+        this.staticDir = staticDir;
+    }
+
+    public static Settings settings(Path dir, FakeGcs gcs) {
+        return new Settings("127.0.0.1", 0, dir.resolve("static"), TestDb.url(dir),
+                new QueueConfig(4, new RetryPolicy(Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 3), Duration.ofMillis(200)),
+                List.of(dir.resolve("archive")), new GcsSettings(gcs == null ? null : gcs.endpoint(), true),
+                new UploadWait(Duration.ofSeconds(2), Duration.ofSeconds(1)), null);
+    }
+
+    public static Server start(Path dir, FakeGcs gcs) throws IOException {
+        return start(settings(dir, gcs));
+    }
+
+    public static Server start(Settings settings) throws IOException {
+        return new Server(Stagehand.start(settings), settings.staticDir());
+    }
+
+    public String base() {
+        return "http://127.0.0.1:" + stagehand.port();
+    }
+
+    public HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + pathAndQuery)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    public Path build(String buildPath) {
+        return staticDir.resolve(buildPath);
+    }
+
+    @Override
+    public void close() {
+        stagehand.close();
+    }
+}
