@@ -11,17 +11,20 @@ import java.nio.channels.SeekableByteChannel;
 /**
  * A read-only seekable view of a remote object made of Range requests, so that a zip's
  * central directory and one member can be read without fetching the other members. Each miss
- * fetches at least {@code READ_AHEAD} bytes; sequential reads continue on the open stream.
+ * outside the expected member window reads one aligned 64 KiB block (cached); reads
+ * inside it stream to the window's end in a single request.
  */
 final class RangedChannel implements SeekableByteChannel {
-    private static final int READ_AHEAD = 64 * 1024;
+    private static final int BLOCK = 64 * 1024;
 
     private final ArchiveSource source;
     private final ObjectInfo info;
     private long position;
     private InputStream stream;
     private long streamPosition = -1;
-    private long streamEnd;
+    private final byte[] block = new byte[BLOCK];
+    private long blockStart = -1;
+    private int blockLength;
     private long bytesFetched;
     private boolean open = true;
     private long windowStart = -1;
@@ -47,16 +50,49 @@ final class RangedChannel implements SeekableByteChannel {
         if (position >= info.size()) {
             return -1;
         }
-        int want = (int) Math.min(dst.remaining(), info.size() - position);
+        if (position >= windowStart && position < windowEnd) {
+            return readStreaming(dst);
+        }
+        if (position < blockStart || position >= blockStart + blockLength) {
+            loadBlock();
+        }
+        int n = (int) Math.min(dst.remaining(), blockStart + blockLength - position);
+        dst.put(block, (int) (position - blockStart), n);
+        position += n;
+        return n;
+    }
+
+    /** Small reads (directory, headers, a backwards signature scan) come from one aligned block. */
+    private void loadBlock() throws IOException {
+        blockStart = position - position % BLOCK;
+        blockLength = (int) Math.min(BLOCK, info.size() - blockStart);
+        try (InputStream in = source.open(info, blockStart, blockLength)) {
+            in.readNBytes(block, 0, blockLength);
+        } catch (IOException | RuntimeException e) {
+            throw new SourceStream.SourceException("range read of " + info.name() + " failed: " + e.getMessage(), e);
+        }
+        bytesFetched += blockLength;
+    }
+
+    /** Inside the expected window: one request to the window's end, read sequentially. */
+    private int readStreaming(ByteBuffer dst) throws IOException {
         long gap = position - streamPosition;
-        if (stream != null && gap > 0 && gap <= READ_AHEAD && position < streamEnd) {
+        if (stream != null && gap > 0 && gap <= BLOCK) {
             stream.skipNBytes(gap); // a short hop forward: cheaper than a new request
             streamPosition = position;
         }
-        if (stream == null || streamPosition != position || streamEnd <= position) {
-            reopen(want);
+        if (stream == null || streamPosition != position) {
+            closeStream();
+            try {
+                stream = source.open(info, position, windowEnd - position);
+            } catch (IOException | RuntimeException e) {
+                throw new SourceStream.SourceException("range read of " + info.name() + " failed: " + e.getMessage(), e);
+            }
+            bytesFetched += windowEnd - position;
+            streamPosition = position;
         }
-        byte[] chunk = new byte[(int) Math.min(want, streamEnd - position)];
+        int want = (int) Math.min(dst.remaining(), windowEnd - position);
+        byte[] chunk = new byte[want];
         int n = stream.read(chunk);
         if (n < 0) {
             throw new SourceStream.SourceException("unexpected end of " + info.name() + " at byte " + position, null);
@@ -65,22 +101,6 @@ final class RangedChannel implements SeekableByteChannel {
         position += n;
         streamPosition += n;
         return n;
-    }
-
-    private void reopen(int want) throws IOException {
-        closeStream();
-        long length = Math.min(Math.max(want, READ_AHEAD), info.size() - position);
-        if (position >= windowStart && position < windowEnd) {
-            length = Math.max(want, windowEnd - position);
-        }
-        try {
-            stream = source.open(info, position, length);
-        } catch (IOException | RuntimeException e) {
-            throw new SourceStream.SourceException("range read of " + info.name() + " failed: " + e.getMessage(), e);
-        }
-        streamPosition = position;
-        streamEnd = position + length;
-        bytesFetched += length;
     }
 
     private void closeStream() throws IOException {

@@ -253,6 +253,7 @@ public final class FakeGcs implements AutoCloseable {
                     out.write(buf, 0, partial);
                     out.flush();
                     count(perObject, partial);
+                    resetConnection(ex);
                     throw new IOException("injected connection drop");
                 }
                 if (corrupt && sent == 0) {
@@ -265,6 +266,28 @@ public final class FakeGcs implements AutoCloseable {
                     sleep(delay * n / (1 << 20));
                 }
             }
+        }
+    }
+
+    /**
+     * A real TCP reset mid-body. The JDK server keeps the socket open when a response is cut
+     * short, so reach its channel (surefire opens sun.net.httpserver to tests for this).
+     */
+    private static void resetConnection(HttpExchange ex) {
+        try {
+            java.lang.reflect.Field impl = ex.getClass().getDeclaredField("impl");
+            impl.setAccessible(true);
+            Object exchange = impl.get(ex);
+            java.lang.reflect.Field connection = exchange.getClass().getDeclaredField("connection");
+            connection.setAccessible(true);
+            Object conn = connection.get(exchange);
+            java.lang.reflect.Field chan = conn.getClass().getDeclaredField("chan");
+            chan.setAccessible(true);
+            java.nio.channels.SocketChannel channel = (java.nio.channels.SocketChannel) chan.get(conn);
+            channel.socket().setSoLinger(true, 0);
+            channel.close();
+        } catch (ReflectiveOperationException | IOException e) {
+            throw new IllegalStateException("cannot reset the connection; is sun.net.httpserver opened to tests?", e);
         }
     }
 
