@@ -17,7 +17,7 @@ public final class H2Urls {
 
     /**
      * AUTO_SERVER lets a second process (the `sql` command, an SQL tool) open the same file;
-     * the lock timeout is raised from H2's 1 s because Quartz and workers contend on rows.
+     * WRITE_DELAY=0 makes a commit durable before we answer; the lock timeout is raised from H2's 1 s because Quartz and workers contend on rows.
      */
     public static String withDefaults(String url) {
         if (!url.startsWith("jdbc:h2:file:") && !url.startsWith("jdbc:h2:./") && !url.startsWith("jdbc:h2:/")) {
@@ -26,6 +26,11 @@ public final class H2Urls {
         String result = url;
         if (!url.toUpperCase().contains("AUTO_SERVER")) {
             result += ";AUTO_SERVER=TRUE";
+        }
+        if (!url.toUpperCase().contains("WRITE_DELAY")) {
+            // H2 flushes commits in the background every 500 ms by default: a crash (SIGKILL,
+            // power loss) would forget jobs we already acknowledged. Flush at commit.
+            result += ";WRITE_DELAY=0";
         }
         if (!url.toUpperCase().contains("LOCK_TIMEOUT")) {
             result += ";LOCK_TIMEOUT=20000";

@@ -1,0 +1,47 @@
+package dev.stagehand.queue;
+
+import static dev.stagehand.db.schema.Tables.JOB;
+import static dev.stagehand.db.schema.Tables.JOB_ATTEMPT;
+import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.stagehand.testing.ChildJvm;
+import dev.stagehand.testing.Eventually;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CrashRecoveryTest {
+    @TempDir Path dir;
+
+    @Test
+    void aJobInterruptedBySigkillRunsAgainAfterRestartAndSucceeds() throws Exception {
+        Process worker = ChildJvm.start(SlowWorkerMain.class, dir.resolve("worker.log"), List.of(), dir.toString());
+        try {
+            Eventually.await(Duration.ofSeconds(60), "the job to start in the worker process",
+                    () -> Files.exists(dir.resolve("started-1")));
+        } finally {
+            ChildJvm.kill(worker);
+        }
+        AtomicInteger executions = new AtomicInteger();
+        try (QueueFixture f = new QueueFixture(dir, run -> executions.incrementAndGet(), QueueFixture.fastRetry(3))) {
+            assertEquals("RUNNING", f.db.dsl().fetchValue(JOB.STATE, JOB.ID.eq(1L)), "the dead worker left it running");
+            f.queue.start();
+            f.queue.awaitTerminal(List.of(1L)).get(60, TimeUnit.SECONDS);
+            JobRecordView job = f.queue.jobs().find(1L).orElseThrow();
+            assertEquals(JobState.SUCCEEDED, job.state());
+            assertEquals(1, executions.get(), "ran exactly once after the restart");
+            assertEquals(1, f.db.dsl().fetchCount(JOB), "no duplicate job");
+            assertEquals(1, f.db.dsl().fetchCount(STAGE_REQUEST), "no duplicate request");
+            assertEquals(List.of("ABANDONED", "SUCCEEDED"), f.db.dsl().select(JOB_ATTEMPT.OUTCOME).from(JOB_ATTEMPT)
+                    .where(JOB_ATTEMPT.JOB_ID.eq(1L)).orderBy(JOB_ATTEMPT.ATTEMPT_NO).fetch(JOB_ATTEMPT.OUTCOME));
+            Thread.sleep(500);
+            assertEquals(1, executions.get(), "Quartz recovery and reconciliation did not run it twice");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.stagehand.staging;
+
+import static dev.stagehand.testing.TestArchives.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stagehand.testing.ChildJvm;
+import dev.stagehand.testing.Eventually;
+import dev.stagehand.testing.FakeGcs;
+import dev.stagehand.testing.Server;
+import dev.stagehand.testing.ServerMain;
+import dev.stagehand.testing.TestArchives;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StagingCrashTest {
+    static final String BUCKET = "bkt";
+    static final String PATH = "target/R9-1.0.0";
+    static final String URL = "gs://" + BUCKET + "/" + PATH;
+
+    @TempDir Path dir;
+
+    @Test
+    void aSigkillMidExtractLeavesNothingStagedAndTheJobCompletesAfterRestart() throws Exception {
+        TestArchives.Tar tar = TestArchives.tar();
+        for (int i = 0; i < 40; i++) {
+            tar.file("autotest/client/tests/t" + i + "/data.bin", random(256 * 1024, i));
+        }
+        try (FakeGcs gcs = new FakeGcs()) {
+            gcs.put(BUCKET, PATH + "/autotest.tar", tar.build(TestArchives.Compression.NONE));
+            gcs.faults(BUCKET, PATH + "/autotest.tar").delayPerMegabyteMs = 400;
+            Path log = dir.resolve("server.log");
+            Process child = ChildJvm.start(ServerMain.class, log, List.of(), dir.toString(), gcs.endpoint());
+            try {
+                Eventually.await(Duration.ofSeconds(60), "the child server to start", () -> port(log) > 0);
+                var accepted = get(port(log), "/stage?archive_url=" + URL + "&artifacts=autotest&async=True");
+                assertEquals("Success", accepted.body());
+                Eventually.await(Duration.ofSeconds(60), "extraction to be under way", () -> extractedSoFar() > 0);
+            } finally {
+                ChildJvm.kill(child);
+            }
+            assertFalse(Files.exists(dir.resolve("static/" + PATH + "/autotest")), "nothing installed by the killed attempt");
+            assertTrue(Files.exists(dir.resolve("static/.stagehand/work/1-1")), "the killed attempt left its work dir");
+            try (Server server = Server.start(dir, gcs)) {
+                assertFalse(Files.exists(dir.resolve("static/.stagehand/work/1-1")), "startup cleaned the interrupted attempt");
+                assertEquals("False", server.get("/is_staged?archive_url=" + URL + "&artifacts=autotest").body(),
+                        "a half-extracted artifact is never reported staged");
+                Eventually.await(Duration.ofSeconds(60), "the re-run job to stage the artifact", () -> {
+                    try {
+                        return server.get("/is_staged?archive_url=" + URL + "&artifacts=autotest").body().equals("True");
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                var job = server.stagehand.queue().jobs().list(null, URL, 10, 0);
+                assertEquals(1, job.size());
+                assertEquals(2, job.get(0).attempts());
+                assertEquals("ABANDONED", server.stagehand.queue().jobs().attempts(job.get(0).id()).get(0).get("outcome"));
+                try (Stream<Path> files = Files.walk(server.build(PATH).resolve("autotest/client/tests"))) {
+                    assertEquals(40, files.filter(Files::isRegularFile).count());
+                }
+                assertTrue(java.util.Arrays.equals(random(256 * 1024, 7),
+                        Files.readAllBytes(server.build(PATH).resolve("autotest/client/tests/t7/data.bin"))));
+            }
+        }
+    }
+
+    private long extractedSoFar() {
+        Path work = dir.resolve("static/.stagehand/work");
+        if (!Files.isDirectory(work)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(work)) {
+            return files.filter(Files::isRegularFile).count();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    private static int port(Path log) {
+        try {
+            return Files.readAllLines(log).stream().filter(l -> l.startsWith("PORT ")).findFirst()
+                    .map(l -> Integer.parseInt(l.substring(5).trim())).orElse(0);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
