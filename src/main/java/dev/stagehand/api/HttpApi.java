@@ -46,7 +46,8 @@ public final class HttpApi implements AutoCloseable {
                 error(ctx, 500, "internal", e.getClass().getSimpleName() + ": " + e.getMessage());
             });
             config.routes.error(404, ctx -> {
-                if (ctx.result() == null) {
+                // Replace Javalin's own "Endpoint ... not found" text; keep 404s our routes wrote.
+                if (ctx.result() == null || ctx.result().startsWith("Endpoint ")) {
                     error(ctx, 404, "not_found", "no such endpoint: " + ctx.path());
                 }
             });
