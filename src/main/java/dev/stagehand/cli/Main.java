@@ -14,7 +14,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main()).setDefaultValueProvider(new EnvironmentDefaults()).execute(args);
+        int code = new CommandLine(new Main())
+                .setDefaultValueProvider(new EnvironmentDefaults())
+                // An SQL query may start with a "--" comment; it is a query, not an option.
+                .setUnmatchedOptionsArePositionalParams(true)
+                .execute(args);
         if (code != 0) {
             System.exit(code);
         }

@@ -33,7 +33,7 @@ final class SqlCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         H2Urls.keepServersOnLoopback();
-        String url = H2Urls.withDefaults(db != null ? db : H2Urls.defaultUrl()) + ";IFEXISTS=TRUE";
+        String url = H2Urls.forReader(db != null ? db : H2Urls.defaultUrl());
         try (Connection c = DriverManager.getConnection(url, READER, READER_PASSWORD)) {
             c.setReadOnly(true);
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
@@ -41,7 +41,8 @@ final class SqlCommand implements Callable<Integer> {
             }
             return 0;
         } catch (SQLException e) {
-            System.err.println("sql: " + e.getMessage().lines().findFirst().orElse(e.toString()));
+            String reason = e.getMessage().lines().findFirst().orElse(e.toString());
+            System.err.println("sql: " + (reason.contains("only allowed for a query") ? "only queries are allowed (read-only)" : reason));
             return 1;
         }
     }

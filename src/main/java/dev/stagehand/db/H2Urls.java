@@ -38,6 +38,15 @@ public final class H2Urls {
         return result;
     }
 
+    /** For the read-only account: share the server's database, change no database settings (admin only). */
+    public static String forReader(String url) {
+        if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:tcp:") || url.startsWith("jdbc:h2:mem:")
+                || url.toUpperCase().contains("AUTO_SERVER")) {
+            return url;
+        }
+        return url + ";AUTO_SERVER=TRUE;IFEXISTS=TRUE";
+    }
+
     /** H2's AUTO_SERVER listens on every interface unless told otherwise; job history stays on loopback. */
     public static void keepServersOnLoopback() {
         if (System.getProperty("h2.bindAddress") == null) {

@@ -65,8 +65,18 @@ final class QuartzWorkers {
         return JobKey.jobKey(Long.toString(jobId), GROUP);
     }
 
-    /** Adds a one-shot trigger for the job at {@code when}; extra triggers are harmless (claims are guarded). */
+    /**
+     * Adds a one-shot trigger for the job at {@code when}; extra triggers are harmless (claims are
+     * guarded). Quartz fires by time first and priority second, so a trigger due now is dated to
+     * the start of its second, and a required one two seconds earlier: required jobs overtake
+     * optional ones queued in the last seconds, and ties go to the higher priority. (Both stay
+     * within the misfire threshold, so nothing counts as misfired.)
+     */
     void schedule(long jobId, boolean required, Instant when) throws SchedulerException {
+        Instant now = Instant.now();
+        if (!when.isAfter(now)) {
+            when = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minusSeconds(required ? 2 : 0);
+        }
         JobDetail detail = JobBuilder.newJob(RunJob.class).withIdentity(jobKey(jobId)).requestRecovery(true).build();
         Trigger trigger = TriggerBuilder.newTrigger()
                 .withIdentity(jobId + "-" + UUID.randomUUID(), GROUP)

@@ -159,6 +159,25 @@ class JobQueueTest {
         }
     }
 
+    @Test
+    void requiredJobsOvertakeOptionalOnesWaitingInTheQueue() throws Exception {
+        List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (var db = dev.stagehand.testing.TestDb.open(dir);
+             JobQueue queue = new JobQueue(db, new QueueConfig(1, QueueFixture.fastRetry(3), Duration.ofMillis(100)),
+                     run -> order.add(run.artifact()), java.time.Clock.systemUTC())) {
+            long build = queue.jobs().buildId("gs://b/t/R1", "t/R1");
+            for (String optional : List.of("control_files", "autotest_packages", "au_suite")) {
+                queue.submit(build, List.of(new JobSpec(optional, false, null)), optional, "", StagedCheck.NEVER);
+            }
+            Submission required = queue.submit(build, List.of(new JobSpec("test_suites", true, null)), "test_suites", "",
+                    StagedCheck.NEVER);
+            queue.start();
+            queue.awaitTerminal(List.of(1L, 2L, 3L, required.jobIds().get(0))).get(60, TimeUnit.SECONDS);
+            assertEquals("test_suites", order.get(0), "required first: " + order);
+            assertEquals(4, order.size());
+        }
+    }
+
     private static long gapMillis(OffsetDateTime a, OffsetDateTime b) {
         return Duration.between(a, b).toMillis();
     }
