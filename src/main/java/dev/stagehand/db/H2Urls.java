@@ -30,7 +30,7 @@ public final class H2Urls {
         if (!url.toUpperCase().contains("WRITE_DELAY")) {
             // H2 flushes commits in the background every 500 ms by default: a crash (SIGKILL,
             // power loss) would forget jobs we already acknowledged. Flush at commit.
-            result += ";WRITE_DELAY=0";
+            result += ";WRITE_DELAY=" + System.getProperty("stagehand.h2.writeDelay", "0");
         }
         if (!url.toUpperCase().contains("LOCK_TIMEOUT")) {
             result += ";LOCK_TIMEOUT=20000";

@@ -58,6 +58,9 @@ final class QuartzWorkers {
         p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
         p.setProperty("org.quartz.jobStore.misfireThreshold", "5000");
         p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
+        // Inserting a trigger needs no scheduler-wide row lock on a single node; taking it made
+        // every enqueue wait for the trigger acquisition in progress.
+        p.setProperty("org.quartz.jobStore.lockOnInsert", "false");
         return p;
     }
 
@@ -69,8 +72,9 @@ final class QuartzWorkers {
      * Adds a one-shot trigger for the job at {@code when}; extra triggers are harmless (claims are
      * guarded). Quartz fires by time first and priority second, so a trigger due now is dated to
      * the start of its second, and a required one two seconds earlier: required jobs overtake
-     * optional ones queued in the last seconds, and ties go to the higher priority. (Both stay
-     * within the misfire threshold, so nothing counts as misfired.)
+     * optional ones queued in the last seconds, and ties go to the higher priority. Triggers ignore
+     * misfires: a job waiting in a backlog is simply late, and Quartz's misfire handling (20
+     * triggers per pass) would otherwise throttle a long queue.
      */
     void schedule(long jobId, boolean required, Instant when) throws SchedulerException {
         Instant now = Instant.now();
@@ -83,7 +87,7 @@ final class QuartzWorkers {
                 .forJob(detail)
                 .withPriority(required ? REQUIRED_PRIORITY : OPTIONAL_PRIORITY)
                 .startAt(Date.from(when))
-                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionIgnoreMisfires())
                 .build();
         scheduler.scheduleJob(detail, Set.of(trigger), true);
     }

@@ -1,0 +1,42 @@
+package dev.stagehand.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** Prints benchmark figures and appends them to target/bench-results.txt. */
+final class BenchReport {
+    private BenchReport() {}
+
+    static void line(String format, Object... args) {
+        String text = String.format(format, args);
+        System.out.println("BENCH " + text);
+        try {
+            Files.writeString(Path.of("target", "bench-results.txt"), text + "\n",
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static double percentile(List<Long> values, double p) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
+    }
+
+    /** Wall time of a shell command in seconds; fails if it fails. */
+    static double timeShell(String command) throws Exception {
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder("bash", "-c", command).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("failed: " + command);
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+}
