@@ -1,0 +1,164 @@
+package dev.stagehand.bench;
+
+import dev.stagehand.testing.ChildJvm;
+import dev.stagehand.testing.Eventually;
+import dev.stagehand.testing.FakeGcs;
+import dev.stagehand.testing.ServerMain;
+import dev.stagehand.testing.TestArchives;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Staging and HTTP figures, each against a baseline measured in the same run: the server runs in
+ * its own JVM at -Xmx256m (so its peak RSS is its own), the fake GCS serves files from disk.
+ */
+@Tag("benchmark")
+class StagingBenchmark {
+    static final String BUCKET = "bench";
+    static final String PATH = "target/R1-1.0.0";
+    static final String URL = "gs://" + BUCKET + "/" + PATH;
+    static final long GIB = 1L << 30;
+
+    @TempDir Path dir;
+    final HttpClient http = HttpClient.newHttpClient();
+    int port;
+
+    @Test
+    void stagingAndServing() throws Exception {
+        Path data = dir.resolve("data");
+        Files.createDirectories(data);
+        BenchReport.timeShell("head -c 1G /dev/urandom > " + data.resolve("one.bin") + " && head -c 2G /dev/urandom > " + data.resolve("two.bin")
+                + " && mkdir -p " + data.resolve("t/debug/breakpad") + " && head -c 500M /dev/urandom > " + data.resolve("t/debug/breakpad/big.sym")
+                + " && tar -C " + data.resolve("t") + " -cf - debug | gzip -1 > " + data.resolve("debug.tgz"));
+        Path zip = data.resolve("image.zip");
+        long member = writeImageZip(zip, 64 << 20);
+        try (FakeGcs gcs = new FakeGcs()) {
+            gcs.putFile(BUCKET, PATH + "/one.bin", data.resolve("one.bin"));
+            gcs.putFile(BUCKET, PATH + "/two.bin", data.resolve("two.bin"));
+            gcs.putFile(BUCKET, PATH + "/debug.tgz", data.resolve("debug.tgz"));
+            gcs.putFile(BUCKET, PATH + "/image.zip", zip);
+            Path log = dir.resolve("server.log");
+            Process server = ChildJvm.start(ServerMain.class, log, List.of("-Xmx256m"), dir.resolve("srv").toString(), gcs.endpoint());
+            try {
+                Eventually.await(Duration.ofSeconds(60), "server", () -> (port = port(log)) > 0);
+                String media = gcs.endpoint() + "/download/storage/v1/b/" + BUCKET + "/o/" + PATH.replace("/", "%2F");
+
+                double curl = BenchReport.timeShell("curl -sf -o " + dir.resolve("curl.bin") + " '" + media + "%2Fone.bin?alt=media'");
+                double stage = timeStage("files=one.bin");
+                BenchReport.line("staging: 1 GiB plain file %.2f s vs curl %.2f s -> %.2fx curl (target <= 1.10x)", stage, curl, stage / curl);
+
+                Files.createDirectories(dir.resolve("curl-x"));
+                double curlTar = BenchReport.timeShell("curl -sf '" + media + "%2Fdebug.tgz?alt=media' | tar -xz -C " + dir.resolve("curl-x"));
+                double stageTar = timeStage("artifacts=symbols");
+                BenchReport.line("staging: 500 MiB tar.gz %.2f s vs curl | tar -xz %.2f s -> %.2fx (target <= 1.10x)", stageTar, curlTar, stageTar / curlTar);
+
+                long before = gcs.bytesServed(BUCKET, PATH + "/image.zip");
+                timeStage("artifacts=test_image");
+                long fetched = gcs.bytesServed(BUCKET, PATH + "/image.zip") - before;
+                BenchReport.line("staging: test_image fetched %d bytes of a %d-byte image.zip for a %d-byte member -> %.4fx the member (target <= 1.05x)",
+                        fetched, Files.size(zip), member, (double) fetched / member);
+
+                double stage2 = timeStage("files=two.bin");
+                long rssKb = peakRssKb(server.pid());
+                BenchReport.line("staging: 2 GiB file staged in %.2f s; server peak RSS %d MiB at -Xmx256m (target < 400 MiB)", stage2, rssKb / 1024);
+
+                apiFigures();
+            } finally {
+                ChildJvm.kill(server);
+            }
+        }
+    }
+
+    private void apiFigures() throws Exception {
+        Path staged = dir.resolve("srv/static/" + PATH + "/one.bin");
+        double cat = BenchReport.timeShell("cat " + staged + " > /dev/null");
+        double download = BenchReport.timeShell("curl -sf -o /dev/null http://127.0.0.1:" + port + "/static/" + PATH + "/one.bin");
+        BenchReport.line("http: /static 1 GiB download %.2f s (%.0f MiB/s) vs cat %.2f s -> %.2fx cat", download, 1024 / download, cat, download / cat);
+        load("/static/" + PATH + "/.stagehand-none", "baseline 404", true);
+        load("/stage?archive_url=" + URL + "&files=one.bin", "already-staged stage", false);
+        load("/is_staged?archive_url=" + URL + "&files=one.bin", "is_staged", false);
+    }
+
+    /** 32 concurrent clients for 10 s on loopback. */
+    private void load(String path, String name, boolean baseline) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + port + path);
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        ExecutorService clients = Executors.newFixedThreadPool(32);
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        HttpClient client = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
+        for (int i = 0; i < 32; i++) {
+            clients.execute(() -> {
+                while (System.nanoTime() < end) {
+                    long t = System.nanoTime();
+                    try {
+                        client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
+                    } catch (Exception e) {
+                        return;
+                    }
+                    latencies.add((System.nanoTime() - t) / 1000);
+                }
+            });
+        }
+        clients.shutdown();
+        clients.awaitTermination(30, TimeUnit.SECONDS);
+        List<Long> all = new ArrayList<>(latencies);
+        BenchReport.line("http: %s %s: %.0f req/s, p50 %.2f ms, p99 %.2f ms (32 clients, 10 s)", baseline ? "[baseline]" : "",
+                name, all.size() / 10.0, BenchReport.percentile(all, 50) / 1000, BenchReport.percentile(all, 99) / 1000);
+    }
+
+    private double timeStage(String what) throws Exception {
+        long start = System.nanoTime();
+        var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/stage?archive_url=" + URL + "&" + what)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (!r.body().equals("Success")) {
+            throw new IllegalStateException(what + ": " + r.body());
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Three random images; returns the compressed size of chromiumos_test_image.bin. */
+    private static long writeImageZip(Path zip, int imageSize) throws Exception {
+        try (OutputStream out = Files.newOutputStream(zip); ZipArchiveOutputStream z = new ZipArchiveOutputStream(out)) {
+            z.setLevel(1);
+            for (String name : List.of("chromiumos_base_image.bin", "chromiumos_test_image.bin", "recovery_image.bin")) {
+                z.putArchiveEntry(new ZipArchiveEntry(name));
+                z.write(TestArchives.random(imageSize, name.hashCode()));
+                z.closeArchiveEntry();
+            }
+        }
+        try (var f = org.apache.commons.compress.archivers.zip.ZipFile.builder().setPath(zip).get()) {
+            return f.getEntry("chromiumos_test_image.bin").getCompressedSize();
+        }
+    }
+
+    private static long peakRssKb(long pid) throws Exception {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmHWM:"))
+                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1L);
+    }
+
+    private static int port(Path log) {
+        try {
+            return Files.readAllLines(log).stream().filter(l -> l.startsWith("PORT ")).findFirst()
+                    .map(l -> Integer.parseInt(l.substring(5).trim())).orElse(0);
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+}
