@@ -45,6 +45,10 @@ final class DevserverRoutes {
         StageCommand cmd = new StageCommand(Params.required(ctx, "archive_url"), artifacts, Params.list(ctx, "files"),
                 Params.bool(ctx, "clean"), waitSeconds == null ? null : Duration.ofSeconds(waitSeconds));
         boolean async = Params.bool(ctx, "async");
+        if (!cmd.clean() && stage.isStaged(cmd.archiveUrl(), cmd.artifacts(), cmd.files()).staged()) {
+            ctx.result("Success"); // a cache hit: answered from the tables, nothing to record
+            return;
+        }
         Submission submission = stage.submit(cmd);
         if (async) {
             ctx.result("Success");

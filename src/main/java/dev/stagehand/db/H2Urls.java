@@ -23,7 +23,7 @@ public final class H2Urls {
         if (!url.startsWith("jdbc:h2:file:") && !url.startsWith("jdbc:h2:./") && !url.startsWith("jdbc:h2:/")) {
             return url;
         }
-        String result = url;
+        String result = interruptSafe(url);
         if (!url.toUpperCase().contains("AUTO_SERVER")) {
             result += ";AUTO_SERVER=TRUE";
         }
@@ -44,7 +44,16 @@ public final class H2Urls {
                 || url.toUpperCase().contains("AUTO_SERVER")) {
             return url;
         }
-        return url + ";AUTO_SERVER=TRUE;IFEXISTS=TRUE";
+        return interruptSafe(url) + ";AUTO_SERVER=TRUE;IFEXISTS=TRUE";
+    }
+
+    /**
+     * H2's default file store is closed for good when a thread is interrupted in the middle of a
+     * write (Quartz interrupts its misfire thread on shutdown, Jetty its threads on stop); the
+     * async: store is not. Same files, so both spellings open the same database.
+     */
+    static String interruptSafe(String url) {
+        return url.startsWith("jdbc:h2:file:") ? "jdbc:h2:async:" + url.substring("jdbc:h2:file:".length()) : url;
     }
 
     /** H2's AUTO_SERVER listens on every interface unless told otherwise; job history stays on loopback. */

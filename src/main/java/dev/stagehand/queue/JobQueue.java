@@ -189,7 +189,7 @@ public final class JobQueue implements AutoCloseable {
 
     @Override
     public void close() {
-        chores.shutdownNow();
+        stopWithoutInterrupt(chores);
         executor.stop();
         try {
             workers.shutdown();
@@ -197,6 +197,19 @@ public final class JobQueue implements AutoCloseable {
             log.warn("Quartz shutdown failed", e);
         }
         waiters.close();
+    }
+
+    /**
+     * Never interrupt a thread that may be inside H2: an interrupt during a file write closes
+     * H2's file channel and with it the whole database.
+     */
+    static void stopWithoutInterrupt(ScheduledExecutorService service) {
+        service.shutdown();
+        try {
+            service.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private final class Outcomes implements JobExecutor.Outcomes {

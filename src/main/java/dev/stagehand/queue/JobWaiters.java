@@ -70,7 +70,7 @@ final class JobWaiters implements AutoCloseable {
 
     @Override
     public void close() {
-        poller.shutdownNow();
+        JobQueue.stopWithoutInterrupt(poller);
     }
 
     private static final class Waiter {

@@ -1,7 +1,6 @@
 package dev.stagehand.staging;
 
 import dev.stagehand.archive.ObjectInfo;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -9,26 +8,30 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.zip.CRC32C;
+import org.apache.commons.io.input.ObservableInputStream;
 
 /**
- * Size, MD5 and CRC32C of the bytes as they stream past, compared with the archive's metadata
- * at the end (the GCS client checks none of them).
+ * Size and checksum of the bytes as they stream past, compared with the archive's metadata at
+ * the end (the GCS client checks none of them). CRC32C when the archive gives one (GCS always
+ * does; it costs a fraction of MD5's CPU), MD5 otherwise.
  */
 final class Checksums {
     private final MessageDigest md5;
     private final CRC32C crc32c = new CRC32C();
     private long size;
 
-    Checksums() {
+    Checksums(ObjectInfo expected) {
         try {
-            md5 = MessageDigest.getInstance("MD5");
+            md5 = expected.crc32cBase64() == null && expected.md5Base64() != null ? MessageDigest.getInstance("MD5") : null;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
     void update(byte[] b, int off, int len) {
-        md5.update(b, off, len);
+        if (md5 != null) {
+            md5.update(b, off, len);
+        }
         crc32c.update(b, off, len);
         size += len;
     }
@@ -42,7 +45,7 @@ final class Checksums {
         if (expected.size() >= 0 && size != expected.size()) {
             throw new ChecksumMismatch(expected.name() + ": got " + size + " bytes, archive says " + expected.size());
         }
-        if (expected.md5Base64() != null) {
+        if (md5 != null) {
             String actual = Base64.getEncoder().encodeToString(md5.digest());
             if (!actual.equals(expected.md5Base64())) {
                 throw new ChecksumMismatch(expected.name() + ": md5 " + actual + " != archive's " + expected.md5Base64());
@@ -59,37 +62,19 @@ final class Checksums {
 
     /** An input stream that feeds every byte read into these checksums. */
     InputStream watch(InputStream in) {
-        return new FilterInputStream(in) {
+        ObservableInputStream watched = new ObservableInputStream(in);
+        watched.add(new ObservableInputStream.Observer() {
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
+            public void data(int value) {
+                update(new byte[] {(byte) value}, 0, 1);
             }
 
             @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int n = super.read(b, off, len);
-                if (n > 0) {
-                    update(b, off, n);
-                }
-                return n;
+            public void data(byte[] buffer, int offset, int length) {
+                update(buffer, offset, length);
             }
-
-            @Override
-            public long skip(long n) throws IOException {
-                byte[] buf = new byte[8192];
-                long done = 0;
-                while (done < n) {
-                    int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-                    if (r < 0) {
-                        break;
-                    }
-                    done += r;
-                }
-                return done;
-            }
-        };
+        });
+        return watched;
     }
 
     static final class ChecksumMismatch extends IOException {

@@ -24,7 +24,7 @@ final class Download {
     static void fetch(ArchiveSource source, ObjectInfo info, Path partial, JobRun run) throws IOException {
         Files.createDirectories(partial.getParent());
         Path generationFile = partial.resolveSibling(partial.getFileName() + ".generation");
-        Checksums sums = new Checksums();
+        Checksums sums = new Checksums(info);
         long start = resumableBytes(info, partial, generationFile, sums);
         if (start == 0) {
             Files.deleteIfExists(partial);

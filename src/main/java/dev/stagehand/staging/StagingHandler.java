@@ -139,7 +139,7 @@ public final class StagingHandler implements JobHandler {
 
     /** Streams the tar while downloading; the whole compressed stream is checksummed, even past the member. */
     private void untar(ArchiveSource source, ObjectInfo info, Rule rule, String dest, Unpacker unpacker) throws Exception {
-        Checksums sums = new Checksums();
+        Checksums sums = new Checksums(info);
         try (InputStream raw = sums.watch(new SourceStream(source, info, 0));
              TarArchiveInputStream tar = Archives.tar(raw, info.name())) {
             boolean found = true;

@@ -57,7 +57,7 @@ class StagingBenchmark {
             Path log = dir.resolve("server.log");
             Process server = ChildJvm.start(ServerMain.class, log, List.of("-Xmx256m"), dir.resolve("srv").toString(), gcs.endpoint());
             try {
-                Eventually.await(Duration.ofSeconds(60), "server", () -> (port = port(log)) > 0);
+                Eventually.await(Duration.ofSeconds(60), "server", () -> (port = ChildJvm.portFromLog(log)) > 0);
                 String media = gcs.endpoint() + "/download/storage/v1/b/" + BUCKET + "/o/" + PATH.replace("/", "%2F");
 
                 double curl = BenchReport.timeShell("curl -sf -o " + dir.resolve("curl.bin") + " '" + media + "%2Fone.bin?alt=media'");
@@ -153,12 +153,4 @@ class StagingBenchmark {
                 .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1L);
     }
 
-    private static int port(Path log) {
-        try {
-            return Files.readAllLines(log).stream().filter(l -> l.startsWith("PORT ")).findFirst()
-                    .map(l -> Integer.parseInt(l.substring(5).trim())).orElse(0);
-        } catch (java.io.IOException e) {
-            return 0;
-        }
-    }
 }

@@ -43,8 +43,8 @@ class StagingCrashTest {
             Path log = dir.resolve("server.log");
             Process child = ChildJvm.start(ServerMain.class, log, List.of(), dir.toString(), gcs.endpoint());
             try {
-                Eventually.await(Duration.ofSeconds(60), "the child server to start", () -> port(log) > 0);
-                var accepted = get(port(log), "/stage?archive_url=" + URL + "&artifacts=autotest&async=True");
+                Eventually.await(Duration.ofSeconds(60), "the child server to start", () -> ChildJvm.portFromLog(log) > 0);
+                var accepted = get(ChildJvm.portFromLog(log), "/stage?archive_url=" + URL + "&artifacts=autotest&async=True");
                 assertEquals("Success", accepted.body());
                 Eventually.await(Duration.ofSeconds(60), "extraction to be under way", () -> extractedSoFar() > 0);
             } finally {
@@ -76,6 +76,42 @@ class StagingCrashTest {
         }
     }
 
+    @Test
+    void aDownloadKilledHalfwayResumesFromTheBytesOnDiskAfterRestart() throws Exception {
+        int size = 8 << 20;
+        String object = PATH + "/stateful.tgz";
+        try (FakeGcs gcs = new FakeGcs()) {
+            gcs.put(BUCKET, object, random(size, 99));
+            gcs.faults(BUCKET, object).delayPerMegabyteMs = 1000;
+            Path log = dir.resolve("server.log");
+            Path partial = dir.resolve("static/.stagehand/partial/1/stateful.tgz");
+            Process child = ChildJvm.start(ServerMain.class, log, List.of(), dir.toString(), gcs.endpoint());
+            try {
+                Eventually.await(Duration.ofSeconds(60), "the child server to start", () -> ChildJvm.portFromLog(log) > 0);
+                assertEquals("Success", get(ChildJvm.portFromLog(log), "/stage?archive_url=" + URL + "&artifacts=stateful&async=True").body());
+                Eventually.await(Duration.ofSeconds(60), "half the object on disk",
+                        () -> partial.toFile().length() >= size / 2);
+            } finally {
+                ChildJvm.kill(child);
+            }
+            long onDisk = Files.size(partial);
+            long servedBeforeKill = gcs.bytesServed(BUCKET, object);
+            gcs.faults(BUCKET, object).delayPerMegabyteMs = 0;
+            try (Server server = Server.start(dir, gcs)) {
+                Eventually.await(Duration.ofSeconds(60), "the resumed job to stage the file", () -> {
+                    try {
+                        return server.get("/is_staged?archive_url=" + URL + "&artifacts=stateful").body().equals("True");
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                assertTrue(java.util.Arrays.equals(random(size, 99), Files.readAllBytes(server.build(PATH).resolve("stateful.tgz"))));
+                long afterRestart = gcs.bytesServed(BUCKET, object) - servedBeforeKill;
+                assertEquals(size - onDisk, afterRestart, "the restart fetched only the bytes missing on disk (a Range request)");
+            }
+        }
+    }
+
     private long extractedSoFar() {
         Path work = dir.resolve("static/.stagehand/work");
         if (!Files.isDirectory(work)) {
@@ -88,14 +124,6 @@ class StagingCrashTest {
         }
     }
 
-    private static int port(Path log) {
-        try {
-            return Files.readAllLines(log).stream().filter(l -> l.startsWith("PORT ")).findFirst()
-                    .map(l -> Integer.parseInt(l.substring(5).trim())).orElse(0);
-        } catch (IOException e) {
-            return 0;
-        }
-    }
 
     private static HttpResponse<String> get(int port, String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),

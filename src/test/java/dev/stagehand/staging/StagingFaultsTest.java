@@ -76,6 +76,14 @@ class StagingFaultsTest {
     }
 
     @Test
+    void unavailableArchiveAnswersAreRetriedByTheClient() throws Exception {
+        String url = put("R1-6", "stateful.tgz", random(1000, 6));
+        gcs.faults(BUCKET, "target/R1-6/stateful.tgz").unavailable.set(2);
+        assertEquals("Success", server.get("/stage?archive_url=" + url + "&artifacts=stateful").body());
+        assertEquals(0, gcs.faults(BUCKET, "target/R1-6/stateful.tgz").unavailable.get(), "both 503s were served");
+    }
+
+    @Test
     void aDroppedConnectionResumesWithoutFetchingTheObjectAgain() throws Exception {
         int size = 4 * 1024 * 1024;
         String url = put("R1-3", "stateful.tgz", random(size, 3));

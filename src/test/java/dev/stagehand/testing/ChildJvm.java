@@ -1,6 +1,5 @@
 package dev.stagehand.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +27,13 @@ public final class ChildJvm {
         p.waitFor();
     }
 
-    public static String classPathSeparator() {
-        return File.pathSeparator;
+    /** The port a {@link ServerMain} printed to its log ("PORT n"), or 0 while it has not. */
+    public static int portFromLog(Path log) {
+        try {
+            return java.nio.file.Files.readAllLines(log).stream().filter(l -> l.startsWith("PORT ")).findFirst()
+                    .map(l -> Integer.parseInt(l.substring(5).trim())).orElse(0);
+        } catch (IOException e) {
+            return 0;
+        }
     }
 }
