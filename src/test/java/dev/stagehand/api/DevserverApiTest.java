@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stagehand.testing.FakeGcs;
 import dev.stagehand.testing.Server;
+import dev.stagehand.testing.ServerTest;
 import dev.stagehand.testing.TestArchives.Compression;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -15,24 +16,18 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The devserver RPCs against the real server, as lab tooling calls them. */
-class DevserverApiTest {
+class DevserverApiTest extends ServerTest {
     static final String BUCKET = "chromeos-image-archive";
     static final String PATH = "lumpy-release/R28-4100.0.0";
     static final String URL = "gs://" + BUCKET + "/" + PATH;
 
-    @TempDir Path dir;
-    FakeGcs gcs;
-    Server server;
 
     @BeforeEach
-    void start() throws Exception {
-        gcs = new FakeGcs();
+    void uploadBuild() throws Exception {
         put("chromeos_R28-4100.0.0_lumpy_full_dev.bin", random(100_000, 1));
         put("chromeos_R28-4100.0.0_lumpy_full_dev.bin.json", "{}".getBytes());
         put("stateful.tgz", tar().file("var/x", "s").build(Compression.GZIP));
@@ -44,13 +39,6 @@ class DevserverApiTest {
         put("debug.tgz", tar().file("debug/breakpad/a.sym", "MODULE").build(Compression.GZIP));
         put("image.zip", dev.stagehand.testing.TestArchives.zip(java.util.Map.of(
                 "chromiumos_test_image.bin", random(1000, 2), "chromiumos_base_image.bin", random(1000, 3))));
-        server = Server.start(dir, gcs);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        gcs.close();
     }
 
     private void put(String name, byte[] content) {

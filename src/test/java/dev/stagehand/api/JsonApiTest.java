@@ -10,38 +10,26 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stagehand.testing.Eventually;
 import dev.stagehand.testing.FakeGcs;
 import dev.stagehand.testing.Server;
+import dev.stagehand.testing.ServerTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class JsonApiTest {
+class JsonApiTest extends ServerTest {
     static final String BUCKET = "bkt";
     static final String PATH = "target/R7-1.0.0";
     static final String URL = "gs://" + BUCKET + "/" + PATH;
     final ObjectMapper json = new ObjectMapper();
 
-    @TempDir Path dir;
-    FakeGcs gcs;
-    Server server;
 
     @BeforeEach
-    void start() throws Exception {
-        gcs = new FakeGcs();
+    void uploadBuild() throws Exception {
         gcs.put(BUCKET, PATH + "/stateful.tgz", random(10_000, 1));
         gcs.put(BUCKET, PATH + "/test_suites.tar.bz2",
                 dev.stagehand.testing.TestArchives.tar().file("autotest/test_suites/control.bvt", "x")
                         .build(dev.stagehand.testing.TestArchives.Compression.BZIP2));
-        server = Server.start(dir, gcs);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        gcs.close();
     }
 
     private JsonNode read(String body) throws Exception {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stagehand.queue.JobRecordView;
 import dev.stagehand.testing.FakeGcs;
 import dev.stagehand.testing.Server;
+import dev.stagehand.testing.ServerTest;
 import dev.stagehand.testing.TestArchives;
 import dev.stagehand.testing.TestArchives.Compression;
 import java.nio.file.Files;
@@ -17,29 +18,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Faults in the archive and hostile or corrupt archives: never a partial or escaping artifact. */
-class StagingFaultsTest {
+class StagingFaultsTest extends ServerTest {
     static final String BUCKET = "bkt";
-    @TempDir Path dir;
-    FakeGcs gcs;
-    Server server;
-
-    @BeforeEach
-    void start() throws Exception {
-        gcs = new FakeGcs();
-        server = Server.start(dir, gcs);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        gcs.close();
-    }
 
     private String put(String build, String name, byte[] content) {
         gcs.put(BUCKET, "target/" + build + "/" + name, content);
