@@ -1,6 +1,6 @@
 package dev.stagehand.api;
 
-import dev.stagehand.queue.JobStore;
+import dev.stagehand.queue.BuildStore;
 import java.time.Clock;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,12 +11,12 @@ import java.util.concurrent.ConcurrentHashMap;
 final class BuildAccess {
     private static final long MIN_INTERVAL_MS = 60_000;
 
-    private final JobStore store;
+    private final BuildStore builds;
     private final Clock clock;
     private final ConcurrentHashMap<String, Long> lastWrite = new ConcurrentHashMap<>();
 
-    BuildAccess(JobStore store, Clock clock) {
-        this.store = store;
+    BuildAccess(BuildStore builds, Clock clock) {
+        this.builds = builds;
         this.clock = clock;
     }
 
@@ -30,6 +30,6 @@ final class BuildAccess {
             return;
         }
         lastWrite.put(dir, now);
-        store.touchBuildContaining(relative);
+        builds.touchContaining(relative);
     }
 }

@@ -29,7 +29,7 @@ public final class HttpApi implements AutoCloseable {
     public static HttpApi start(Settings settings, StageService stage, JobQueue queue, StagingArea area, Clock clock) {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-        BuildAccess access = new BuildAccess(queue.jobs(), clock);
+        BuildAccess access = new BuildAccess(queue.builds(), clock);
         Javalin app = Javalin.create(config -> {
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.startup.showJavalinBanner = false;

@@ -44,7 +44,7 @@ final class JsonApiRoutes {
         routes.post("/api/v1/stage", this::stage);
         routes.get("/api/v1/requests/{id}", ctx -> ctx.json(request(id(ctx))));
         routes.get("/api/v1/jobs", this::listJobs);
-        routes.get("/api/v1/jobs/{id}", ctx -> ctx.json(job(find(id(ctx)), queue.jobs().attempts(id(ctx)))));
+        routes.get("/api/v1/jobs/{id}", ctx -> ctx.json(job(find(id(ctx)), queue.history().attempts(id(ctx)))));
         routes.post("/api/v1/jobs/{id}/retry", ctx -> transition(ctx, queue.retry(find(id(ctx)).id()), "only a FAILED job can be retried"));
         routes.post("/api/v1/jobs/{id}/cancel", ctx -> transition(ctx, queue.cancel(find(id(ctx)).id()), "only an active job can be cancelled"));
         routes.get("/api/v1/openapi.json", this::openApi);
@@ -98,7 +98,7 @@ final class JsonApiRoutes {
         }
         Integer limit = Params.integer(ctx, "limit");
         Integer offset = Params.integer(ctx, "offset");
-        ctx.json(queue.jobs().list(state == null ? null : state.toUpperCase(), Params.get(ctx, "archive_url"),
+        ctx.json(queue.history().list(state == null ? null : state.toUpperCase(), Params.get(ctx, "archive_url"),
                 limit == null ? 100 : Math.min(limit, 1000), offset == null ? 0 : offset)
                 .stream().map(j -> job(j, null)).toList());
     }

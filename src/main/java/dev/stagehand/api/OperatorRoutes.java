@@ -127,7 +127,7 @@ final class OperatorRoutes {
     private void health(Context ctx) throws IOException {
         Map<String, Object> health = new LinkedHashMap<>();
         health.put("free_disk", Files.getFileStore(area.root()).getUsableSpace() / (1L << 30));
-        Map<String, Integer> depth = queue.jobs().countByState();
+        Map<String, Integer> depth = queue.history().countByState();
         health.put("staging_thread_count", depth.getOrDefault("RUNNING", 0));
         health.put("queue", depth);
         health.put("uptime_s", Duration.between(started, clock.instant()).toSeconds());

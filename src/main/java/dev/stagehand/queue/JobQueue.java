@@ -30,6 +30,8 @@ public final class JobQueue implements AutoCloseable {
     private final String bootId = UUID.randomUUID().toString();
     private final JobStore jobs;
     private final RequestStore requests;
+    private final BuildStore builds;
+    private final JobHistory history;
     private final JobWaiters waiters;
     private final JobExecutor executor;
     private final QuartzWorkers workers;
@@ -45,6 +47,8 @@ public final class JobQueue implements AutoCloseable {
         this.config = config;
         this.jobs = new JobStore(database.dsl(), clock);
         this.requests = new RequestStore(database.dsl(), clock);
+        this.builds = new BuildStore(database.dsl(), clock);
+        this.history = new JobHistory(database.dsl(), jobs);
         this.waiters = new JobWaiters(jobs, config.waiterPollInterval());
         this.executor = new JobExecutor(jobs, handler, config.retry(), clock, bootId, new Outcomes());
         try {
@@ -176,6 +180,14 @@ public final class JobQueue implements AutoCloseable {
 
     public JobStore jobs() {
         return jobs;
+    }
+
+    public BuildStore builds() {
+        return builds;
+    }
+
+    public JobHistory history() {
+        return history;
     }
 
     public RequestStore requests() {

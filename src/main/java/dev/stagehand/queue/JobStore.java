@@ -43,27 +43,6 @@ public final class JobStore {
         return buildId + ":" + artifact;
     }
 
-    /** The build row for an archive URL, created on first use. */
-    public long buildId(String archiveUrl, String buildPath) {
-        for (int i = 0; i < 3; i++) {
-            Long id = db.select(BUILD.ID).from(BUILD).where(BUILD.ARCHIVE_URL.eq(archiveUrl)).fetchOne(BUILD.ID);
-            if (id != null) {
-                return id;
-            }
-            try {
-                return db.insertInto(BUILD)
-                        .set(BUILD.ARCHIVE_URL, archiveUrl)
-                        .set(BUILD.BUILD_PATH, buildPath)
-                        .set(BUILD.CREATED_AT, now())
-                        .set(BUILD.LAST_ACCESS_AT, now())
-                        .returning(BUILD.ID).fetchOne().getId();
-            } catch (IntegrityConstraintViolationException raced) {
-                // Another request created it a moment ago: read it on the next pass.
-            }
-        }
-        throw new IllegalStateException("could not create build row for " + archiveUrl);
-    }
-
     /**
      * The active job for build + artifact, or a new QUEUED one. The unique active key decides
      * races between callers; the loser attaches to the winner's job.
@@ -105,43 +84,6 @@ public final class JobStore {
         return db.select(JOB.ID).from(JOB)
                 .where(JOB.BUILD_ID.eq(buildId), JOB.ARTIFACT.eq(artifact), JOB.STATE.eq(JobState.SUCCEEDED.name()))
                 .orderBy(JOB.ID.desc()).limit(1).fetchOptional(JOB.ID);
-    }
-
-    /** Refreshes last_access_at of the build whose directory holds {@code staticPath}. */
-    public void touchBuildContaining(String staticPath) {
-        db.update(BUILD).set(BUILD.LAST_ACCESS_AT, now())
-                .where(org.jooq.impl.DSL.val(staticPath).like(BUILD.BUILD_PATH.concat("/%")))
-                .execute();
-    }
-
-    /** Jobs newest first, optionally of one state and/or archive URL. */
-    public List<JobRecordView> list(String state, String archiveUrl, int limit, int offset) {
-        org.jooq.Condition where = org.jooq.impl.DSL.noCondition();
-        if (state != null) {
-            where = where.and(JOB.STATE.eq(state));
-        }
-        if (archiveUrl != null) {
-            where = where.and(BUILD.ARCHIVE_URL.eq(archiveUrl));
-        }
-        return selectViews().where(where).orderBy(JOB.ID.desc()).limit(limit).offset(offset).fetch(JobStore::toView);
-    }
-
-    /** A job's attempts as plain maps (attempt_no, outcome, error, worker, started_at, finished_at). */
-    public List<java.util.Map<String, Object>> attempts(long jobId) {
-        return db.select(JOB_ATTEMPT.ATTEMPT_NO.as("attempt_no"), JOB_ATTEMPT.OUTCOME.as("outcome"),
-                        JOB_ATTEMPT.ERROR.as("error"), JOB_ATTEMPT.WORKER.as("worker"),
-                        JOB_ATTEMPT.STARTED_AT.as("started_at"), JOB_ATTEMPT.FINISHED_AT.as("finished_at"))
-                .from(JOB_ATTEMPT).where(JOB_ATTEMPT.JOB_ID.eq(jobId)).orderBy(JOB_ATTEMPT.ATTEMPT_NO)
-                .fetchMaps();
-    }
-
-    public java.util.Map<String, Integer> countByState() {
-        return db.select(JOB.STATE, org.jooq.impl.DSL.count()).from(JOB).groupBy(JOB.STATE)
-                .fetchMap(JOB.STATE, org.jooq.impl.DSL.count());
-    }
-
-    public Optional<Long> findBuild(String archiveUrl) {
-        return db.select(BUILD.ID).from(BUILD).where(BUILD.ARCHIVE_URL.eq(archiveUrl)).fetchOptional(BUILD.ID);
     }
 
     public boolean lastSucceededExists(long buildId, String artifact) {

@@ -53,7 +53,7 @@ public final class StageService {
         ArchiveUrl url = sources.check(cmd.archiveUrl());
         List<String> jobArtifacts = requestedJobs(cmd.artifacts(), cmd.files());
         String buildPath = sources.buildPath(url);
-        long buildId = queue.jobs().buildId(url.url(), buildPath);
+        long buildId = queue.builds().id(url.url(), buildPath);
         if (cmd.clean()) {
             clean(buildId, buildPath);
         }
@@ -117,7 +117,7 @@ public final class StageService {
     public StagedStatus isStaged(String archiveUrl, List<String> artifacts, List<String> files) {
         ArchiveUrl url = sources.check(archiveUrl);
         List<String> jobArtifacts = requestedJobs(artifacts, files);
-        Optional<Long> buildId = queue.jobs().findBuild(url.url());
+        Optional<Long> buildId = queue.builds().find(url.url());
         if (buildId.isEmpty()) {
             return new StagedStatus(false, List.of());
         }

@@ -111,7 +111,7 @@ class JsonApiTest extends ServerTest {
         assertEquals(200, cancelled.statusCode(), cancelled.body());
         assertEquals("CANCELLED", read(cancelled.body()).get("state").asText());
         Eventually.await(Duration.ofSeconds(20), "the worker to stop", () ->
-                "CANCELLED".equals(server.stagehand.queue().jobs().attempts(jobId).get(0).get("outcome")));
+                "CANCELLED".equals(server.stagehand.queue().history().attempts(jobId).get(0).get("outcome")));
         assertFalse(Files.exists(server.build(PATH).resolve("big.bin")), "nothing staged");
         assertEquals(409, server.post("/api/v1/jobs/" + jobId + "/cancel", "").statusCode());
     }

@@ -39,7 +39,7 @@ class QueueBenchmark {
             if (startFirst) {
                 queue.start();
             }
-            long build = queue.jobs().buildId("gs://bench/target/R1", "target/R1");
+            long build = queue.builds().id("gs://bench/target/R1", "target/R1");
             List<Long> ids = java.util.Collections.synchronizedList(new ArrayList<>(JOBS));
             java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(CALLERS);
             long start = System.nanoTime();

@@ -165,7 +165,7 @@ class JobQueueTest {
         try (var db = dev.stagehand.testing.TestDb.open(dir);
              JobQueue queue = new JobQueue(db, new QueueConfig(1, QueueFixture.fastRetry(3), Duration.ofMillis(100)),
                      run -> order.add(run.artifact()), java.time.Clock.systemUTC())) {
-            long build = queue.jobs().buildId("gs://b/t/R1", "t/R1");
+            long build = queue.builds().id("gs://b/t/R1", "t/R1");
             for (String optional : List.of("control_files", "autotest_packages", "au_suite")) {
                 queue.submit(build, List.of(new JobSpec(optional, false, null)), optional, "", StagedCheck.NEVER);
             }

@@ -22,7 +22,7 @@ final class QueueFixture implements AutoCloseable {
     }
 
     long build(String name) {
-        return queue.jobs().buildId("gs://bucket/target/" + name, "target/" + name);
+        return queue.builds().id("gs://bucket/target/" + name, "target/" + name);
     }
 
     Submission submit(long buildId, String... artifacts) {

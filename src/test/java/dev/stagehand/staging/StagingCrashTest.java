@@ -63,10 +63,10 @@ class StagingCrashTest {
                         return false;
                     }
                 });
-                var job = server.stagehand.queue().jobs().list(null, URL, 10, 0);
+                var job = server.stagehand.queue().history().list(null, URL, 10, 0);
                 assertEquals(1, job.size());
                 assertEquals(2, job.get(0).attempts());
-                assertEquals("ABANDONED", server.stagehand.queue().jobs().attempts(job.get(0).id()).get(0).get("outcome"));
+                assertEquals("ABANDONED", server.stagehand.queue().history().attempts(job.get(0).id()).get(0).get("outcome"));
                 try (Stream<Path> files = Files.walk(server.build(PATH).resolve("autotest/client/tests"))) {
                     assertEquals(40, files.filter(Files::isRegularFile).count());
                 }

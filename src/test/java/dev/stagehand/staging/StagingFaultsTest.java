@@ -30,7 +30,7 @@ class StagingFaultsTest extends ServerTest {
     }
 
     private JobRecordView onlyJob(String url) {
-        List<JobRecordView> jobs = server.stagehand.queue().jobs().list(null, url, 10, 0);
+        List<JobRecordView> jobs = server.stagehand.queue().history().list(null, url, 10, 0);
         assertEquals(1, jobs.size());
         return jobs.get(0);
     }
@@ -149,7 +149,7 @@ class StagingFaultsTest extends ServerTest {
         var response = server.get("/stage?archive_url=file://" + outside + "&artifacts=stateful");
         assertEquals(400, response.statusCode());
         assertTrue(response.body().contains("outside the allowed local archive roots"), response.body());
-        assertEquals(0, server.stagehand.queue().jobs().list(null, null, 10, 0).size(), "nothing queued");
+        assertEquals(0, server.stagehand.queue().history().list(null, null, 10, 0).size(), "nothing queued");
     }
 
     @Test
