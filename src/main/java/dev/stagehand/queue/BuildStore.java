@@ -4,7 +4,6 @@ import static dev.stagehand.db.schema.Tables.BUILD;
 
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import org.jooq.DSLContext;
 import org.jooq.exception.IntegrityConstraintViolationException;
@@ -21,7 +20,7 @@ public final class BuildStore {
     }
 
     private OffsetDateTime now() {
-        return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        return DbTime.now(clock);
     }
 
     /** The build row for an archive URL, created on first use. */

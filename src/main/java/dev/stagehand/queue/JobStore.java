@@ -8,7 +8,6 @@ import dev.stagehand.db.schema.tables.records.JobRecord;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -31,12 +30,8 @@ public final class JobStore {
         this.clock = clock;
     }
 
-    OffsetDateTime now() {
-        return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-    }
-
-    static OffsetDateTime at(Instant instant) {
-        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    private OffsetDateTime now() {
+        return DbTime.now(clock);
     }
 
     static String activeKey(long buildId, String artifact) {
@@ -66,7 +61,7 @@ public final class JobStore {
                         .set(JOB.REQUIRED, required)
                         .set(JOB.ATTEMPTS, 0)
                         .set(JOB.MAX_ATTEMPTS, maxAttempts)
-                        .set(JOB.WAIT_DEADLINE_AT, at(waitDeadline))
+                        .set(JOB.WAIT_DEADLINE_AT, DbTime.at(waitDeadline))
                         .set(JOB.BYTES_DONE, 0L)
                         .set(JOB.CREATED_AT, now())
                         .set(JOB.ACTIVE_KEY, key)
@@ -156,7 +151,7 @@ public final class JobStore {
         return db.update(JOB)
                 .set(JOB.STATE, JobState.RETRY_WAIT.name())
                 .set(JOB.LAST_ERROR, truncate(error))
-                .set(JOB.NEXT_ATTEMPT_AT, at(nextAttemptAt))
+                .set(JOB.NEXT_ATTEMPT_AT, DbTime.at(nextAttemptAt))
                 .where(JOB.ID.eq(jobId), JOB.STATE.eq(JobState.RUNNING.name()))
                 .execute() == 1;
     }
@@ -254,14 +249,10 @@ public final class JobStore {
         return new JobRecordView(
                 r.get(JOB.ID), r.get(JOB.BUILD_ID), r.get(BUILD.ARCHIVE_URL), r.get(BUILD.BUILD_PATH),
                 r.get(JOB.ARTIFACT), JobState.valueOf(r.get(JOB.STATE)), r.get(JOB.REQUIRED),
-                r.get(JOB.ATTEMPTS), r.get(JOB.MAX_ATTEMPTS), instant(r.get(JOB.NEXT_ATTEMPT_AT)),
-                instant(r.get(JOB.WAIT_DEADLINE_AT)), r.get(JOB.LAST_ERROR), r.get(JOB.BYTES_DONE),
-                r.get(JOB.BYTES_TOTAL), instant(r.get(JOB.CREATED_AT)), instant(r.get(JOB.STARTED_AT)),
-                instant(r.get(JOB.FINISHED_AT)));
-    }
-
-    static Instant instant(OffsetDateTime t) {
-        return t == null ? null : t.toInstant();
+                r.get(JOB.ATTEMPTS), r.get(JOB.MAX_ATTEMPTS), DbTime.instant(r.get(JOB.NEXT_ATTEMPT_AT)),
+                DbTime.instant(r.get(JOB.WAIT_DEADLINE_AT)), r.get(JOB.LAST_ERROR), r.get(JOB.BYTES_DONE),
+                r.get(JOB.BYTES_TOTAL), DbTime.instant(r.get(JOB.CREATED_AT)), DbTime.instant(r.get(JOB.STARTED_AT)),
+                DbTime.instant(r.get(JOB.FINISHED_AT)));
     }
 
     static List<String> names(Collection<JobState> states) {

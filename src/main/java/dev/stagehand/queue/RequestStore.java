@@ -5,7 +5,6 @@ import static dev.stagehand.db.schema.Tables.REQUEST_JOB;
 import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
 
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +21,7 @@ public final class RequestStore {
     }
 
     private OffsetDateTime now() {
-        return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        return DbTime.now(clock);
     }
 
     long create(long buildId, String artifacts, String files) {
@@ -70,7 +69,7 @@ public final class RequestStore {
     public Optional<RequestView> find(long requestId) {
         return db.selectFrom(STAGE_REQUEST).where(STAGE_REQUEST.ID.eq(requestId)).fetchOptional()
                 .map(r -> new RequestView(r.getId(), r.getBuildId(), r.getArtifacts(), r.getFiles(),
-                        r.getOutcome(), JobStore.instant(r.getCreatedAt()), JobStore.instant(r.getFinishedAt()),
+                        r.getOutcome(), DbTime.instant(r.getCreatedAt()), DbTime.instant(r.getFinishedAt()),
                         linkedJobs(requestId)));
     }
 
