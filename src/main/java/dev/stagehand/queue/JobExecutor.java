@@ -38,16 +38,25 @@ final class JobExecutor {
     }
 
     void execute(long jobId) {
-        if (stopping || !store.claim(jobId, bootId)) {
-            return; // not due, already taken, cancelled or finished: this trigger is a duplicate
+        String worker = bootId + "/" + Thread.currentThread().getName();
+        JobRecordView job = stopping ? null : store.inTransaction(tx -> {
+            if (!tx.claim(jobId, bootId)) {
+                return null; // not due, already taken, cancelled or finished: this trigger is a duplicate
+            }
+            JobRecordView claimed = tx.find(jobId).orElseThrow();
+            tx.startAttempt(jobId, claimed.attempts(), worker);
+            return claimed;
+        });
+        if (job == null) {
+            return;
         }
-        JobRecordView job = store.find(jobId).orElseThrow();
         int attempt = job.attempts();
-        store.startAttempt(jobId, attempt, bootId + "/" + Thread.currentThread().getName());
         try {
             handler.run(new JobRun(store, clock, job, attempt, () -> stopping));
-            store.endAttempt(jobId, attempt, "SUCCEEDED", null);
-            store.finish(jobId, JobState.SUCCEEDED, null);
+            store.inTransaction(tx -> {
+                tx.endAttempt(jobId, attempt, "SUCCEEDED", null);
+                return tx.finish(jobId, JobState.SUCCEEDED, null);
+            });
             outcomes.ended(jobId);
         } catch (JobRun.ShutdownInterruption e) {
             store.endAttempt(jobId, attempt, "INTERRUPTED", e.getMessage());
@@ -68,8 +77,11 @@ final class JobExecutor {
             return;
         }
         Instant next = clock.instant().plus(retry.delayAfter(attempt));
-        store.endAttempt(job.id(), attempt, "RETRY", error);
-        if (store.scheduleRetry(job.id(), error, next)) {
+        boolean waiting = store.inTransaction(tx -> {
+            tx.endAttempt(job.id(), attempt, "RETRY", error);
+            return tx.scheduleRetry(job.id(), error, next);
+        });
+        if (waiting) {
             log.info("job {} ({}) attempt {} failed, retrying at {}: {}", job.id(), job.artifact(), attempt, next, error);
             outcomes.retryAt(job, next);
         } else {
@@ -79,8 +91,10 @@ final class JobExecutor {
 
     private void fail(JobRecordView job, int attempt, String error) {
         log.warn("job {} ({}) failed: {}", job.id(), job.artifact(), error);
-        store.endAttempt(job.id(), attempt, "FAILED", error);
-        store.finish(job.id(), JobState.FAILED, error);
+        store.inTransaction(tx -> {
+            tx.endAttempt(job.id(), attempt, "FAILED", error);
+            return tx.finish(job.id(), JobState.FAILED, error);
+        });
         outcomes.ended(job.id());
     }
 

@@ -34,6 +34,11 @@ public final class JobStore {
         return DbTime.now(clock);
     }
 
+    /** Runs several ledger changes as one transaction (one commit instead of one per statement). */
+    <T> T inTransaction(java.util.function.Function<JobStore, T> work) {
+        return db.transactionResult(cfg -> work.apply(new JobStore(cfg.dsl(), clock)));
+    }
+
     static String activeKey(long buildId, String artifact) {
         return buildId + ":" + artifact;
     }
