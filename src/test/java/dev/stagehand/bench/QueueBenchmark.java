@@ -26,6 +26,8 @@ class QueueBenchmark {
     static final int JOBS = 10_000;
     /** Concurrent callers enqueueing, as HTTP requests would. */
     static final int CALLERS = Integer.getInteger("bench.callers", 8);
+    /** Quartz threads; Quartz fetches and fires up to this many triggers per transaction. */
+    static final int WORKERS = Integer.getInteger("bench.workers", 4);
 
     @TempDir Path dir;
 
@@ -33,7 +35,7 @@ class QueueBenchmark {
     void tenThousandNoOpJobs() throws Exception {
         double baseline = rawInsertRate(dir.resolve("baseline"));
         try (Database db = TestDb.open(dir.resolve("queue"));
-             JobQueue queue = new JobQueue(db, new QueueConfig(4, RetryPolicy.DEFAULT, Duration.ofMillis(200)), run -> {},
+             JobQueue queue = new JobQueue(db, new QueueConfig(WORKERS, RetryPolicy.DEFAULT, Duration.ofMillis(200)), run -> {},
                      Clock.systemUTC())) {
             boolean startFirst = !Boolean.getBoolean("bench.enqueueFirst");
             if (startFirst) {
@@ -59,7 +61,7 @@ class QueueBenchmark {
             List<Long> latencies = db.dsl().select(JOB.CREATED_AT, JOB.STARTED_AT).from(JOB).fetch()
                     .map(r -> Duration.between(r.value1(), r.value2()).toMillis());
             long succeeded = db.dsl().fetchCount(JOB, JOB.STATE.eq("SUCCEEDED"));
-            BenchReport.line("queue: %d/%d no-op jobs (" + CALLERS + " callers, 4 workers) succeeded in %.1f s = %.0f jobs/s (enqueue alone %.0f jobs/s); "
+            BenchReport.line("queue: %d/%d no-op jobs (" + CALLERS + " callers, " + WORKERS + " workers) succeeded in %.1f s = %.0f jobs/s (enqueue alone %.0f jobs/s); "
                     + "baseline raw H2 inserts %.0f rows/s -> ratio %.3f", succeeded, JOBS, totalSeconds, JOBS / totalSeconds,
                     JOBS / enqueueSeconds, baseline, (JOBS / totalSeconds) / baseline);
             BenchReport.line("queue: enqueue-to-start latency p50 %.0f ms, p99 %.0f ms",
