@@ -14,9 +14,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the HTTP layer calls: validate a stage request, turn it into job specs (required ones
@@ -30,6 +32,11 @@ public final class StageService {
     private final JobQueue queue;
     private final Clock clock;
     private final UploadWait uploadWait;
+    // Rows that never change once written, kept so that hot is_staged calls skip the database:
+    // a build's id, and which build + artifact keys have a SUCCEEDED job (job rows are never
+    // deleted). Whether the files are still on disk is checked on every call.
+    private final Map<String, Long> buildIds = new ConcurrentHashMap<>();
+    private final Set<String> succeeded = ConcurrentHashMap.newKeySet();
 
     /** How long required and optional jobs wait for an artifact that is not in the archive yet. */
     public record UploadWait(Duration required, Duration optional) {}
@@ -117,21 +124,32 @@ public final class StageService {
     public StagedStatus isStaged(String archiveUrl, List<String> artifacts, List<String> files) {
         ArchiveUrl url = sources.check(archiveUrl);
         List<String> jobArtifacts = requestedJobs(artifacts, files);
-        Optional<Long> buildId = queue.builds().find(url.url());
-        if (buildId.isEmpty()) {
-            return new StagedStatus(false, List.of());
+        Long buildId = buildIds.get(url.url());
+        if (buildId == null) {
+            Optional<Long> found = queue.builds().find(url.url());
+            if (found.isEmpty()) {
+                return new StagedStatus(false, List.of());
+            }
+            buildId = found.get();
+            buildIds.put(url.url(), buildId);
         }
         String buildPath = sources.buildPath(url);
         boolean staged = true;
         List<String> failures = new ArrayList<>();
         for (String artifact : jobArtifacts) {
-            Optional<JobRecordView> latest = queue.jobs().latest(buildId.get(), artifact);
+            String key = buildId + ":" + artifact;
+            if (succeeded.contains(key) && area.onDisk(buildId, buildPath, artifact)) {
+                continue;
+            }
+            Optional<JobRecordView> latest = queue.jobs().latest(buildId, artifact);
             if (latest.isPresent() && latest.get().state() == JobState.FAILED) {
                 failures.add(artifact + ": " + latest.get().lastError());
             }
-            boolean done = latest.isPresent() && queue.jobs().lastSucceededExists(buildId.get(), artifact)
-                    && area.onDisk(buildId.get(), buildPath, artifact);
-            staged &= done;
+            boolean everSucceeded = latest.isPresent() && queue.jobs().lastSucceededExists(buildId, artifact);
+            if (everSucceeded) {
+                succeeded.add(key);
+            }
+            staged &= everSucceeded && area.onDisk(buildId, buildPath, artifact);
         }
         return new StagedStatus(staged, failures);
     }
