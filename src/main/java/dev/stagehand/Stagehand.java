@@ -4,15 +4,12 @@ import dev.stagehand.api.HttpApi;
 import dev.stagehand.archive.ArchiveSources;
 import dev.stagehand.db.Database;
 import dev.stagehand.queue.JobQueue;
-import dev.stagehand.queue.JobState;
 import dev.stagehand.staging.Catalogue;
 import dev.stagehand.staging.StageService;
 import dev.stagehand.staging.StagingArea;
 import dev.stagehand.staging.StagingHandler;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.HashSet;
-import java.util.Set;
 
 /** The whole server, wired in dependency order and stopped in reverse. */
 public final class Stagehand implements AutoCloseable {
@@ -35,18 +32,11 @@ public final class Stagehand implements AutoCloseable {
         ArchiveSources sources = new ArchiveSources(settings.localArchiveRoots(), settings.gcs());
         Catalogue catalogue = Catalogue.load(settings.catalogueFile());
         JobQueue queue = new JobQueue(database, settings.queue(), new StagingHandler(catalogue, sources, area, clock), clock);
-        area.cleanLeftovers(activeJobs(database));
+        area.cleanLeftovers(queue.jobs().activeIds());
         queue.start();
         StageService stage = new StageService(catalogue, sources, area, queue, clock, settings.uploadWait());
         HttpApi http = HttpApi.start(settings, stage, queue, area, clock);
         return new Stagehand(database, queue, stage, http);
-    }
-
-    private static Set<Long> activeJobs(Database database) {
-        return new HashSet<>(database.dsl().select(dev.stagehand.db.schema.Tables.JOB.ID)
-                .from(dev.stagehand.db.schema.Tables.JOB)
-                .where(dev.stagehand.db.schema.Tables.JOB.STATE.in(JobState.ACTIVE.stream().map(Enum::name).toList()))
-                .fetch(dev.stagehand.db.schema.Tables.JOB.ID));
     }
 
     public int port() {

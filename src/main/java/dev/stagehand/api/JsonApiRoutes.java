@@ -74,16 +74,16 @@ final class JsonApiRoutes {
         List<JobRecordView> jobs = queue.jobs().findAll(required.keySet());
         String url = jobs.isEmpty() ? null : jobs.get(0).archiveUrl();
         return new RequestJson(id, request.outcome(), url,
-                jobs.stream().map(j -> job(j, null)).map(j -> withRequired(j, required.get(j.id()))).toList());
-    }
-
-    private static JobJson withRequired(JobJson j, boolean required) {
-        return new JobJson(j.id(), j.artifact(), required, j.state(), j.attempts(), j.bytesDone(), j.bytesTotal(),
-                j.error(), j.archiveUrl(), j.history());
+                jobs.stream().map(j -> job(j, required.get(j.id()), null)).toList());
     }
 
     private static JobJson job(JobRecordView j, List<Map<String, Object>> attempts) {
-        return new JobJson(j.id(), j.artifact(), j.required(), j.state().name(), j.attempts(), j.bytesDone(), j.bytesTotal(),
+        return job(j, j.required(), attempts);
+    }
+
+    /** {@code required} is per request for a request's jobs, the job's own flag elsewhere. */
+    private static JobJson job(JobRecordView j, boolean required, List<Map<String, Object>> attempts) {
+        return new JobJson(j.id(), j.artifact(), required, j.state().name(), j.attempts(), j.bytesDone(), j.bytesTotal(),
                 j.lastError(), j.archiveUrl(), attempts);
     }
 

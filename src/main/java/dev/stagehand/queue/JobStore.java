@@ -225,6 +225,11 @@ public final class JobStore {
         return orphans;
     }
 
+    /** Ids of jobs that are not finished (their partial downloads are worth keeping). */
+    public java.util.Set<Long> activeIds() {
+        return new java.util.HashSet<>(db.select(JOB.ID).from(JOB).where(JOB.STATE.in(names(JobState.ACTIVE))).fetch(JOB.ID));
+    }
+
     /** Jobs that need a trigger to make progress. */
     List<JobRecordView> runnable() {
         return selectViews().where(JOB.STATE.in(names(JobState.RUNNABLE))).orderBy(JOB.ID).fetch(JobStore::toView);

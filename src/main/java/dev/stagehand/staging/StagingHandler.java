@@ -43,8 +43,9 @@ public final class StagingHandler implements JobHandler {
     public void run(JobRun run) throws Exception {
         List<List<Rule>> alternatives = catalogue.rulesFor(run.artifact())
                 .orElseThrow(() -> new PermanentFailure("unknown artifact '" + run.artifact() + "'"));
-        ArchiveSource source = sources.open(ArchiveUrl.parse(run.archiveUrl()));
-        String build = ArchiveUrl.parse(run.archiveUrl()).buildName();
+        ArchiveUrl url = ArchiveUrl.parse(run.archiveUrl());
+        ArchiveSource source = sources.open(url);
+        String build = url.buildName();
         Resolved resolved = awaitUpload(run, source, alternatives, build);
         Path work = area.freshWorkDir(run.jobId(), run.attempt());
         try {
