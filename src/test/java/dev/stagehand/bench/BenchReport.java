@@ -9,10 +9,10 @@ import java.util.Collections;
 import java.util.List;
 
 /** Prints benchmark figures and appends them to target/bench-results.txt. */
-final class BenchReport {
+public final class BenchReport {
     private BenchReport() {}
 
-    static void line(String format, Object... args) {
+    public static void line(String format, Object... args) {
         String text = String.format(format, args);
         System.out.println("BENCH " + text);
         try {
@@ -23,7 +23,7 @@ final class BenchReport {
         }
     }
 
-    static double percentile(List<Long> values, double p) {
+    public static double percentile(List<Long> values, double p) {
         List<Long> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
@@ -31,7 +31,7 @@ final class BenchReport {
     }
 
     /** Wall time of a shell command in seconds; fails if it fails. */
-    static double timeShell(String command) throws Exception {
+    public static double timeShell(String command) throws Exception {
         long start = System.nanoTime();
         Process p = new ProcessBuilder("bash", "-c", command).inheritIO().start();
         if (p.waitFor() != 0) {
