@@ -32,6 +32,11 @@ public final class H2Urls {
             // power loss) would forget jobs we already acknowledged. Flush at commit.
             result += ";WRITE_DELAY=" + System.getProperty("stagehand.h2.writeDelay", "0");
         }
+        if (!url.toUpperCase().contains("QUERY_CACHE_SIZE")) {
+            // H2 keeps 8 parsed statements per connection; the queue and Quartz use ~40 in turn,
+            // so with the default every statement was parsed again.
+            result += ";QUERY_CACHE_SIZE=64";
+        }
         if (!url.toUpperCase().contains("LOCK_TIMEOUT")) {
             result += ";LOCK_TIMEOUT=20000";
         }

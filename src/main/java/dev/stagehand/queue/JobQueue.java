@@ -111,7 +111,8 @@ public final class JobQueue implements AutoCloseable {
      */
     public Submission submit(long buildId, List<JobSpec> specs, String artifacts, String files, StagedCheck staged) {
         List<Submission.Item> items = new ArrayList<>();
-        List<JobStore.Attachment> toSchedule = new ArrayList<>();
+        List<Submission.Item> created = new ArrayList<>();
+        List<Long> upgraded = new ArrayList<>();
         long requestId = database.dsl().transactionResult(tx -> {
             JobStore txJobs = new JobStore(tx.dsl(), clock);
             RequestStore txRequests = new RequestStore(tx.dsl(), clock);
@@ -119,17 +120,21 @@ public final class JobQueue implements AutoCloseable {
             for (JobSpec spec : JobSpec.merged(specs)) {
                 JobStore.Attachment a = attach(txJobs, buildId, spec, staged);
                 txRequests.link(id, a.jobId(), spec.required());
-                items.add(new Submission.Item(a.jobId(), spec.artifact(), spec.required()));
-                if (a.created() || a.upgraded()) {
-                    toSchedule.add(a);
+                Submission.Item item = new Submission.Item(a.jobId(), spec.artifact(), spec.required());
+                items.add(item);
+                if (a.created()) {
+                    created.add(item);
+                } else if (a.upgraded()) {
+                    upgraded.add(a.jobId());
                 }
             }
-            txRequests.settle(id);
+            if (created.stream().noneMatch(Submission.Item::required)) {
+                txRequests.settle(id); // everything it needs may be staged already
+            }
             return id;
         });
-        for (JobStore.Attachment a : toSchedule) {
-            scheduleNow(a.jobId());
-        }
+        created.forEach(item -> schedule(item.jobId(), item.required(), clock.instant()));
+        upgraded.forEach(this::scheduleNow);
         return new Submission(requestId, items);
     }
 
@@ -142,14 +147,17 @@ public final class JobQueue implements AutoCloseable {
     }
 
     private void scheduleNow(long jobId) {
-        jobs.find(jobId).filter(j -> JobState.RUNNABLE.contains(j.state())).ifPresent(job -> {
-            try {
-                workers.schedule(jobId, job.required(), dueTime(job));
-            } catch (SchedulerException e) {
-                // The row is durable; the periodic reconciliation will schedule it.
-                log.warn("could not schedule job {} now; reconciliation will", jobId, e);
-            }
-        });
+        jobs.find(jobId).filter(j -> JobState.RUNNABLE.contains(j.state()))
+                .ifPresent(job -> schedule(jobId, job.required(), dueTime(job)));
+    }
+
+    private void schedule(long jobId, boolean required, Instant when) {
+        try {
+            workers.schedule(jobId, required, when);
+        } catch (SchedulerException e) {
+            // The row is durable; the periodic reconciliation will schedule it.
+            log.warn("could not schedule job {} now; reconciliation will", jobId, e);
+        }
     }
 
     /** Completes when every given job is terminal. */
@@ -227,11 +235,7 @@ public final class JobQueue implements AutoCloseable {
     private final class Outcomes implements JobExecutor.Outcomes {
         @Override
         public void retryAt(JobRecordView job, Instant when) {
-            try {
-                workers.schedule(job.id(), job.required(), when);
-            } catch (SchedulerException e) {
-                log.warn("could not schedule retry of job {}; reconciliation will", job.id(), e);
-            }
+            schedule(job.id(), job.required(), when);
         }
 
         @Override

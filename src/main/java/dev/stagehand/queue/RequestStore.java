@@ -3,12 +3,19 @@ package dev.stagehand.queue;
 import static dev.stagehand.db.schema.Tables.JOB;
 import static dev.stagehand.db.schema.Tables.REQUEST_JOB;
 import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
+import static org.jooq.impl.DSL.exists;
+import static org.jooq.impl.DSL.notExists;
+import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.selectOne;
+import static org.jooq.impl.DSL.when;
 
 import java.time.OffsetDateTime;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.SelectConditionStep;
 
 /** Stage requests and which jobs each waits on; a request's outcome follows its required jobs. */
 public final class RequestStore {
@@ -42,28 +49,32 @@ public final class RequestStore {
                 .execute();
     }
 
-    /** Settles every pending request whose required jobs are now all terminal. */
+    /** Settles every pending request of this job whose required jobs are now all terminal. */
     void settleRequestsOf(long jobId) {
-        List<Long> pending = db.selectDistinct(REQUEST_JOB.REQUEST_ID).from(REQUEST_JOB)
-                .join(STAGE_REQUEST).on(STAGE_REQUEST.ID.eq(REQUEST_JOB.REQUEST_ID))
-                .where(REQUEST_JOB.JOB_ID.eq(jobId), STAGE_REQUEST.OUTCOME.eq("PENDING"))
-                .fetch(REQUEST_JOB.REQUEST_ID);
-        pending.forEach(this::settle);
+        settleWhere(STAGE_REQUEST.ID.in(select(REQUEST_JOB.REQUEST_ID).from(REQUEST_JOB).where(REQUEST_JOB.JOB_ID.eq(jobId))));
     }
 
     void settle(long requestId) {
-        List<String> states = db.select(JOB.STATE).from(REQUEST_JOB).join(JOB).on(JOB.ID.eq(REQUEST_JOB.JOB_ID))
-                .where(REQUEST_JOB.REQUEST_ID.eq(requestId), REQUEST_JOB.REQUIRED.isTrue())
-                .fetch(JOB.STATE);
-        if (states.stream().anyMatch(s -> !JobState.valueOf(s).isTerminal())) {
-            return;
-        }
-        boolean ok = states.stream().allMatch(s -> s.equals(JobState.SUCCEEDED.name()));
+        settleWhere(STAGE_REQUEST.ID.eq(requestId));
+    }
+
+    /**
+     * One guarded UPDATE: a pending request none of whose required jobs is still active becomes
+     * SUCCEEDED, or FAILED if any of them did not succeed.
+     */
+    private void settleWhere(Condition requests) {
         db.update(STAGE_REQUEST)
-                .set(STAGE_REQUEST.OUTCOME, ok ? "SUCCEEDED" : "FAILED")
+                .set(STAGE_REQUEST.OUTCOME, when(exists(requiredJobs(JOB.STATE.ne(JobState.SUCCEEDED.name()))), "FAILED")
+                        .otherwise("SUCCEEDED"))
                 .set(STAGE_REQUEST.FINISHED_AT, now())
-                .where(STAGE_REQUEST.ID.eq(requestId), STAGE_REQUEST.OUTCOME.eq("PENDING"))
+                .where(requests, STAGE_REQUEST.OUTCOME.eq("PENDING"),
+                        notExists(requiredJobs(JOB.STATE.in(JobState.ACTIVE.stream().map(Enum::name).toList()))))
                 .execute();
+    }
+
+    private SelectConditionStep<?> requiredJobs(Condition state) {
+        return selectOne().from(REQUEST_JOB).join(JOB).on(JOB.ID.eq(REQUEST_JOB.JOB_ID))
+                .where(REQUEST_JOB.REQUEST_ID.eq(STAGE_REQUEST.ID), REQUEST_JOB.REQUIRED.isTrue(), state);
     }
 
     public Optional<RequestView> find(long requestId) {
