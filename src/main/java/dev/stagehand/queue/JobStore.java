@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 import org.jooq.Record;
 import org.jooq.exception.IntegrityConstraintViolationException;
 
@@ -139,6 +140,8 @@ public final class JobStore {
                 .set(JOB.FINISHED_AT, now())
                 .set(JOB.LAST_ERROR, truncate(error))
                 .set(JOB.ACTIVE_KEY, (String) null)
+                // progress is written at most twice a second, so the last chunks may be missing
+                .set(JOB.BYTES_DONE, terminal == JobState.SUCCEEDED ? DSL.coalesce(JOB.BYTES_TOTAL, JOB.BYTES_DONE) : JOB.BYTES_DONE)
                 .where(JOB.ID.eq(jobId), JOB.STATE.eq(JobState.RUNNING.name()))
                 .execute() == 1;
     }

@@ -68,6 +68,17 @@ class JsonApiTest extends ServerTest {
     }
 
     @Test
+    void aSucceededJobReportsAllItsBytesDoneEvenWhenProgressWasThrottled() throws Exception {
+        gcs.put(BUCKET, PATH + "/slow.bin", random(3 << 20, 2));
+        gcs.faults(BUCKET, PATH + "/slow.bin").delayPerMegabyteMs = 400; // several progress reports, 500 ms apart at most
+        JsonNode request = read(server.post("/api/v1/stage", "{\"archive_url\":\"" + URL + "\",\"files\":[\"slow.bin\"],\"wait\":true}").body());
+        JsonNode job = request.get("jobs").get(0);
+        assertEquals("SUCCEEDED", job.get("state").asText());
+        assertEquals(3 << 20, job.get("bytes_total").asLong());
+        assertEquals(3 << 20, job.get("bytes_done").asLong());
+    }
+
+    @Test
     void jobsCanBeListedFilteredAndReadWithTheirAttempts() throws Exception {
         server.post("/api/v1/stage", "{\"archive_url\":\"" + URL + "\",\"artifacts\":[\"stateful\"],\"wait\":true}");
         server.post("/api/v1/stage", "{\"archive_url\":\"" + URL + "\",\"artifacts\":[\"autotest\"],\"wait\":true,\"wait_for_upload_s\":0}");

@@ -1,0 +1,58 @@
+package dev.stagehand.staging;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stagehand.testing.TestArchives;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OverlappedWriterTest {
+    @TempDir Path dir;
+
+    @Test
+    void writesEveryChunkInOrderWithFewerBuffersThanChunks() throws IOException {
+        byte[] data = TestArchives.random(1_000_003, 7);
+        Path file = dir.resolve("out.bin");
+        try (OverlappedWriter out = new OverlappedWriter(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE), 2,
+                4096, "test-writer")) {
+            for (int at = 0; at < data.length; at += 4096) {
+                byte[] buffer = out.buffer();
+                int n = Math.min(buffer.length, data.length - at);
+                System.arraycopy(data, at, buffer, 0, n);
+                out.write(buffer, n);
+            }
+        }
+        assertArrayEquals(data, Files.readAllBytes(file));
+    }
+
+    @Test
+    void aFailedDiskWriteSurfacesToTheDownloadingThread() throws IOException {
+        Path file = dir.resolve("read-only.bin");
+        Files.write(file, new byte[0]);
+        OverlappedWriter out = new OverlappedWriter(FileChannel.open(file, StandardOpenOption.READ), 2, 4096, "test-writer");
+        IOException e = assertThrows(IOException.class, () -> {
+            for (int i = 0; i < 10; i++) {
+                out.write(out.buffer(), 4096);
+            }
+            out.close();
+        });
+        assertTrue(e.getMessage().startsWith("writing the download failed"), e.getMessage());
+    }
+
+    @Test
+    void abortStopsTheWriterAndClosesTheFile() throws IOException {
+        FileChannel channel = FileChannel.open(dir.resolve("aborted.bin"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        OverlappedWriter out = new OverlappedWriter(channel, 2, 4096, "test-writer");
+        out.write(out.buffer(), 4096);
+        out.abort();
+        assertFalse(channel.isOpen());
+    }
+}
