@@ -5,7 +5,6 @@ import dev.stagehand.archive.ObjectInfo;
 import dev.stagehand.queue.JobRun;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
