@@ -253,6 +253,9 @@ public final class FakeGcs implements AutoCloseable {
                     out.write(buf, 0, partial);
                     out.flush();
                     count(perObject, partial);
+                    // Let the client take delivery first: a reset makes the receiving kernel drop
+                    // what it has not read yet, and the test measures our resume, not that race.
+                    sleep(300);
                     resetConnection(ex);
                     throw new IOException("injected connection drop");
                 }
