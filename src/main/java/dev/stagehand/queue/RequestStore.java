@@ -5,6 +5,7 @@ import static dev.stagehand.db.schema.Tables.REQUEST_JOB;
 import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
 import static org.jooq.impl.DSL.exists;
 import static org.jooq.impl.DSL.notExists;
+import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.selectOne;
 import static org.jooq.impl.DSL.when;
 
@@ -50,12 +51,7 @@ public final class RequestStore {
 
     /** Settles every pending request of this job whose required jobs are now all terminal. */
     void settleRequestsOf(long jobId) {
-        // The ids first: with IN (subquery) H2 scanned every request instead of using the index.
-        List<Long> requests = db.select(REQUEST_JOB.REQUEST_ID).from(REQUEST_JOB).where(REQUEST_JOB.JOB_ID.eq(jobId))
-                .fetch(REQUEST_JOB.REQUEST_ID);
-        if (!requests.isEmpty()) {
-            settleWhere(STAGE_REQUEST.ID.in(requests));
-        }
+        settleWhere(STAGE_REQUEST.ID.in(select(REQUEST_JOB.REQUEST_ID).from(REQUEST_JOB).where(REQUEST_JOB.JOB_ID.eq(jobId))));
     }
 
     void settle(long requestId) {
@@ -72,7 +68,7 @@ public final class RequestStore {
                         .otherwise("SUCCEEDED"))
                 .set(STAGE_REQUEST.FINISHED_AT, now())
                 .where(requests, STAGE_REQUEST.OUTCOME.eq("PENDING"),
-                        notExists(requiredJobs(JOB.STATE.in(JobState.ACTIVE.stream().map(Enum::name).toList()))))
+                        notExists(requiredJobs(JOB.STATE.in(JobStore.names(JobState.ACTIVE)))))
                 .execute();
     }
 
