@@ -17,7 +17,8 @@ public final class H2Urls {
 
     /**
      * AUTO_SERVER lets a second process (the `sql` command, an SQL tool) open the same file;
-     * WRITE_DELAY=0 makes a commit durable before we answer; the lock timeout is raised from H2's 1 s because Quartz and workers contend on rows.
+     * WRITE_DELAY=0 makes a commit durable before we answer; the statement cache is sized for
+     * the queue; the lock timeout is raised from H2's 1 s because Quartz and workers contend on rows.
      */
     public static String withDefaults(String url) {
         if (!url.startsWith("jdbc:h2:file:") && !url.startsWith("jdbc:h2:./") && !url.startsWith("jdbc:h2:/")) {

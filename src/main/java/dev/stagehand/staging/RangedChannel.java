@@ -23,6 +23,7 @@ final class RangedChannel implements SeekableByteChannel {
     private InputStream stream;
     private long streamPosition = -1;
     private final byte[] block = new byte[BLOCK];
+    private final byte[] transfer = new byte[BLOCK];
     private long blockStart = -1;
     private int blockLength;
     private long bytesFetched;
@@ -91,13 +92,12 @@ final class RangedChannel implements SeekableByteChannel {
             bytesFetched += windowEnd - position;
             streamPosition = position;
         }
-        int want = (int) Math.min(dst.remaining(), windowEnd - position);
-        byte[] chunk = new byte[want];
-        int n = stream.read(chunk);
+        int want = (int) Math.min(Math.min(dst.remaining(), windowEnd - position), transfer.length);
+        int n = stream.read(transfer, 0, want);
         if (n < 0) {
             throw new SourceStream.SourceException("unexpected end of " + info.name() + " at byte " + position, null);
         }
-        dst.put(chunk, 0, n);
+        dst.put(transfer, 0, n);
         position += n;
         streamPosition += n;
         return n;

@@ -31,9 +31,7 @@ class LoadAndLifecycleTest {
 
     @Test
     void fiveHundredConcurrentCallersShareOneDownload() throws Exception {
-        try (FakeGcs gcs = new FakeGcs()) {
-            gcs.put(BUCKET, PATH + "/stateful.tgz", random(SIZE, 1));
-            gcs.faults(BUCKET, PATH + "/stateful.tgz").delayPerMegabyteMs = 1000;
+        try (FakeGcs gcs = slowStateful(1)) {
             try (Server server = Server.start(dir, gcs)) {
                 HttpClient client = HttpClient.newBuilder().executor(java.util.concurrent.Executors.newFixedThreadPool(16)).build();
                 List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
@@ -55,9 +53,7 @@ class LoadAndLifecycleTest {
 
     @Test
     void aCallerThatDisconnectsDoesNotCancelTheJob() throws Exception {
-        try (FakeGcs gcs = new FakeGcs()) {
-            gcs.put(BUCKET, PATH + "/stateful.tgz", random(SIZE, 2));
-            gcs.faults(BUCKET, PATH + "/stateful.tgz").delayPerMegabyteMs = 1000;
+        try (FakeGcs gcs = slowStateful(2)) {
             try (Server server = Server.start(dir, gcs)) {
                 var impatient = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create(server.base()
                         + "/stage?archive_url=" + URL + "&artifacts=stateful")).timeout(Duration.ofMillis(300)).build(),
@@ -93,5 +89,13 @@ class LoadAndLifecycleTest {
                 assertEquals("True", again.get("/is_staged?archive_url=" + URL + "&artifacts=stateful").body());
             }
         }
+    }
+
+    /** A fake GCS serving a 2 MiB stateful.tgz at 1 MiB/s, so its job runs for about two seconds. */
+    private static FakeGcs slowStateful(long seed) throws java.io.IOException {
+        FakeGcs gcs = new FakeGcs();
+        gcs.put(BUCKET, PATH + "/stateful.tgz", random(SIZE, seed));
+        gcs.faults(BUCKET, PATH + "/stateful.tgz").delayPerMegabyteMs = 1000;
+        return gcs;
     }
 }
