@@ -1,7 +1,7 @@
 package dev.stagehand.archive;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.channels.ReadableByteChannel;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,9 +18,10 @@ public interface ArchiveSource {
 
     /**
      * Bytes {@code [offset, offset + length)} of the object as it was at {@code info.generation()};
-     * {@code length < 0} means to the end.
+     * {@code length < 0} means to the end. A channel rather than a stream, so that a download
+     * can read straight into the buffer it writes to disk.
      */
-    InputStream open(ObjectInfo info, long offset, long length) throws IOException;
+    ReadableByteChannel open(ObjectInfo info, long offset, long length) throws IOException;
 
     /** The archive URL of the build, for messages. */
     String describe();

@@ -1,9 +1,9 @@
 package dev.stagehand.archive;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -47,11 +47,11 @@ final class FileArchiveSource implements ArchiveSource {
     }
 
     @Override
-    public InputStream open(ObjectInfo info, long offset, long length) throws IOException {
+    public ReadableByteChannel open(ObjectInfo info, long offset, long length) throws IOException {
         FileChannel channel = FileChannel.open(buildDir.resolve(info.name()), StandardOpenOption.READ);
         channel.position(offset);
-        InputStream in = Channels.newInputStream(channel);
-        return length < 0 ? in : BoundedInputStream.builder().setInputStream(in).setMaxCount(length).get();
+        return length < 0 ? channel
+                : Channels.newChannel(BoundedInputStream.builder().setInputStream(Channels.newInputStream(channel)).setMaxCount(length).get());
     }
 
     @Override

@@ -6,15 +6,16 @@ import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * A build in Google Cloud Storage. Reads go through {@link Storage#reader}, which resumes a
- * dropped connection itself and pins the generation; ranges use seek/limit.
+ * dropped connection itself and pins the generation; ranges use seek/limit. The reader's own
+ * buffer is turned off (chunk size 0): callers read in large blocks already, and the extra copy
+ * through a 2 MiB buffer cost a large share of a download's CPU.
  */
 final class GcsArchiveSource implements ArchiveSource {
     private final Storage storage;
@@ -60,17 +61,17 @@ final class GcsArchiveSource implements ArchiveSource {
     }
 
     @Override
-    public InputStream open(ObjectInfo info, long offset, long length) throws IOException {
+    public ReadableByteChannel open(ObjectInfo info, long offset, long length) throws IOException {
         BlobId id = info.generation() > 0
                 ? BlobId.of(url.bucket(), objectName(info.name()), info.generation())
                 : BlobId.of(url.bucket(), objectName(info.name()));
         ReadChannel reader = storage.reader(id);
-        reader.setChunkSize(2 * 1024 * 1024);
+        reader.setChunkSize(0);
         reader.seek(offset);
         if (length >= 0) {
             reader.limit(offset + length);
         }
-        return Channels.newInputStream(reader);
+        return reader;
     }
 
     @Override

@@ -36,6 +36,15 @@ final class Checksums {
         size += len;
     }
 
+    /** Takes the buffer's bytes from position to limit (and leaves it at its limit). */
+    void update(ByteBuffer bytes) {
+        if (md5 != null) {
+            md5.update(bytes.duplicate());
+        }
+        size += bytes.remaining();
+        crc32c.update(bytes);
+    }
+
     long size() {
         return size;
     }

@@ -5,6 +5,7 @@ import dev.stagehand.archive.ObjectInfo;
 import dev.stagehand.queue.JobRun;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ final class Download {
             Files.deleteIfExists(partial);
             Files.writeString(generationFile, Long.toString(info.generation()), StandardCharsets.UTF_8);
         }
-        try (SourceStream in = new SourceStream(source, info, start)) {
+        try (SourceChannel in = new SourceChannel(source, info, start)) {
             copy(in, FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND), sums, info, run);
         }
         try {
@@ -46,17 +47,17 @@ final class Download {
     }
 
     /** Reads the object and writes the partial file at the same time; checksums see every byte. */
-    private static void copy(SourceStream in, FileChannel file, Checksums sums, ObjectInfo info, JobRun run) throws IOException {
+    private static void copy(SourceChannel in, FileChannel file, Checksums sums, ObjectInfo info, JobRun run) throws IOException {
         OverlappedWriter out = new OverlappedWriter(file, WRITE_BUFFERS, WRITE_BUFFER_SIZE, "download-" + run.jobId());
         try {
             while (true) {
-                byte[] buffer = out.buffer();
-                int n = in.readNBytes(buffer, 0, buffer.length);
-                if (n == 0) {
+                ByteBuffer buffer = out.buffer();
+                if (in.fill(buffer) == 0) {
                     break;
                 }
-                sums.update(buffer, 0, n);
-                out.write(buffer, n);
+                buffer.flip();
+                sums.update(buffer.duplicate());
+                out.write(buffer);
                 run.progress(sums.size(), info.size());
             }
         } catch (IOException | RuntimeException e) {

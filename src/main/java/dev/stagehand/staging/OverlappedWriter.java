@@ -10,18 +10,16 @@ import java.util.concurrent.BlockingQueue;
  * Writes filled buffers to a file on its own thread, so the network read of the next buffer
  * overlaps the disk write of the previous one (a plain read-then-write loop waits for each in
  * turn). Memory stays bounded: a fixed set of buffers circulates between the two threads.
- * A FileChannel rather than a FileOutputStream: the stream allocates a native buffer for every
- * large write, the channel reuses one per thread. The writer thread is never interrupted: an
- * interrupt during a channel write closes the file.
+ * The buffers are direct, so the network read fills them and the file write takes them with no
+ * copy in between (a heap buffer is copied to a native one on every channel write). The writer
+ * thread is never interrupted: an interrupt during a channel write closes the file.
  */
 final class OverlappedWriter implements AutoCloseable {
-    private static final Chunk END = new Chunk(null, 0);
-
-    private record Chunk(byte[] bytes, int length) {}
+    private static final ByteBuffer END = ByteBuffer.allocate(0);
 
     private final FileChannel out;
-    private final BlockingQueue<byte[]> free;
-    private final BlockingQueue<Chunk> filled;
+    private final BlockingQueue<ByteBuffer> free;
+    private final BlockingQueue<ByteBuffer> filled;
     private final Thread thread;
     private volatile IOException failure;
     private volatile boolean aborted;
@@ -31,16 +29,16 @@ final class OverlappedWriter implements AutoCloseable {
         this.free = new ArrayBlockingQueue<>(buffers);
         this.filled = new ArrayBlockingQueue<>(buffers + 1);
         for (int i = 0; i < buffers; i++) {
-            free.add(new byte[bufferSize]);
+            free.add(ByteBuffer.allocateDirect(bufferSize));
         }
         thread = new Thread(this::writeLoop, name);
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** An empty buffer to fill; waits while every buffer is queued for writing. */
-    byte[] buffer() throws IOException {
-        byte[] buffer;
+    /** An empty (cleared) buffer to fill; waits while every buffer is queued for writing. */
+    ByteBuffer buffer() throws IOException {
+        ByteBuffer buffer;
         try {
             while ((buffer = free.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS)) == null) {
                 checkFailure();
@@ -50,13 +48,13 @@ final class OverlappedWriter implements AutoCloseable {
             throw new java.io.InterruptedIOException("interrupted while waiting for the disk");
         }
         checkFailure();
-        return buffer;
+        return buffer.clear();
     }
 
-    /** Queues the first {@code length} bytes of a buffer from {@link #buffer()} for writing. */
-    void write(byte[] buffer, int length) throws IOException {
+    /** Queues a buffer from {@link #buffer()} for writing: its bytes from position to limit. */
+    void write(ByteBuffer buffer) throws IOException {
         checkFailure();
-        put(new Chunk(buffer, length));
+        put(buffer);
     }
 
     /** Waits for every queued write, closes the file, and reports a write error. */
@@ -79,12 +77,11 @@ final class OverlappedWriter implements AutoCloseable {
 
     private void writeLoop() {
         try (out) {
-            for (Chunk chunk = filled.take(); chunk != END && !aborted; chunk = filled.take()) {
-                ByteBuffer bytes = ByteBuffer.wrap(chunk.bytes(), 0, chunk.length());
+            for (ByteBuffer bytes = filled.take(); bytes != END && !aborted; bytes = filled.take()) {
                 while (bytes.hasRemaining()) {
                     out.write(bytes);
                 }
-                free.add(chunk.bytes());
+                free.add(bytes);
             }
         } catch (IOException e) {
             failure = e;
@@ -95,7 +92,7 @@ final class OverlappedWriter implements AutoCloseable {
         }
     }
 
-    private void put(Chunk chunk) throws IOException {
+    private void put(ByteBuffer chunk) throws IOException {
         try {
             filled.put(chunk);
         } catch (InterruptedException e) {

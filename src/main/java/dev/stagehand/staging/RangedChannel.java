@@ -5,6 +5,7 @@ import dev.stagehand.archive.ObjectInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
 
@@ -67,10 +68,10 @@ final class RangedChannel implements SeekableByteChannel {
     private void loadBlock() throws IOException {
         blockStart = position - position % BLOCK;
         blockLength = (int) Math.min(BLOCK, info.size() - blockStart);
-        try (InputStream in = source.open(info, blockStart, blockLength)) {
+        try (InputStream in = Channels.newInputStream(source.open(info, blockStart, blockLength))) {
             in.readNBytes(block, 0, blockLength);
         } catch (IOException | RuntimeException e) {
-            throw new SourceStream.SourceException("range read of " + info.name() + " failed: " + e.getMessage(), e);
+            throw new SourceChannel.SourceException("range read of " + info.name() + " failed: " + e.getMessage(), e);
         }
         bytesFetched += blockLength;
     }
@@ -85,9 +86,9 @@ final class RangedChannel implements SeekableByteChannel {
         if (stream == null || streamPosition != position) {
             closeStream();
             try {
-                stream = source.open(info, position, windowEnd - position);
+                stream = Channels.newInputStream(source.open(info, position, windowEnd - position));
             } catch (IOException | RuntimeException e) {
-                throw new SourceStream.SourceException("range read of " + info.name() + " failed: " + e.getMessage(), e);
+                throw new SourceChannel.SourceException("range read of " + info.name() + " failed: " + e.getMessage(), e);
             }
             bytesFetched += windowEnd - position;
             streamPosition = position;
@@ -95,7 +96,7 @@ final class RangedChannel implements SeekableByteChannel {
         int want = (int) Math.min(Math.min(dst.remaining(), windowEnd - position), transfer.length);
         int n = stream.read(transfer, 0, want);
         if (n < 0) {
-            throw new SourceStream.SourceException("unexpected end of " + info.name() + " at byte " + position, null);
+            throw new SourceChannel.SourceException("unexpected end of " + info.name() + " at byte " + position, null);
         }
         dst.put(transfer, 0, n);
         position += n;

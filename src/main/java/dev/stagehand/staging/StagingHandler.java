@@ -9,6 +9,7 @@ import dev.stagehand.queue.JobRun;
 import dev.stagehand.queue.PermanentFailure;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -118,7 +119,7 @@ public final class StagingHandler implements JobHandler {
             } else {
                 untar(source, info, rule, dest, unpacker);
             }
-        } catch (SourceStream.SourceException | Checksums.ChecksumMismatch e) {
+        } catch (SourceChannel.SourceException | Checksums.ChecksumMismatch e) {
             throw e; // the bytes did not arrive intact: worth a retry
         } catch (IOException | RuntimeException e) {
             throw new PermanentFailure("corrupt archive " + info.name() + ": " + e.getMessage(), e);
@@ -141,7 +142,7 @@ public final class StagingHandler implements JobHandler {
     /** Streams the tar while downloading; the whole compressed stream is checksummed, even past the member. */
     private void untar(ArchiveSource source, ObjectInfo info, Rule rule, String dest, Unpacker unpacker) throws Exception {
         Checksums sums = new Checksums(info);
-        try (InputStream raw = sums.watch(new SourceStream(source, info, 0));
+        try (InputStream raw = sums.watch(Channels.newInputStream(new SourceChannel(source, info, 0)));
              TarArchiveInputStream tar = Archives.tar(raw, info.name())) {
             boolean found = true;
             try {

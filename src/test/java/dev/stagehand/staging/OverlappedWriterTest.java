@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stagehand.testing.TestArchives;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +25,9 @@ class OverlappedWriterTest {
         try (OverlappedWriter out = new OverlappedWriter(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE), 2,
                 4096, "test-writer")) {
             for (int at = 0; at < data.length; at += 4096) {
-                byte[] buffer = out.buffer();
-                int n = Math.min(buffer.length, data.length - at);
-                System.arraycopy(data, at, buffer, 0, n);
-                out.write(buffer, n);
+                ByteBuffer buffer = out.buffer();
+                buffer.put(data, at, Math.min(buffer.remaining(), data.length - at)).flip();
+                out.write(buffer);
             }
         }
         assertArrayEquals(data, Files.readAllBytes(file));
@@ -40,7 +40,7 @@ class OverlappedWriterTest {
         OverlappedWriter out = new OverlappedWriter(FileChannel.open(file, StandardOpenOption.READ), 2, 4096, "test-writer");
         IOException e = assertThrows(IOException.class, () -> {
             for (int i = 0; i < 10; i++) {
-                out.write(out.buffer(), 4096);
+                out.write(out.buffer());
             }
             out.close();
         });
@@ -51,7 +51,7 @@ class OverlappedWriterTest {
     void abortStopsTheWriterAndClosesTheFile() throws IOException {
         FileChannel channel = FileChannel.open(dir.resolve("aborted.bin"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         OverlappedWriter out = new OverlappedWriter(channel, 2, 4096, "test-writer");
-        out.write(out.buffer(), 4096);
+        out.write(out.buffer());
         out.abort();
         assertFalse(channel.isOpen());
     }

@@ -3,7 +3,8 @@ package dev.stagehand.staging;
 import dev.stagehand.archive.ArchiveSource;
 import dev.stagehand.archive.ObjectInfo;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 
 /**
  * An object's bytes from a position to the end that survives dropped connections: a failed
@@ -11,43 +12,34 @@ import java.io.InputStream;
  * costs only the bytes in flight. Errors it gives up on are {@link SourceException}s
  * (retryable), never mistaken for a corrupt archive.
  */
-final class SourceStream extends InputStream {
+final class SourceChannel implements ReadableByteChannel {
     private static final int MAX_REOPENS = 5;
 
     private final ArchiveSource source;
     private final ObjectInfo info;
     private long position;
-    private InputStream current;
+    private ReadableByteChannel current;
     private int reopens;
+    private boolean open = true;
 
-    SourceStream(ArchiveSource source, ObjectInfo info, long start) {
+    SourceChannel(ArchiveSource source, ObjectInfo info, long start) {
         this.source = source;
         this.info = info;
         this.position = start;
     }
 
-    long position() {
-        return position;
-    }
-
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
+    public int read(ByteBuffer dst) throws IOException {
         while (true) {
             if (info.size() >= 0 && position >= info.size()) {
                 return -1;
             }
+            int before = dst.position();
             try {
                 if (current == null) {
                     current = source.open(info, position, -1);
                 }
-                int n = current.read(b, off, len);
+                int n = current.read(dst);
                 if (n < 0 && info.size() >= 0 && position < info.size()) {
                     throw new IOException("connection closed at byte " + position + " of " + info.size());
                 }
@@ -56,6 +48,7 @@ final class SourceStream extends InputStream {
                 }
                 return n;
             } catch (IOException | RuntimeException e) {
+                dst.position(before); // whatever a failed read left in the buffer is not counted
                 closeCurrent();
                 if (++reopens > MAX_REOPENS) {
                     throw new SourceException("reading " + info.name() + " from " + source.describe() + " failed at byte "
@@ -63,6 +56,15 @@ final class SourceStream extends InputStream {
                 }
             }
         }
+    }
+
+    /** Reads until the buffer is full or the object ends; returns the bytes read, 0 at the end. */
+    int fill(ByteBuffer dst) throws IOException {
+        int start = dst.position();
+        while (dst.hasRemaining() && read(dst) >= 0) {
+            // keep reading: network reads return whatever has arrived
+        }
+        return dst.position() - start;
     }
 
     private void closeCurrent() {
@@ -77,7 +79,13 @@ final class SourceStream extends InputStream {
     }
 
     @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
     public void close() {
+        open = false;
         closeCurrent();
     }
 
