@@ -48,17 +48,18 @@ final class Download {
 
     /** Reads the object and writes the partial file at the same time; checksums see every byte. */
     private static void copy(SourceChannel in, FileChannel file, Checksums sums, ObjectInfo info, JobRun run) throws IOException {
-        OverlappedWriter out = new OverlappedWriter(file, WRITE_BUFFERS, WRITE_BUFFER_SIZE, "download-" + run.jobId());
+        OverlappedWriter out = new OverlappedWriter(file, WRITE_BUFFERS, WRITE_BUFFER_SIZE, "download-" + run.jobId(), sums::update);
+        long done = sums.size();
         try {
             while (true) {
                 ByteBuffer buffer = out.buffer();
-                if (in.fill(buffer) == 0) {
+                int n = in.fill(buffer);
+                if (n == 0) {
                     break;
                 }
-                buffer.flip();
-                sums.update(buffer.duplicate());
-                out.write(buffer);
-                run.progress(sums.size(), info.size());
+                out.write(buffer.flip());
+                done += n;
+                run.progress(done, info.size());
             }
         } catch (IOException | RuntimeException e) {
             out.abort();

@@ -5,27 +5,33 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.function.Consumer;
 
 /**
  * Writes filled buffers to a file on its own thread, so the network read of the next buffer
  * overlaps the disk write of the previous one (a plain read-then-write loop waits for each in
  * turn). Memory stays bounded: a fixed set of buffers circulates between the two threads.
  * The buffers are direct, so the network read fills them and the file write takes them with no
- * copy in between (a heap buffer is copied to a native one on every channel write). The writer
- * thread is never interrupted: an interrupt during a channel write closes the file.
+ * copy in between (a heap buffer is copied to a native one on every channel write). Each buffer
+ * is shown to {@code inspect} (the checksums) on the writer thread just before it is written:
+ * that takes the work off the thread draining the socket, and the checksum sees exactly the
+ * bytes written. The writer thread is never interrupted: an interrupt during a channel write
+ * closes the file.
  */
 final class OverlappedWriter implements AutoCloseable {
     private static final ByteBuffer END = ByteBuffer.allocate(0);
 
     private final FileChannel out;
+    private final Consumer<ByteBuffer> inspect;
     private final BlockingQueue<ByteBuffer> free;
     private final BlockingQueue<ByteBuffer> filled;
     private final Thread thread;
     private volatile IOException failure;
     private volatile boolean aborted;
 
-    OverlappedWriter(FileChannel out, int buffers, int bufferSize, String name) {
+    OverlappedWriter(FileChannel out, int buffers, int bufferSize, String name, Consumer<ByteBuffer> inspect) {
         this.out = out;
+        this.inspect = inspect;
         this.free = new ArrayBlockingQueue<>(buffers);
         this.filled = new ArrayBlockingQueue<>(buffers + 1);
         for (int i = 0; i < buffers; i++) {
@@ -78,6 +84,7 @@ final class OverlappedWriter implements AutoCloseable {
     private void writeLoop() {
         try (out) {
             for (ByteBuffer bytes = filled.take(); bytes != END && !aborted; bytes = filled.take()) {
+                inspect.accept(bytes.duplicate());
                 while (bytes.hasRemaining()) {
                     out.write(bytes);
                 }
