@@ -191,7 +191,7 @@ class StagingBenchmark {
      * has its copy loop compiled, and the JIT's own CPU would otherwise land in the first rounds.
      */
     private void plainCopyAgainstCurl(String mediaUrl, long serverPid) throws Exception {
-        int rounds = Integer.getInteger("bench.rounds", 5);
+        int rounds = Integer.getInteger("bench.rounds", 11);
         Path curlOut = dir.resolve("curl.bin");
         Path staged = dir.resolve("srv/static/" + PATH + "/one.bin");
         for (int i = 0; i < 3; i++) {
