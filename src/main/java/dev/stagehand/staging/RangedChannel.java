@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
 
 /**
@@ -21,10 +22,9 @@ final class RangedChannel implements SeekableByteChannel {
     private final ArchiveSource source;
     private final ObjectInfo info;
     private long position;
-    private InputStream stream;
+    private ReadableByteChannel stream;
     private long streamPosition = -1;
     private final byte[] block = new byte[BLOCK];
-    private final byte[] transfer = new byte[BLOCK];
     private long blockStart = -1;
     private int blockLength;
     private long bytesFetched;
@@ -80,25 +80,25 @@ final class RangedChannel implements SeekableByteChannel {
     private int readStreaming(ByteBuffer dst) throws IOException {
         long gap = position - streamPosition;
         if (stream != null && gap > 0 && gap <= BLOCK) {
-            stream.skipNBytes(gap); // a short hop forward: cheaper than a new request
+            Channels.newInputStream(stream).skipNBytes(gap); // a short hop forward: cheaper than a new request
             streamPosition = position;
         }
         if (stream == null || streamPosition != position) {
             closeStream();
             try {
-                stream = Channels.newInputStream(source.open(info, position, windowEnd - position));
+                stream = source.open(info, position, windowEnd - position);
             } catch (IOException | RuntimeException e) {
                 throw new SourceChannel.SourceException("range read of " + info.name() + " failed: " + e.getMessage(), e);
             }
             bytesFetched += windowEnd - position;
             streamPosition = position;
         }
-        int want = (int) Math.min(Math.min(dst.remaining(), windowEnd - position), transfer.length);
-        int n = stream.read(transfer, 0, want);
+        int want = (int) Math.min(dst.remaining(), windowEnd - position);
+        int n = stream.read(dst.slice(dst.position(), want)); // straight into the caller's buffer
         if (n < 0) {
             throw new SourceChannel.SourceException("unexpected end of " + info.name() + " at byte " + position, null);
         }
-        dst.put(transfer, 0, n);
+        dst.position(dst.position() + n);
         position += n;
         streamPosition += n;
         return n;
