@@ -5,7 +5,9 @@ import dev.stagehand.archive.ArchiveSources;
 import dev.stagehand.db.Database;
 import dev.stagehand.queue.JobQueue;
 import dev.stagehand.staging.Catalogue;
+import dev.stagehand.staging.ControlFiles;
 import dev.stagehand.staging.StageService;
+import dev.stagehand.staging.StagedBuilds;
 import dev.stagehand.staging.StagingArea;
 import dev.stagehand.staging.StagingHandler;
 import java.io.IOException;
@@ -16,27 +18,31 @@ public final class Stagehand implements AutoCloseable {
     private final Database database;
     private final JobQueue queue;
     private final HttpApi http;
-    private final StageService stage;
 
-    private Stagehand(Database database, JobQueue queue, StageService stage, HttpApi http) {
+    private Stagehand(Database database, JobQueue queue, HttpApi http) {
         this.database = database;
         this.queue = queue;
-        this.stage = stage;
         this.http = http;
     }
 
     public static Stagehand start(Settings settings) throws IOException {
-        Clock clock = Clock.systemUTC();
+        return start(settings, Clock.systemUTC());
+    }
+
+    /** With the ledger's clock given (tests move it by hand). */
+    public static Stagehand start(Settings settings, Clock clock) throws IOException {
         Database database = Database.open(settings.dbUrl(), settings.queue().workers() + 16);
         StagingArea area = new StagingArea(settings.staticDir());
         ArchiveSources sources = new ArchiveSources(settings.localArchiveRoots(), settings.gcs());
         Catalogue catalogue = Catalogue.load(settings.catalogueFile());
         JobQueue queue = new JobQueue(database, settings.queue(), new StagingHandler(catalogue, sources, area, clock), clock);
-        area.cleanLeftovers(queue.jobs().activeIds());
+        area.cleanLeftovers(queue.ledger().activeJobIds());
         queue.start();
         StageService stage = new StageService(catalogue, sources, area, queue, clock, settings.uploadWait());
-        HttpApi http = HttpApi.start(settings, stage, queue, area, clock);
-        return new Stagehand(database, queue, stage, http);
+        StagedBuilds builds = new StagedBuilds(area);
+        HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
+                area, builds, new ControlFiles(area, builds), clock));
+        return new Stagehand(database, queue, http);
     }
 
     public int port() {
@@ -45,10 +51,6 @@ public final class Stagehand implements AutoCloseable {
 
     public JobQueue queue() {
         return queue;
-    }
-
-    public StageService stage() {
-        return stage;
     }
 
     public Database database() {

@@ -1,9 +1,9 @@
 package dev.stagehand.api;
 
-import dev.stagehand.queue.JobRecordView;
-import dev.stagehand.queue.JobState;
+import dev.stagehand.db.types.JobState;
+import dev.stagehand.queue.JobView;
 import dev.stagehand.queue.Submission;
-import dev.stagehand.staging.StageCommand;
+import dev.stagehand.staging.StageRequest;
 import dev.stagehand.staging.StageService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 /**
  * The devserver's RPCs, with its literal answers ({@code Success}, {@code True}, {@code False})
  * that lab tooling compares against. Waiting callers hold no thread: the response is a future
- * completed when the required jobs end.
+ * completed when the request's outcome is decided.
  */
 final class DevserverRoutes {
     private final StageService stage;
@@ -41,15 +41,15 @@ final class DevserverRoutes {
     }
 
     private void stage(Context ctx, List<String> artifacts) throws Exception {
+        StageRequest req = stage.request(Params.required(ctx, "archive_url"), artifacts, Params.list(ctx, "files"));
         Integer waitSeconds = Params.integer(ctx, "wait_for_upload_s");
-        StageCommand cmd = new StageCommand(Params.required(ctx, "archive_url"), artifacts, Params.list(ctx, "files"),
-                Params.bool(ctx, "clean"), waitSeconds == null ? null : Duration.ofSeconds(waitSeconds));
+        boolean clean = Params.bool(ctx, "clean");
         boolean async = Params.bool(ctx, "async");
-        if (!cmd.clean() && stage.isStaged(cmd.archiveUrl(), cmd.artifacts(), cmd.files()).staged()) {
+        if (!clean && stage.isStaged(req).staged()) {
             ctx.result("Success"); // a cache hit: answered from the tables, nothing to record
             return;
         }
-        Submission submission = stage.submit(cmd);
+        Submission submission = stage.submit(req, clean, waitSeconds == null ? null : Duration.ofSeconds(waitSeconds));
         if (async) {
             ctx.result("Success");
             return;
@@ -57,22 +57,24 @@ final class DevserverRoutes {
         ctx.future(() -> stage.awaitRequired(submission).thenAccept(jobs -> answer(ctx, jobs)));
     }
 
-    private static void answer(Context ctx, List<JobRecordView> jobs) {
-        List<JobRecordView> failed = jobs.stream().filter(j -> j.state() != JobState.SUCCEEDED).toList();
+    private static void answer(Context ctx, List<JobView> jobs) {
+        List<JobView> failed = jobs.stream().filter(j -> j.state() != JobState.SUCCEEDED).toList();
         if (failed.isEmpty()) {
             ctx.result("Success");
             return;
         }
+        // One line: the lab client turns the body of an error into its exception message.
         ctx.status(500).result(failed.stream()
                 .map(j -> "Failed to stage " + j.artifact() + ": " + (j.lastError() == null ? j.state() : j.lastError()))
-                .collect(Collectors.joining("\n")));
+                .collect(Collectors.joining("; ")).replace('\n', ' '));
     }
 
     private void isStaged(Context ctx) {
-        StageService.StagedStatus status = stage.isStaged(Params.required(ctx, "archive_url"),
-                Params.list(ctx, "artifacts"), Params.list(ctx, "files"));
+        StageRequest req = stage.request(Params.required(ctx, "archive_url"), Params.list(ctx, "artifacts"),
+                Params.list(ctx, "files"));
+        StageService.StagedStatus status = stage.isStaged(req);
         if (!status.staged() && !status.failures().isEmpty()) {
-            ctx.status(500).result(String.join("\n", status.failures()));
+            ctx.status(500).result(String.join("; ", status.failures()).replace('\n', ' '));
             return;
         }
         ctx.result(status.staged() ? "True" : "False");

@@ -3,10 +3,14 @@ package dev.stagehand.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.stagehand.Settings;
+import dev.stagehand.common.CallerText;
+import dev.stagehand.common.InvalidRequest;
 import dev.stagehand.queue.JobQueue;
+import dev.stagehand.queue.Ledger;
 import dev.stagehand.staging.BuildBusy;
+import dev.stagehand.staging.ControlFiles;
 import dev.stagehand.staging.StageService;
+import dev.stagehand.staging.StagedBuilds;
 import dev.stagehand.staging.StagingArea;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -26,42 +30,48 @@ public final class HttpApi implements AutoCloseable {
         this.app = app;
     }
 
-    public static HttpApi start(Settings settings, StageService stage, JobQueue queue, StagingArea area, Clock clock) {
+    /** What the routes work with. */
+    public record Services(StageService stage, JobQueue queue, Ledger ledger, StagingArea area, StagedBuilds builds,
+            ControlFiles controls, Clock clock) {}
+
+    public static HttpApi start(String host, int port, Services services) {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-        BuildAccess access = new BuildAccess(queue.builds(), clock);
         Javalin app = Javalin.create(config -> {
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, false));
-            config.jetty.modifyServletContextHandler(handler -> StaticFiles.mount(handler, area, access::touch));
-            new DevserverRoutes(stage).register(config.routes);
-            new OperatorRoutes(stage, queue, area, clock).register(config.routes);
-            new JsonApiRoutes(stage, queue, json).register(config.routes);
-            config.routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, "bad_request", e.getMessage()));
-            config.routes.exception(JsonApiRoutes.NotFound.class, (e, ctx) -> error(ctx, 404, "not_found", e.getMessage()));
+            Limits.apply(config);
+            config.jetty.modifyServletContextHandler(handler -> StaticFiles.mount(handler, services.area(),
+                    services.stage().access()::fileRead));
+            new DevserverRoutes(services.stage()).register(config.routes);
+            new OperatorRoutes(services).register(config.routes);
+            new JsonApiRoutes(services.stage(), services.queue(), services.ledger(), json, services.clock()).register(config.routes);
+            config.routes.exception(InvalidRequest.class, (e, ctx) -> error(ctx, 400, "bad_request", e.getMessage()));
+            config.routes.exception(NotFound.class, (e, ctx) -> error(ctx, 404, "not_found", e.getMessage()));
             config.routes.exception(BuildBusy.class, (e, ctx) -> error(ctx, 409, "conflict", e.getMessage()));
             config.routes.exception(Exception.class, (e, ctx) -> {
-                log.error("request {} failed", ctx.path(), e);
-                error(ctx, 500, "internal", e.getClass().getSimpleName() + ": " + e.getMessage());
+                log.error("request {} failed", CallerText.escape(ctx.path()), e);
+                error(ctx, 500, "internal", "internal error; the server log has the details");
             });
             config.routes.error(404, ctx -> {
                 // Replace Javalin's own "Endpoint ... not found" text; keep 404s our routes wrote.
                 if (ctx.result() == null || ctx.result().startsWith("Endpoint ")) {
-                    error(ctx, 404, "not_found", "no such endpoint: " + ctx.path());
+                    error(ctx, 404, "not_found", "no such endpoint: " + CallerText.escape(ctx.path()));
                 }
             });
-        }).start(settings.host(), settings.port());
+        }).start(host, port);
         return new HttpApi(app);
     }
 
     /** JSON for the /api/v1 callers; one plain line for devserver callers. */
     static void error(Context ctx, int status, String code, String message) {
         ctx.status(status);
+        String line = message == null ? code : message.replace('\n', ' ').replace('\r', ' ');
         if (ctx.path().startsWith("/api/")) {
-            ctx.json(new JsonApiRoutes.ApiError(code, message));
+            ctx.json(new JsonApiRoutes.ApiError(code, line));
         } else {
-            ctx.result(message == null ? code : message.replace('\n', ' '));
+            ctx.contentType("text/plain").result(line);
         }
     }
 
@@ -72,5 +82,12 @@ public final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+    }
+
+    /** A missing request, job, build or file (404). */
+    static final class NotFound extends RuntimeException {
+        NotFound(String message) {
+            super(message);
+        }
     }
 }

@@ -1,66 +1,60 @@
 package dev.stagehand.api;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stagehand.common.CallerText;
+import dev.stagehand.common.InvalidRequest;
+import dev.stagehand.db.types.JobState;
+import dev.stagehand.queue.JobFilter;
 import dev.stagehand.queue.JobQueue;
-import dev.stagehand.queue.JobRecordView;
-import dev.stagehand.queue.JobState;
+import dev.stagehand.queue.JobView;
+import dev.stagehand.queue.Ledger;
 import dev.stagehand.queue.RequestView;
 import dev.stagehand.queue.Submission;
-import dev.stagehand.staging.InvalidRequest;
-import dev.stagehand.staging.StageCommand;
+import dev.stagehand.staging.StageRequest;
 import dev.stagehand.staging.StageService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The JSON API under /api/v1 for new callers; described by /api/v1/openapi.json. */
 final class JsonApiRoutes {
     private final StageService stage;
     private final JobQueue queue;
+    private final Ledger ledger;
     private final ObjectMapper json;
+    private final Clock clock;
 
-    JsonApiRoutes(StageService stage, JobQueue queue, ObjectMapper json) {
+    JsonApiRoutes(StageService stage, JobQueue queue, Ledger ledger, ObjectMapper json, Clock clock) {
         this.stage = stage;
         this.queue = queue;
+        this.ledger = ledger;
         this.json = json;
+        this.clock = clock;
     }
 
     record ApiError(String error, String message) {}
-
-    record StageBody(@JsonProperty("archive_url") String archiveUrl, List<String> artifacts, List<String> files,
-            @JsonProperty("wait") Boolean waitForJobs, Boolean clean, @JsonProperty("wait_for_upload_s") Integer waitForUploadSeconds) {}
-
-    record JobJson(long id, String artifact, boolean required, String state, int attempts,
-            @JsonProperty("bytes_done") long bytesDone, @JsonProperty("bytes_total") Long bytesTotal, String error,
-            @JsonProperty("archive_url") String archiveUrl, List<Map<String, Object>> history) {}
-
-    record RequestJson(long id, String outcome, @JsonProperty("archive_url") String archiveUrl, List<JobJson> jobs) {}
 
     void register(RoutesConfig routes) {
         routes.post("/api/v1/stage", this::stage);
         routes.get("/api/v1/requests/{id}", ctx -> ctx.json(request(id(ctx))));
         routes.get("/api/v1/jobs", this::listJobs);
-        routes.get("/api/v1/jobs/{id}", ctx -> ctx.json(job(find(id(ctx)), queue.history().attempts(id(ctx)))));
+        routes.get("/api/v1/jobs/{id}", ctx -> ctx.json(JobJson.of(find(id(ctx)), ledger.attempts(id(ctx)), clock)));
         routes.post("/api/v1/jobs/{id}/retry", ctx -> transition(ctx, queue.retry(find(id(ctx)).id()), "only a FAILED job can be retried"));
         routes.post("/api/v1/jobs/{id}/cancel", ctx -> transition(ctx, queue.cancel(find(id(ctx)).id()), "only an active job can be cancelled"));
         routes.get("/api/v1/openapi.json", this::openApi);
     }
 
     private void stage(Context ctx) throws IOException {
-        StageBody body;
-        try {
-            body = json.readValue(ctx.body(), StageBody.class);
-        } catch (IOException e) {
-            throw new InvalidRequest("request body is not valid JSON for a stage request: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        StageCommand cmd = new StageCommand(body.archiveUrl(), body.artifacts(), body.files(), Boolean.TRUE.equals(body.clean()),
-                body.waitForUploadSeconds() == null ? null : java.time.Duration.ofSeconds(body.waitForUploadSeconds()));
-        Submission submission = stage.submit(cmd);
-        if (!Boolean.TRUE.equals(body.waitForJobs())) {
+        StageBody body = StageBody.parse(json, ctx.body());
+        StageRequest req = stage.request(body.archiveUrl(), body.artifacts(), body.files());
+        Submission submission = stage.submit(req, body.clean(), body.waitForUpload());
+        if (!body.waitForJobs()) {
             ctx.status(202).json(request(submission.requestId()));
             return;
         }
@@ -68,43 +62,34 @@ final class JsonApiRoutes {
     }
 
     private RequestJson request(long id) {
-        RequestView request = queue.requests().find(id).orElseThrow(() -> new NotFound("no request " + id));
-        Map<Long, Boolean> required = new java.util.HashMap<>();
+        RequestView request = ledger.request(id).orElseThrow(() -> new HttpApi.NotFound("no request " + id));
+        Map<Long, Boolean> required = new HashMap<>();
         request.jobs().forEach(l -> required.put(l.jobId(), l.required()));
-        List<JobRecordView> jobs = queue.jobs().findAll(required.keySet());
+        List<JobView> jobs = ledger.jobs(required.keySet());
         String url = jobs.isEmpty() ? null : jobs.get(0).archiveUrl();
-        return new RequestJson(id, request.outcome(), url,
-                jobs.stream().map(j -> job(j, required.get(j.id()), null)).toList());
-    }
-
-    private static JobJson job(JobRecordView j, List<Map<String, Object>> attempts) {
-        return job(j, j.required(), attempts);
-    }
-
-    /** {@code required} is per request for a request's jobs, the job's own flag elsewhere. */
-    private static JobJson job(JobRecordView j, boolean required, List<Map<String, Object>> attempts) {
-        return new JobJson(j.id(), j.artifact(), required, j.state().name(), j.attempts(), j.bytesDone(), j.bytesTotal(),
-                j.lastError(), j.archiveUrl(), attempts);
+        return new RequestJson(id, request.outcome().name(), url, request.createdAt(), request.finishedAt(),
+                jobs.stream().map(j -> JobJson.of(j, required.get(j.id()), null, clock)).toList());
     }
 
     private void listJobs(Context ctx) {
         String state = Params.get(ctx, "state");
+        JobState wanted = null;
         if (state != null) {
             try {
-                JobState.valueOf(state.toUpperCase());
+                wanted = JobState.valueOf(state.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new InvalidRequest("unknown state '" + state + "'; one of " + List.of(JobState.values()));
+                throw new InvalidRequest("unknown state " + CallerText.quote(state) + "; one of " + List.of(JobState.values()));
             }
         }
         Integer limit = Params.integer(ctx, "limit");
         Integer offset = Params.integer(ctx, "offset");
-        ctx.json(queue.history().list(state == null ? null : state.toUpperCase(), Params.get(ctx, "archive_url"),
-                limit == null ? 100 : Math.min(limit, 1000), offset == null ? 0 : offset)
-                .stream().map(j -> job(j, null)).toList());
+        JobFilter filter = new JobFilter(wanted, Params.get(ctx, "archive_url"),
+                limit == null ? 100 : Math.min(limit, 1000), offset == null ? 0 : offset);
+        ctx.json(ledger.jobs(filter).stream().map(j -> JobJson.of(j, null, clock)).toList());
     }
 
-    private JobRecordView find(long id) {
-        return queue.jobs().find(id).orElseThrow(() -> new NotFound("no job " + id));
+    private JobView find(long id) {
+        return ledger.job(id).orElseThrow(() -> new HttpApi.NotFound("no job " + id));
     }
 
     private void transition(Context ctx, boolean done, String refusal) {
@@ -112,27 +97,20 @@ final class JsonApiRoutes {
             HttpApi.error(ctx, 409, "conflict", refusal);
             return;
         }
-        ctx.json(job(find(id(ctx)), null));
+        ctx.json(JobJson.of(find(id(ctx)), null, clock));
     }
 
     private static long id(Context ctx) {
         try {
             return Long.parseLong(ctx.pathParam("id"));
         } catch (NumberFormatException e) {
-            throw new InvalidRequest("id must be a number: " + ctx.pathParam("id"));
+            throw new InvalidRequest("id must be a number: " + CallerText.quote(ctx.pathParam("id")));
         }
     }
 
     private void openApi(Context ctx) throws IOException {
         try (InputStream in = JsonApiRoutes.class.getResourceAsStream("/openapi.json")) {
             ctx.contentType("application/json").result(in.readAllBytes());
-        }
-    }
-
-    /** A missing request or job (404). */
-    static final class NotFound extends RuntimeException {
-        NotFound(String message) {
-            super(message);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.stagehand.api;
 
-import dev.stagehand.staging.InvalidRequest;
+import dev.stagehand.common.CallerText;
+import dev.stagehand.common.InvalidRequest;
 import io.javalin.http.Context;
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +14,10 @@ final class Params {
     static String get(Context ctx, String name) {
         String value = ctx.queryParam(name);
         if (value == null && ctx.method().name().equals("POST")) {
+            String type = ctx.contentType();
+            if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+                throw new InvalidRequest("send parameters in the query string or as a form (application/x-www-form-urlencoded)");
+            }
             value = ctx.formParam(name);
         }
         return value == null || value.isBlank() ? null : value.strip();
@@ -43,7 +48,7 @@ final class Params {
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "true", "1", "yes" -> true;
             case "false", "0", "no" -> false;
-            default -> throw new InvalidRequest(name + " must be True or False, not '" + value + "'");
+            default -> throw new InvalidRequest(name + " must be True or False, not " + CallerText.quote(value));
         };
     }
 
@@ -59,7 +64,7 @@ final class Params {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new InvalidRequest(name + " must be a non-negative whole number, not '" + value + "'");
+            throw new InvalidRequest(name + " must be a non-negative whole number, not " + CallerText.quote(value));
         }
     }
 }

@@ -42,7 +42,7 @@ final class StaticFiles {
         public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
             String path = ((HttpServletRequest) req).getPathInfo();
             if (path == null || path.contains("/" + StagingArea.INTERNAL_DIR) || path.contains("..")) {
-                ((HttpServletResponse) res).sendError(404);
+                PlainErrors.send((HttpServletResponse) res, 404, "no such file");
                 return;
             }
             onRead.accept(path);

@@ -3,6 +3,8 @@ package dev.stagehand.archive;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
+import dev.stagehand.common.CallerText;
+import dev.stagehand.common.InvalidRequest;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -33,22 +35,18 @@ public final class ArchiveSources {
         }
     }
 
-    /** Validates the URL against configuration; throws {@link ArchiveUrl.InvalidArchiveUrl} when refused. */
-    public ArchiveUrl check(String raw) {
-        ArchiveUrl url = ArchiveUrl.parse(raw);
-        if (url.scheme().equals("file")) {
-            localRoot(url);
-        }
-        return url;
+    /** Parses a caller's archive URL and checks it against configuration; {@link InvalidRequest} when refused. */
+    public BuildRef resolve(String raw) {
+        return resolve(ArchiveUrl.parse(raw));
     }
 
-    /** Where the build is staged, relative to the static dir. */
-    public String buildPath(ArchiveUrl url) {
+    /** The build an archive URL names, staged under its path (gs://) or its path below its root (file://). */
+    public BuildRef resolve(ArchiveUrl url) {
         if (url.scheme().equals("gs")) {
-            return url.path();
+            return new BuildRef(url, url.path());
         }
         Path root = localRoot(url);
-        return root.relativize(Path.of("/" + url.path())).toString().replace('\\', '/');
+        return new BuildRef(url, root.relativize(Path.of("/" + url.path())).toString().replace('\\', '/'));
     }
 
     public ArchiveSource open(ArchiveUrl url) {
@@ -63,8 +61,8 @@ public final class ArchiveSources {
         return localRoots.stream()
                 .filter(root -> path.startsWith(root) && !path.equals(root))
                 .findFirst()
-                .orElseThrow(() -> new ArchiveUrl.InvalidArchiveUrl(
-                        "file:// archive_url is outside the allowed local archive roots " + localRoots + ": " + url.url()));
+                .orElseThrow(() -> new InvalidRequest("file:// archive_url is outside the allowed local archive roots "
+                        + localRoots + ": " + CallerText.quote(url.url())));
     }
 
     private Storage storage() {

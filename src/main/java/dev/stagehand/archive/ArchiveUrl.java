@@ -1,40 +1,49 @@
 package dev.stagehand.archive;
 
+import dev.stagehand.common.CallerText;
+import dev.stagehand.common.InvalidRequest;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * A parsed archive URL. {@code gs://bucket/a/b/BUILD} is staged under {@code a/b/BUILD}: the
- * bucket is dropped, as the devserver did. {@code file:///root/a/b/BUILD} is staged under its
- * path relative to the allowed root it lies in (decided by {@link ArchiveSources}).
+ * A parsed archive URL: {@code gs://bucket/path/BUILD} or {@code file:///abs/path/BUILD}. Anything
+ * else, or anything that could not be a clean object prefix or directory, is the caller's mistake.
  */
 public record ArchiveUrl(String url, String scheme, String bucket, String path) {
+    /** Longest archive URL accepted; the ledger stores it, and no real build path comes close. */
+    public static final int MAX_LENGTH = 1024;
 
     public static ArchiveUrl parse(String raw) {
         if (raw == null || raw.isBlank()) {
-            throw new InvalidArchiveUrl("archive_url is required");
+            throw new InvalidRequest("archive_url is required");
+        }
+        if (raw.length() > MAX_LENGTH) {
+            throw new InvalidRequest("archive_url is longer than " + MAX_LENGTH + " characters");
         }
         String url = raw.strip();
+        if (url.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == '?' || c == '#' || c == '\uFFFD' || Character.isSurrogate((char) c))) {
+            throw new InvalidRequest("archive_url contains a control character, '?', '#' or invalid UTF-8: " + CallerText.quote(raw));
+        }
         while (url.endsWith("/") && !url.endsWith("://")) {
             url = url.substring(0, url.length() - 1);
         }
         int sep = url.indexOf("://");
         if (sep <= 0) {
-            throw new InvalidArchiveUrl("archive_url must look like gs://bucket/path/build: " + raw);
+            throw new InvalidRequest("archive_url must look like gs://bucket/path/build: " + CallerText.quote(raw));
         }
         String scheme = url.substring(0, sep);
         String rest = url.substring(sep + 3);
         return switch (scheme) {
             case "gs" -> gs(url, rest);
             case "file" -> file(url, rest);
-            default -> throw new InvalidArchiveUrl("unsupported archive_url scheme '" + scheme + "' (use gs:// or file://)");
+            default -> throw new InvalidRequest("unsupported archive_url scheme " + CallerText.quote(scheme) + " (use gs:// or file://)");
         };
     }
 
     private static ArchiveUrl gs(String url, String rest) {
         int slash = rest.indexOf('/');
         if (slash <= 0 || slash == rest.length() - 1) {
-            throw new InvalidArchiveUrl("archive_url needs a bucket and a build path: " + url);
+            throw new InvalidRequest("archive_url needs a bucket and a build path: " + CallerText.quote(url));
         }
         String path = rest.substring(slash + 1);
         checkSegments(url, path);
@@ -43,7 +52,7 @@ public record ArchiveUrl(String url, String scheme, String bucket, String path) 
 
     private static ArchiveUrl file(String url, String rest) {
         if (!rest.startsWith("/")) {
-            throw new InvalidArchiveUrl("file:// archive_url must be absolute (file:///...): " + url);
+            throw new InvalidRequest("file:// archive_url must be absolute (file:///...): " + CallerText.quote(url));
         }
         String path = rest.substring(1);
         checkSegments(url, path);
@@ -53,19 +62,7 @@ public record ArchiveUrl(String url, String scheme, String bucket, String path) 
     private static void checkSegments(String url, String path) {
         List<String> parts = Arrays.asList(path.split("/", -1));
         if (path.isEmpty() || parts.stream().anyMatch(p -> p.isEmpty() || p.equals(".") || p.equals("..") || p.contains("\\"))) {
-            throw new InvalidArchiveUrl("archive_url has an empty, '.' or '..' path segment: " + url);
-        }
-    }
-
-    /** The last path part: the build name (e.g. R78-12499.0.0). */
-    public String buildName() {
-        return path.substring(path.lastIndexOf('/') + 1);
-    }
-
-    /** Thrown for a URL the caller got wrong (HTTP 400). */
-    public static final class InvalidArchiveUrl extends IllegalArgumentException {
-        public InvalidArchiveUrl(String message) {
-            super(message);
+            throw new InvalidRequest("archive_url has an empty, '.' or '..' path segment: " + CallerText.quote(url));
         }
     }
 }

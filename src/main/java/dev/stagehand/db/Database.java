@@ -30,7 +30,7 @@ public final class Database implements AutoCloseable {
         config.setPoolName("stagehand");
         HikariDataSource pool = new HikariDataSource(config);
         try {
-            Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+            Flyway.configure().dataSource(pool).locations("classpath:db/migration/h2").load().migrate();
         } catch (RuntimeException e) {
             pool.close();
             throw e;

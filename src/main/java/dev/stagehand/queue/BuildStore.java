@@ -3,7 +3,6 @@ package dev.stagehand.queue;
 import static dev.stagehand.db.schema.Tables.BUILD;
 
 import java.time.Clock;
-import java.time.OffsetDateTime;
 import java.util.Optional;
 import org.jooq.DSLContext;
 import org.jooq.exception.IntegrityConstraintViolationException;
@@ -19,10 +18,6 @@ public final class BuildStore {
         this.clock = clock;
     }
 
-    private OffsetDateTime now() {
-        return DbTime.now(clock);
-    }
-
     /** The build row for an archive URL, created on first use. */
     public long id(String archiveUrl, String buildPath) {
         for (int i = 0; i < 3; i++) {
@@ -34,24 +29,35 @@ public final class BuildStore {
                 return db.insertInto(BUILD)
                         .set(BUILD.ARCHIVE_URL, archiveUrl)
                         .set(BUILD.BUILD_PATH, buildPath)
-                        .set(BUILD.CREATED_AT, now())
-                        .set(BUILD.LAST_ACCESS_AT, now())
+                        .set(BUILD.CREATED_AT, clock.instant())
+                        .set(BUILD.LAST_ACCESS_AT, clock.instant())
                         .returning(BUILD.ID).fetchOne().getId();
             } catch (IntegrityConstraintViolationException raced) {
                 // Another request created it a moment ago: read it on the next pass.
             }
         }
-        throw new IllegalStateException("could not create build row for " + archiveUrl);
+        throw new IllegalStateException("could not create the build row for " + archiveUrl);
     }
 
     public Optional<Long> find(String archiveUrl) {
         return db.select(BUILD.ID).from(BUILD).where(BUILD.ARCHIVE_URL.eq(archiveUrl)).fetchOptional(BUILD.ID);
     }
 
-    /** Refreshes last_access_at of the build whose directory holds {@code staticPath}. */
-    public void touchContaining(String staticPath) {
-        db.update(BUILD).set(BUILD.LAST_ACCESS_AT, now())
-                .where(DSL.val(staticPath).like(BUILD.BUILD_PATH.concat("/%")))
+    /**
+     * A known build whose directory contains, or lies inside, {@code buildPath}'s (another archive
+     * URL with the same path is the same directory, so it is no conflict).
+     */
+    public Optional<String> nestedWith(String buildPath) {
+        return db.select(BUILD.BUILD_PATH).from(BUILD)
+                .where(BUILD.BUILD_PATH.startsWith(buildPath + "/")
+                        .or(DSL.val(buildPath).startsWith(BUILD.BUILD_PATH.concat("/"))))
+                .limit(1).fetchOptional(BUILD.BUILD_PATH);
+    }
+
+    /** Refreshes last_access_at of the build whose directory holds {@code path} (relative to the static dir). */
+    public void touchContaining(String path) {
+        db.update(BUILD).set(BUILD.LAST_ACCESS_AT, clock.instant())
+                .where(DSL.val(path).startsWith(BUILD.BUILD_PATH.concat("/")).or(BUILD.BUILD_PATH.eq(path)))
                 .execute();
     }
 }

@@ -1,36 +1,51 @@
 package dev.stagehand.queue;
 
+import dev.stagehand.common.CallerText;
+import dev.stagehand.db.types.AttemptOutcome;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs one attempt of a job: claim, run the handler, record the outcome, plan a retry. */
+/**
+ * Runs one attempt of a job: claim it, run the handler, and record the outcome. Each outcome is
+ * one transaction: the attempt row, the job's move, and the requests that move decides.
+ */
 final class JobExecutor {
     private static final Logger log = LoggerFactory.getLogger(JobExecutor.class);
 
-    /** What the executor tells the queue after an attempt. */
+    /** What the executor tells the queue after an attempt commits. */
     interface Outcomes {
-        void retryAt(JobRecordView job, Instant when);
+        /** The job needs a trigger at {@code when} (a retry or an upload check). */
+        void runAgainAt(long jobId, boolean required, Instant when);
 
-        void ended(long jobId);
+        /** These requests got their outcome. */
+        void settled(List<Long> requestIds);
     }
 
-    private final JobStore store;
+    private final Stores stores;
+    private final Ledger ledger;
     private final JobHandler handler;
     private final RetryPolicy retry;
     private final Clock clock;
-    private final String bootId;
+    private final String node;
     private final Outcomes outcomes;
+    private final QueueEvents events;
     private volatile boolean stopping;
 
-    JobExecutor(JobStore store, JobHandler handler, RetryPolicy retry, Clock clock, String bootId, Outcomes outcomes) {
-        this.store = store;
+    JobExecutor(Stores stores, Ledger ledger, JobHandler handler, RetryPolicy retry, Clock clock, String node,
+            Outcomes outcomes, QueueEvents events) {
+        this.stores = stores;
+        this.ledger = ledger;
         this.handler = handler;
         this.retry = retry;
         this.clock = clock;
-        this.bootId = bootId;
+        this.node = node;
         this.outcomes = outcomes;
+        this.events = events;
     }
 
     void stop() {
@@ -38,64 +53,116 @@ final class JobExecutor {
     }
 
     void execute(long jobId) {
-        String worker = bootId + "/" + Thread.currentThread().getName();
-        JobRecordView job = stopping ? null : store.inTransaction(tx -> {
-            if (!tx.claim(jobId, bootId)) {
-                return null; // not due, already taken, cancelled or finished: this trigger is a duplicate
-            }
-            JobRecordView claimed = tx.find(jobId).orElseThrow();
-            tx.startAttempt(jobId, claimed.attempts(), worker);
-            return claimed;
-        });
-        if (job == null) {
+        if (stopping) {
             return;
         }
-        int attempt = job.attempts();
+        String worker = node + "/" + Thread.currentThread().getName();
+        Optional<Claim> claimed = stores.inTransaction(tx -> {
+            Optional<Claim> claim = tx.jobs.claim(jobId, node);
+            claim.ifPresent(c -> tx.jobs.startAttempt(c, worker));
+            return claim; // empty: not due, taken, cancelled or finished; this trigger was a duplicate
+        });
+        if (claimed.isEmpty()) {
+            return;
+        }
+        Claim claim = claimed.get();
+        JobView job = ledger.job(jobId).orElseThrow();
+        Instant started = clock.instant();
+        events.attemptStarted(job, claim.attempt());
+        log.info("attempt start: job {} build {} artifact {} attempt {}", job.id(), CallerText.escape(job.buildPath()),
+                CallerText.escape(job.artifact()), claim.attempt());
+        Ended ended = run(job, claim);
+        if (ended == null) {
+            return; // an upload check, not an attempt
+        }
+        Duration took = Duration.between(started, clock.instant());
+        long bytes = ledger.job(jobId).map(JobView::bytesDone).orElse(0L);
+        events.attemptEnded(job, claim.attempt(), ended.outcome(), took, ended.error());
+        log.info("attempt end: job {} build {} artifact {} attempt {} bytes {} duration_ms {} outcome {}{}", job.id(),
+                CallerText.escape(job.buildPath()), CallerText.escape(job.artifact()), claim.attempt(), bytes,
+                took.toMillis(), ended.outcome(), ended.error() == null ? "" : " error " + CallerText.escape(ended.error()));
+    }
+
+    /** How an attempt ended, for the log and the events; null for an upload check that found nothing yet. */
+    private record Ended(AttemptOutcome outcome, String error) {}
+
+    private Ended run(JobView job, Claim claim) {
         try {
-            handler.run(new JobRun(store, clock, job, attempt, () -> stopping));
-            store.inTransaction(tx -> {
-                tx.endAttempt(jobId, attempt, "SUCCEEDED", null);
-                return tx.finish(jobId, JobState.SUCCEEDED, null);
-            });
-            outcomes.ended(jobId);
+            handler.run(new JobRun(stores.jobs, clock, job, claim, () -> stopping));
+            return end(claim, JobTransition.SUCCEED, AttemptOutcome.SUCCEEDED, null);
         } catch (JobRun.ShutdownInterruption e) {
-            store.endAttempt(jobId, attempt, "INTERRUPTED", e.getMessage());
-            store.requeueInterrupted(jobId);
-        } catch (JobCancelledException e) {
-            store.endAttempt(jobId, attempt, "CANCELLED", e.getMessage());
-            outcomes.ended(jobId);
+            stores.inTransaction(tx -> {
+                tx.jobs.endAttempt(claim, AttemptOutcome.INTERRUPTED, e.getMessage());
+                return tx.jobs.handBack(claim);
+            });
+            return new Ended(AttemptOutcome.INTERRUPTED, e.getMessage());
+        } catch (ClaimLost e) {
+            stores.jobs.endAttempt(claim, AttemptOutcome.CANCELLED, e.getMessage());
+            discard(job.id());
+            return new Ended(AttemptOutcome.CANCELLED, e.getMessage());
+        } catch (NotReadyYet e) {
+            return awaitUpload(job, claim, e);
         } catch (PermanentFailure e) {
-            fail(job, attempt, describe(e));
+            return end(claim, JobTransition.FAIL, AttemptOutcome.FAILED, describe(e));
         } catch (Exception | Error e) {
-            retryOrFail(job, attempt, describe(e));
+            return retryOrFail(job, claim, describe(e));
         }
     }
 
-    private void retryOrFail(JobRecordView job, int attempt, String error) {
-        if (attempt >= job.maxAttempts()) {
-            fail(job, attempt, error + " (gave up after " + attempt + " attempts)");
-            return;
-        }
-        Instant next = clock.instant().plus(retry.delayAfter(attempt));
-        boolean waiting = store.inTransaction(tx -> {
-            tx.endAttempt(job.id(), attempt, "RETRY", error);
-            return tx.scheduleRetry(job.id(), error, next);
+    private Ended awaitUpload(JobView job, Claim claim, NotReadyYet e) {
+        boolean parked = stores.inTransaction(tx -> {
+            tx.jobs.forgetAttempt(claim);
+            return tx.jobs.park(claim, JobTransition.AWAIT_UPLOAD, e.getMessage(), e.recheckAt());
         });
-        if (waiting) {
-            log.info("job {} ({}) attempt {} failed, retrying at {}: {}", job.id(), job.artifact(), attempt, next, error);
-            outcomes.retryAt(job, next);
-        } else {
-            outcomes.ended(job.id()); // cancelled while it ran
+        if (parked) {
+            log.debug("job {} waits for its upload until {}: {}", job.id(), e.recheckAt(), CallerText.escape(e.getMessage()));
+            outcomes.runAgainAt(job.id(), job.required(), e.recheckAt());
         }
+        return null;
     }
 
-    private void fail(JobRecordView job, int attempt, String error) {
-        log.warn("job {} ({}) failed: {}", job.id(), job.artifact(), error);
-        store.inTransaction(tx -> {
-            tx.endAttempt(job.id(), attempt, "FAILED", error);
-            return tx.finish(job.id(), JobState.FAILED, error);
+    private Ended retryOrFail(JobView job, Claim claim, String error) {
+        if (claim.attempt() >= job.maxAttempts()) {
+            return end(claim, JobTransition.FAIL, AttemptOutcome.FAILED,
+                    error + " (gave up after " + claim.attempt() + " attempts)");
+        }
+        Instant next = clock.instant().plus(retry.delayAfter(claim.attempt()));
+        boolean parked = stores.inTransaction(tx -> {
+            tx.jobs.endAttempt(claim, AttemptOutcome.RETRY, error);
+            return tx.jobs.park(claim, JobTransition.RETRY_LATER, error, next);
         });
-        outcomes.ended(job.id());
+        if (parked) {
+            outcomes.runAgainAt(job.id(), job.required(), next);
+        }
+        return new Ended(AttemptOutcome.RETRY, error);
+    }
+
+    /** SUCCEED or FAIL, the attempt's row and the requests it decides, in one transaction. */
+    private Ended end(Claim claim, JobTransition move, AttemptOutcome outcome, String error) {
+        List<Long> settled = stores.inTransaction(tx -> {
+            if (!tx.jobs.finish(claim, move, error)) {
+                return null; // the claim was lost meanwhile: whoever holds the job now decides
+            }
+            tx.jobs.endAttempt(claim, outcome, error);
+            return tx.requests.settleRequestsOf(claim.jobId());
+        });
+        if (settled == null) {
+            return new Ended(AttemptOutcome.CANCELLED, "claim lost before the outcome was recorded");
+        }
+        outcomes.settled(settled);
+        if (move == JobTransition.FAIL) {
+            discard(claim.jobId());
+        }
+        return new Ended(outcome, error);
+    }
+
+    /** Frees what a job that will not run again kept for a resume (a failure here only costs disk). */
+    void discard(long jobId) {
+        try {
+            handler.discard(jobId);
+        } catch (RuntimeException e) {
+            log.warn("could not discard the partial files of job {}", jobId, e);
+        }
     }
 
     private static String describe(Throwable e) {

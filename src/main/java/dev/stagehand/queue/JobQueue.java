@@ -1,40 +1,39 @@
 package dev.stagehand.queue;
 
 import dev.stagehand.db.Database;
+import dev.stagehand.db.types.JobState;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.quartz.SchedulerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The durable job queue: records requests and jobs, keeps one Quartz trigger per runnable job,
- * and lets callers wait for jobs. Construct, then {@link #start()}; {@link #close()} stops
- * running jobs at a safe point and leaves queued ones for the next start.
+ * and lets callers wait for a request's outcome. Construct, then {@link #start()};
+ * {@link #close()} stops running jobs at a safe point and leaves queued ones for the next start.
+ * Reads go through {@link #ledger()}.
  */
 public final class JobQueue implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobQueue.class);
     private static final long RECONCILE_EVERY_SECONDS = 60;
 
-    private final Database database;
     private final Clock clock;
     private final QueueConfig config;
-    private final String bootId = UUID.randomUUID().toString();
-    private final JobStore jobs;
-    private final RequestStore requests;
+    private final Stores stores;
+    private final LedgerQueries ledger;
     private final BuildStore builds;
-    private final JobHistory history;
-    private final JobWaiters waiters;
+    private final RequestWaiters waiters;
     private final JobExecutor executor;
     private final QuartzWorkers workers;
+    private final Reconciler reconciler;
     private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "queue-reconcile");
         t.setDaemon(true);
@@ -42,23 +41,27 @@ public final class JobQueue implements AutoCloseable {
     });
 
     public JobQueue(Database database, QueueConfig config, JobHandler handler, Clock clock) {
-        this.database = database;
+        this(database, config, handler, clock, QueueEvents.NONE);
+    }
+
+    public JobQueue(Database database, QueueConfig config, JobHandler handler, Clock clock, QueueEvents events) {
         this.clock = clock;
         this.config = config;
-        this.jobs = new JobStore(database.dsl(), clock);
-        this.requests = new RequestStore(database.dsl(), clock);
+        this.stores = new Stores(database.dsl(), clock);
+        this.ledger = new LedgerQueries(database.dsl());
         this.builds = new BuildStore(database.dsl(), clock);
-        this.history = new JobHistory(database.dsl(), jobs);
-        this.waiters = new JobWaiters(jobs, config.waiterPollInterval());
-        this.executor = new JobExecutor(jobs, handler, config.retry(), clock, bootId, new Outcomes());
+        this.waiters = new RequestWaiters(stores.requests, config.waiterPollInterval());
+        Nodes nodes = Nodes.singleNode();
+        this.executor = new JobExecutor(stores, ledger, handler, config.retry(), clock, nodes.self(), new Outcomes(), events);
         try {
-            this.workers = new QuartzWorkers(database.dataSource(), config.workers(), executor);
+            this.workers = new QuartzWorkers(database.dataSource(), config.workers(), executor, clock);
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot create the Quartz scheduler", e);
         }
+        this.reconciler = new Reconciler(stores, workers, nodes, clock);
     }
 
-    /** Puts orphans back in the queue, gives every runnable job a trigger, then starts the workers. */
+    /** Reconciles (orphans, triggers, stranded requests), then starts the workers. */
     public void start() {
         reconcile();
         try {
@@ -69,27 +72,11 @@ public final class JobQueue implements AutoCloseable {
         chores.scheduleWithFixedDelay(this::reconcileQuietly, RECONCILE_EVERY_SECONDS, RECONCILE_EVERY_SECONDS, TimeUnit.SECONDS);
     }
 
-    /**
-     * Startup reconciliation: jobs left RUNNING by a dead process go back to the queue, and any
-     * runnable job without a trigger gets one, so no job is stranded.
-     */
-    public int reconcile() {
-        List<Long> orphans = jobs.requeueOrphans(bootId);
-        if (!orphans.isEmpty()) {
-            log.info("re-queued {} job(s) left running by an earlier process: {}", orphans.size(), orphans);
-        }
-        int scheduled = 0;
-        for (JobRecordView job : jobs.runnable()) {
-            try {
-                if (!workers.hasTrigger(job.id())) {
-                    workers.schedule(job.id(), job.required(), dueTime(job));
-                    scheduled++;
-                }
-            } catch (SchedulerException e) {
-                log.warn("could not schedule job {}", job.id(), e);
-            }
-        }
-        return scheduled;
+    /** One reconciliation pass; returns how many jobs got a trigger. */
+    int reconcile() {
+        Reconciler.Result result = reconciler.run();
+        waiters.settled(result.settled());
+        return result.scheduled();
     }
 
     private void reconcileQuietly() {
@@ -100,26 +87,31 @@ public final class JobQueue implements AutoCloseable {
         }
     }
 
-    private Instant dueTime(JobRecordView job) {
-        Instant now = clock.instant();
-        return job.nextAttemptAt() != null && job.nextAttemptAt().isAfter(now) ? job.nextAttemptAt() : now;
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    public BuildStore builds() {
+        return builds;
     }
 
     /**
      * Records a request and attaches it to one job per spec (creating jobs as needed) in one
-     * transaction, then schedules the new jobs. Returns once everything is durable.
+     * transaction, then schedules the new jobs. An artifact whose last job succeeded and which
+     * {@code stillStaged} confirms on disk attaches to that job. Returns once everything is durable.
      */
-    public Submission submit(long buildId, List<JobSpec> specs, String artifacts, String files, StagedCheck staged) {
+    public Submission submit(long buildId, List<JobSpec> specs, String artifacts, String files, Predicate<String> stillStaged) {
         List<Submission.Item> items = new ArrayList<>();
         List<Submission.Item> created = new ArrayList<>();
         List<Long> upgraded = new ArrayList<>();
-        long requestId = database.dsl().transactionResult(tx -> {
-            JobStore txJobs = new JobStore(tx.dsl(), clock);
-            RequestStore txRequests = new RequestStore(tx.dsl(), clock);
-            long id = txRequests.create(buildId, artifacts, files);
+        long requestId = stores.inTransaction(tx -> {
+            items.clear();
+            created.clear();
+            upgraded.clear();
+            long id = tx.requests.create(buildId, artifacts, files);
             for (JobSpec spec : JobSpec.merged(specs)) {
-                JobStore.Attachment a = attach(txJobs, buildId, spec, staged);
-                txRequests.link(id, a.jobId(), spec.required());
+                JobStore.Attachment a = attach(tx.jobs, buildId, spec, stillStaged);
+                tx.requests.link(id, a.jobId(), spec.required());
                 Submission.Item item = new Submission.Item(a.jobId(), spec.artifact(), spec.required());
                 items.add(item);
                 if (a.created()) {
@@ -128,27 +120,27 @@ public final class JobQueue implements AutoCloseable {
                     upgraded.add(a.jobId());
                 }
             }
-            if (created.stream().noneMatch(Submission.Item::required)) {
-                txRequests.settle(id); // everything it needs may be staged already
-            }
+            tx.requests.settle(List.of(id)); // everything it requires may be staged already
             return id;
         });
         created.forEach(item -> schedule(item.jobId(), item.required(), clock.instant()));
         upgraded.forEach(this::scheduleNow);
-        return new Submission(requestId, items);
+        return new Submission(requestId, List.copyOf(items));
     }
 
-    private JobStore.Attachment attach(JobStore txJobs, long buildId, JobSpec spec, StagedCheck staged) {
-        var succeeded = txJobs.lastSucceeded(buildId, spec.artifact());
-        if (succeeded.isPresent() && staged.stillStaged(buildId, spec.artifact())) {
+    private JobStore.Attachment attach(JobStore tx, long buildId, JobSpec spec, Predicate<String> stillStaged) {
+        var succeeded = tx.lastSucceeded(buildId, spec.artifact());
+        if (succeeded.isPresent() && stillStaged.test(spec.artifact())) {
             return new JobStore.Attachment(succeeded.get(), false, false);
         }
-        return txJobs.attachOrCreate(buildId, spec.artifact(), spec.required(), config.retry().maxAttempts(), spec.waitDeadline());
+        return tx.attachOrCreate(buildId, spec.artifact(), spec.required(), config.retry().maxAttempts(), spec.waitDeadline());
     }
 
+    /** Gives an upgraded or retried job a trigger due now (or at its planned time). */
     private void scheduleNow(long jobId) {
-        jobs.find(jobId).filter(j -> JobState.RUNNABLE.contains(j.state()))
-                .ifPresent(job -> schedule(jobId, job.required(), dueTime(job)));
+        ledger.job(jobId).filter(j -> j.state().isActive() && j.state() != JobState.RUNNING)
+                .ifPresent(job -> schedule(jobId, job.required(),
+                        job.nextAttemptAt() != null && job.nextAttemptAt().isAfter(clock.instant()) ? job.nextAttemptAt() : clock.instant()));
     }
 
     private void schedule(long jobId, boolean required, Instant when) {
@@ -160,51 +152,39 @@ public final class JobQueue implements AutoCloseable {
         }
     }
 
-    /** Completes when every given job is terminal. */
-    public CompletableFuture<Void> awaitTerminal(Collection<Long> jobIds) {
-        return waiters.await(jobIds);
+    /** Completes once the request has its outcome (committed, so every reader sees it). */
+    public CompletableFuture<Void> awaitRequest(long requestId) {
+        return waiters.await(requestId);
     }
 
+    /** Cancels an active job; the requests it decides settle in the same transaction. */
     public boolean cancel(long jobId) {
-        if (!jobs.cancel(jobId)) {
+        Cancelled cancelled = stores.inTransaction(tx -> tx.jobs.cancel(jobId)
+                .map(was -> new Cancelled(was, tx.requests.settleRequestsOf(jobId))).orElse(null));
+        if (cancelled == null) {
             return false;
         }
-        ended(jobId);
+        waiters.settled(cancelled.settled());
+        if (cancelled.was() != JobState.RUNNING) {
+            executor.discard(jobId); // a running attempt discards its own files when it notices
+        }
         return true;
     }
 
+    /** Puts a FAILED job back in the queue with a fresh attempt budget. */
     public boolean retry(long jobId) {
-        if (!jobs.retry(jobId)) {
+        if (!stores.jobs.operatorRetry(jobId)) {
             return false;
         }
         scheduleNow(jobId);
         return true;
     }
 
+    private record Cancelled(JobState was, List<Long> settled) {}
+
     /** For tests in this package that need to break the Quartz side on purpose. */
     QuartzWorkers workers() {
         return workers;
-    }
-
-    public JobStore jobs() {
-        return jobs;
-    }
-
-    public BuildStore builds() {
-        return builds;
-    }
-
-    public JobHistory history() {
-        return history;
-    }
-
-    public RequestStore requests() {
-        return requests;
-    }
-
-    private void ended(long jobId) {
-        requests.settleRequestsOf(jobId);
-        waiters.jobEnded(jobId);
     }
 
     @Override
@@ -234,13 +214,13 @@ public final class JobQueue implements AutoCloseable {
 
     private final class Outcomes implements JobExecutor.Outcomes {
         @Override
-        public void retryAt(JobRecordView job, Instant when) {
-            schedule(job.id(), job.required(), when);
+        public void runAgainAt(long jobId, boolean required, Instant when) {
+            schedule(jobId, required, when);
         }
 
         @Override
-        public void ended(long jobId) {
-            JobQueue.this.ended(jobId);
+        public void settled(List<Long> requestIds) {
+            waiters.settled(requestIds);
         }
     }
 }

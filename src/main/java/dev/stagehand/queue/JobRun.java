@@ -2,28 +2,29 @@ package dev.stagehand.queue;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 
 /**
  * What a {@link JobHandler} knows about the attempt it runs, and its way to report progress.
- * Progress is written at most every {@code PROGRESS_INTERVAL_MS}; each write also tells
- * whether the job was cancelled, so a cancelled download stops at its next chunk.
+ * Progress is written at most every {@code PROGRESS_INTERVAL_MS}; each write also tells whether
+ * the claim still holds, so a cancelled or taken-over job stops at its next report.
  */
 public final class JobRun {
     private static final long PROGRESS_INTERVAL_MS = 500;
 
     private final JobStore store;
     private final Clock clock;
-    private final JobRecordView job;
-    private final int attempt;
-    private final java.util.function.BooleanSupplier stopping;
+    private final JobView job;
+    private final Claim claim;
+    private final BooleanSupplier stopping;
     private long lastWriteMs;
 
-    JobRun(JobStore store, Clock clock, JobRecordView job, int attempt, java.util.function.BooleanSupplier stopping) {
+    JobRun(JobStore store, Clock clock, JobView job, Claim claim, BooleanSupplier stopping) {
         this.store = store;
-        this.stopping = stopping;
         this.clock = clock;
         this.job = job;
-        this.attempt = attempt;
+        this.claim = claim;
+        this.stopping = stopping;
     }
 
     public long jobId() { return job.id(); }
@@ -32,10 +33,11 @@ public final class JobRun {
     public String buildPath() { return job.buildPath(); }
     public String artifact() { return job.artifact(); }
     public boolean required() { return job.required(); }
-    public int attempt() { return attempt; }
+    public int attempt() { return claim.attempt(); }
     public Instant waitDeadline() { return job.waitDeadline(); }
+    public Instant createdAt() { return job.createdAt(); }
 
-    /** Records bytes done/total (throttled) and throws {@link JobCancelledException} if cancelled. */
+    /** Records bytes done/total (throttled); throws {@link ClaimLost} once the job is no longer ours. */
     public void progress(long bytesDone, Long bytesTotal) {
         if (stopping.getAsBoolean()) {
             throw new ShutdownInterruption();
@@ -45,8 +47,15 @@ public final class JobRun {
             return;
         }
         lastWriteMs = now;
-        if (!store.recordProgress(job.id(), bytesDone, bytesTotal)) {
-            throw new JobCancelledException(job.id());
+        if (!store.recordProgress(claim, bytesDone, bytesTotal)) {
+            throw new ClaimLost(job.id());
+        }
+    }
+
+    /** Throws {@link ClaimLost} when the job is no longer ours (checked before installing). */
+    public void checkClaim() {
+        if (!store.stillClaimed(claim)) {
+            throw new ClaimLost(job.id());
         }
     }
 
@@ -54,13 +63,6 @@ public final class JobRun {
     static final class ShutdownInterruption extends RuntimeException {
         ShutdownInterruption() {
             super("server shutting down");
-        }
-    }
-
-    /** Throws {@link JobCancelledException} when the job is no longer running (cancelled). */
-    public void checkCancelled() {
-        if (!store.isRunning(job.id())) {
-            throw new JobCancelledException(job.id());
         }
     }
 }

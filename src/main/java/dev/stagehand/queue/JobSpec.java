@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One job a request asks for: the artifact (or {@code file:NAME}), whether the caller waits, its upload deadline. */
+/** One job a request asks for: its key (opaque to the queue), whether the caller waits, its upload deadline. */
 public record JobSpec(String artifact, boolean required, Instant waitDeadline) {
 
     /** One spec per artifact, in first-seen order; required wins over optional. */

@@ -1,43 +1,40 @@
 package dev.stagehand.queue;
 
-import static dev.stagehand.db.schema.Tables.BUILD;
 import static dev.stagehand.db.schema.Tables.JOB;
 import static dev.stagehand.db.schema.Tables.JOB_ATTEMPT;
 
 import dev.stagehand.db.schema.tables.records.JobRecord;
+import dev.stagehand.db.types.AttemptOutcome;
+import dev.stagehand.db.types.JobState;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
-import org.jooq.Record;
 import org.jooq.exception.IntegrityConstraintViolationException;
+import org.jooq.impl.DSL;
 
 /**
- * The job ledger. Every state change is one guarded UPDATE ({@code WHERE state IN (expected)}),
- * so two workers can never both run a job and no job moves backwards.
+ * State changes of the job ledger. Every change of {@code job.state} is one guarded UPDATE whose
+ * allowed "from" states come from {@link JobTransition}; writes made for a running attempt are
+ * also guarded by its {@link Claim}, so a node that lost its claim changes nothing.
  */
-public final class JobStore {
-    private static final int MAX_ERROR_LENGTH = 3900;
+final class JobStore {
+    static final int MAX_ERROR_LENGTH = 3900;
 
     private final DSLContext db;
     private final Clock clock;
 
-    public JobStore(DSLContext db, Clock clock) {
+    JobStore(DSLContext db, Clock clock) {
         this.db = db;
         this.clock = clock;
     }
 
-    private OffsetDateTime now() {
-        return DbTime.now(clock);
-    }
-
-    /** Runs several ledger changes as one transaction (one commit instead of one per statement). */
-    <T> T inTransaction(java.util.function.Function<JobStore, T> work) {
-        return db.transactionResult(cfg -> work.apply(new JobStore(cfg.dsl(), clock)));
+    private Instant now() {
+        return clock.instant();
     }
 
     static String activeKey(long buildId, String artifact) {
@@ -53,21 +50,21 @@ public final class JobStore {
         for (int i = 0; i < 5; i++) {
             JobRecord active = db.selectFrom(JOB).where(JOB.ACTIVE_KEY.eq(key)).fetchOne();
             if (active != null) {
-                if (required && !active.getRequired()) {
+                boolean upgrade = required && !active.getRequired();
+                if (upgrade) {
                     db.update(JOB).set(JOB.REQUIRED, true).where(JOB.ID.eq(active.getId())).execute();
-                    return new Attachment(active.getId(), false, true);
                 }
-                return new Attachment(active.getId(), false, false);
+                return new Attachment(active.getId(), false, upgrade);
             }
             try {
                 long id = db.insertInto(JOB)
                         .set(JOB.BUILD_ID, buildId)
                         .set(JOB.ARTIFACT, artifact)
-                        .set(JOB.STATE, JobState.QUEUED.name())
+                        .set(JOB.STATE, JobState.QUEUED)
                         .set(JOB.REQUIRED, required)
                         .set(JOB.ATTEMPTS, 0)
                         .set(JOB.MAX_ATTEMPTS, maxAttempts)
-                        .set(JOB.WAIT_DEADLINE_AT, DbTime.at(waitDeadline))
+                        .set(JOB.WAIT_DEADLINE_AT, waitDeadline)
                         .set(JOB.BYTES_DONE, 0L)
                         .set(JOB.CREATED_AT, now())
                         .set(JOB.ACTIVE_KEY, key)
@@ -83,196 +80,197 @@ public final class JobStore {
     /** The newest SUCCEEDED job of build + artifact, if any. */
     Optional<Long> lastSucceeded(long buildId, String artifact) {
         return db.select(JOB.ID).from(JOB)
-                .where(JOB.BUILD_ID.eq(buildId), JOB.ARTIFACT.eq(artifact), JOB.STATE.eq(JobState.SUCCEEDED.name()))
+                .where(JOB.BUILD_ID.eq(buildId), JOB.ARTIFACT.eq(artifact), JOB.STATE.eq(JobState.SUCCEEDED))
                 .orderBy(JOB.ID.desc()).limit(1).fetchOptional(JOB.ID);
     }
 
-    public boolean lastSucceededExists(long buildId, String artifact) {
-        return lastSucceeded(buildId, artifact).isPresent();
-    }
-
-    public List<JobRecordView> ofBuild(long buildId) {
-        return selectViews().where(JOB.BUILD_ID.eq(buildId)).orderBy(JOB.ID).fetch(JobStore::toView);
-    }
-
-    /** The newest job of build + artifact in any state. */
-    public Optional<JobRecordView> latest(long buildId, String artifact) {
-        return selectViews().where(JOB.BUILD_ID.eq(buildId), JOB.ARTIFACT.eq(artifact))
-                .orderBy(JOB.ID.desc()).limit(1).fetchOptional(JobStore::toView);
-    }
-
-    /** QUEUED/RETRY_WAIT -> RUNNING, unless it is not yet due (an early duplicate trigger). */
-    boolean claim(long jobId, String worker) {
-        return db.update(JOB)
-                .set(JOB.STATE, JobState.RUNNING.name())
+    /** CLAIM, unless the job is not due yet (an early duplicate trigger); returns the claim or empty. */
+    Optional<Claim> claim(long jobId, String node) {
+        boolean won = db.update(JOB)
+                .set(JOB.STATE, JobTransition.CLAIM.to)
                 .set(JOB.ATTEMPTS, JOB.ATTEMPTS.plus(1))
                 .set(JOB.STARTED_AT, now())
-                .set(JOB.CLAIMED_BY, worker)
-                .where(JOB.ID.eq(jobId), JOB.STATE.in(JobState.QUEUED.name(), JobState.RETRY_WAIT.name()))
+                .set(JOB.CLAIMED_BY, node)
+                .where(JOB.ID.eq(jobId), JOB.STATE.in(JobTransition.CLAIM.from))
                 .and(JOB.NEXT_ATTEMPT_AT.isNull().or(JOB.NEXT_ATTEMPT_AT.le(now().plusSeconds(1))))
                 .execute() == 1;
+        if (!won) {
+            return Optional.empty();
+        }
+        int attempt = db.select(JOB.ATTEMPTS).from(JOB).where(JOB.ID.eq(jobId)).fetchSingle(JOB.ATTEMPTS);
+        return Optional.of(new Claim(jobId, node, attempt));
     }
 
-    void startAttempt(long jobId, int attemptNo, String worker) {
+    void startAttempt(Claim claim, String worker) {
         db.insertInto(JOB_ATTEMPT)
-                .set(JOB_ATTEMPT.JOB_ID, jobId)
-                .set(JOB_ATTEMPT.ATTEMPT_NO, attemptNo)
+                .set(JOB_ATTEMPT.JOB_ID, claim.jobId())
+                .set(JOB_ATTEMPT.ATTEMPT_NO, claim.attempt())
                 .set(JOB_ATTEMPT.STARTED_AT, now())
-                .set(JOB_ATTEMPT.OUTCOME, "RUNNING")
+                .set(JOB_ATTEMPT.OUTCOME, AttemptOutcome.RUNNING)
                 .set(JOB_ATTEMPT.WORKER, worker)
                 .execute();
     }
 
-    void endAttempt(long jobId, int attemptNo, String outcome, String error) {
+    void endAttempt(Claim claim, AttemptOutcome outcome, String error) {
         db.update(JOB_ATTEMPT)
                 .set(JOB_ATTEMPT.FINISHED_AT, now())
                 .set(JOB_ATTEMPT.OUTCOME, outcome)
                 .set(JOB_ATTEMPT.ERROR, truncate(error))
-                .where(JOB_ATTEMPT.JOB_ID.eq(jobId), JOB_ATTEMPT.ATTEMPT_NO.eq(attemptNo),
-                        JOB_ATTEMPT.OUTCOME.eq("RUNNING"))
+                .where(JOB_ATTEMPT.JOB_ID.eq(claim.jobId()), JOB_ATTEMPT.ATTEMPT_NO.eq(claim.attempt()),
+                        JOB_ATTEMPT.OUTCOME.eq(AttemptOutcome.RUNNING))
                 .execute();
     }
 
-    /** RUNNING -> a terminal state; frees the build + artifact slot. */
-    boolean finish(long jobId, JobState terminal, String error) {
+    /** The attempt found nothing to do yet (artifact not uploaded): it leaves no row and costs nothing. */
+    void forgetAttempt(Claim claim) {
+        db.deleteFrom(JOB_ATTEMPT)
+                .where(JOB_ATTEMPT.JOB_ID.eq(claim.jobId()), JOB_ATTEMPT.ATTEMPT_NO.eq(claim.attempt()),
+                        JOB_ATTEMPT.OUTCOME.eq(AttemptOutcome.RUNNING))
+                .execute();
+    }
+
+    /** SUCCEED or FAIL a claimed job; frees the build + artifact slot. */
+    boolean finish(Claim claim, JobTransition move, String error) {
         return db.update(JOB)
-                .set(JOB.STATE, terminal.name())
+                .set(JOB.STATE, move.to)
                 .set(JOB.FINISHED_AT, now())
                 .set(JOB.LAST_ERROR, truncate(error))
                 .set(JOB.ACTIVE_KEY, (String) null)
                 // progress is written at most twice a second, so the last chunks may be missing
-                .set(JOB.BYTES_DONE, terminal == JobState.SUCCEEDED ? DSL.coalesce(JOB.BYTES_TOTAL, JOB.BYTES_DONE) : JOB.BYTES_DONE)
-                .where(JOB.ID.eq(jobId), JOB.STATE.eq(JobState.RUNNING.name()))
+                .set(JOB.BYTES_DONE, move == JobTransition.SUCCEED ? DSL.coalesce(JOB.BYTES_TOTAL, JOB.BYTES_DONE) : JOB.BYTES_DONE)
+                .where(fenced(claim, move))
                 .execute() == 1;
     }
 
-    /** RUNNING -> QUEUED at shutdown; the attempt does not count against the budget. */
-    boolean requeueInterrupted(long jobId) {
+    /** RETRY_LATER or AWAIT_UPLOAD: the job waits for {@code nextAttemptAt} without a worker. */
+    boolean park(Claim claim, JobTransition move, String reason, Instant nextAttemptAt) {
         return db.update(JOB)
-                .set(JOB.STATE, JobState.QUEUED.name())
+                .set(JOB.STATE, move.to)
+                .set(JOB.LAST_ERROR, truncate(reason))
+                .set(JOB.NEXT_ATTEMPT_AT, nextAttemptAt)
+                // a check for an upload that is not there yet is not an attempt
+                .set(JOB.ATTEMPTS, move == JobTransition.AWAIT_UPLOAD ? JOB.ATTEMPTS.minus(1) : JOB.ATTEMPTS)
+                .where(fenced(claim, move))
+                .execute() == 1;
+    }
+
+    /** REQUEUE at a graceful stop; the attempt does not count against the budget. */
+    boolean handBack(Claim claim) {
+        return db.update(JOB)
+                .set(JOB.STATE, JobTransition.REQUEUE.to)
                 .set(JOB.ATTEMPTS, JOB.ATTEMPTS.minus(1))
-                .where(JOB.ID.eq(jobId), JOB.STATE.eq(JobState.RUNNING.name()))
+                .where(fenced(claim, JobTransition.REQUEUE))
                 .execute() == 1;
     }
 
-    boolean scheduleRetry(long jobId, String error, Instant nextAttemptAt) {
-        return db.update(JOB)
-                .set(JOB.STATE, JobState.RETRY_WAIT.name())
-                .set(JOB.LAST_ERROR, truncate(error))
-                .set(JOB.NEXT_ATTEMPT_AT, DbTime.at(nextAttemptAt))
-                .where(JOB.ID.eq(jobId), JOB.STATE.eq(JobState.RUNNING.name()))
-                .execute() == 1;
-    }
-
-    /** Writes progress; false when the job is no longer RUNNING (it was cancelled). */
-    boolean recordProgress(long jobId, long bytesDone, Long bytesTotal) {
+    /** Writes progress; false when the claim is gone (cancelled, or taken over by another node). */
+    boolean recordProgress(Claim claim, long bytesDone, Long bytesTotal) {
         return db.update(JOB)
                 .set(JOB.BYTES_DONE, bytesDone)
                 .set(JOB.BYTES_TOTAL, bytesTotal)
-                .where(JOB.ID.eq(jobId), JOB.STATE.eq(JobState.RUNNING.name()))
+                .where(held(claim))
                 .execute() == 1;
     }
 
-    boolean isRunning(long jobId) {
-        return db.fetchExists(JOB, JOB.ID.eq(jobId), JOB.STATE.eq(JobState.RUNNING.name()));
+    boolean stillClaimed(Claim claim) {
+        return db.fetchExists(JOB, held(claim));
     }
 
-    /** QUEUED, RETRY_WAIT or RUNNING -> CANCELLED. A running worker notices at its next chunk. */
-    boolean cancel(long jobId) {
-        return db.update(JOB)
-                .set(JOB.STATE, JobState.CANCELLED.name())
+    /** The job is RUNNING under this claim. */
+    private static Condition held(Claim claim) {
+        return claimedIn(claim, EnumSet.of(JobState.RUNNING));
+    }
+
+    /** The move's guard, for the node and attempt that hold the claim. */
+    private static Condition fenced(Claim claim, JobTransition move) {
+        return claimedIn(claim, move.from);
+    }
+
+    private static Condition claimedIn(Claim claim, Set<JobState> states) {
+        return JOB.ID.eq(claim.jobId()).and(JOB.STATE.in(states))
+                .and(JOB.CLAIMED_BY.eq(claim.node())).and(JOB.ATTEMPTS.eq(claim.attempt()));
+    }
+
+    /**
+     * CANCEL: a running worker notices at its next progress report. Returns the state the job was
+     * cancelled from (the row is locked first, so it is exact), or empty when it was not active.
+     */
+    Optional<JobState> cancel(long jobId) {
+        JobState was = db.select(JOB.STATE).from(JOB).where(JOB.ID.eq(jobId)).forUpdate().fetchOne(JOB.STATE);
+        boolean cancelled = was != null && db.update(JOB)
+                .set(JOB.STATE, JobTransition.CANCEL.to)
                 .set(JOB.FINISHED_AT, now())
                 .set(JOB.LAST_ERROR, "cancelled")
                 .set(JOB.ACTIVE_KEY, (String) null)
-                .where(JOB.ID.eq(jobId), JOB.STATE.in(names(JobState.ACTIVE)))
+                .where(JOB.ID.eq(jobId), JOB.STATE.in(JobTransition.CANCEL.from))
                 .execute() == 1;
+        return cancelled ? Optional.of(was) : Optional.empty();
     }
 
-    /** FAILED -> QUEUED with a fresh attempt budget; refused if another job took the slot. */
-    boolean retry(long jobId) {
+    /** OPERATOR_RETRY with a fresh attempt budget; refused if another job took the build + artifact slot. */
+    boolean operatorRetry(long jobId) {
         JobRecord job = db.selectFrom(JOB).where(JOB.ID.eq(jobId)).fetchOne();
         if (job == null) {
             return false;
         }
-        return db.update(JOB)
-                .set(JOB.STATE, JobState.QUEUED.name())
-                .set(JOB.ATTEMPTS, 0)
-                .set(JOB.NEXT_ATTEMPT_AT, (OffsetDateTime) null)
-                .set(JOB.FINISHED_AT, (OffsetDateTime) null)
-                .set(JOB.ACTIVE_KEY, activeKey(job.getBuildId(), job.getArtifact()))
-                .where(JOB.ID.eq(jobId), JOB.STATE.eq(JobState.FAILED.name()))
-                .execute() == 1;
+        try {
+            return db.update(JOB)
+                    .set(JOB.STATE, JobTransition.OPERATOR_RETRY.to)
+                    .set(JOB.ATTEMPTS, 0)
+                    .set(JOB.NEXT_ATTEMPT_AT, (Instant) null)
+                    .set(JOB.FINISHED_AT, (Instant) null)
+                    .set(JOB.ACTIVE_KEY, activeKey(job.getBuildId(), job.getArtifact()))
+                    .where(JOB.ID.eq(jobId), JOB.STATE.in(JobTransition.OPERATOR_RETRY.from))
+                    .execute() == 1;
+        } catch (IntegrityConstraintViolationException slotTaken) {
+            return false;
+        }
     }
 
     /**
-     * Jobs left RUNNING by an earlier process are orphans: their open attempt is marked
-     * ABANDONED and the job goes back to the queue. Returns their ids.
+     * REQUEUE every job claimed by one of {@code deadNodes}: its open attempt becomes ABANDONED
+     * (naming the node) and the job goes back to the queue. Returns their ids.
      */
-    List<Long> requeueOrphans(String currentBoot) {
+    List<Long> requeueOrphans(List<String> deadNodes) {
+        if (deadNodes.isEmpty()) {
+            return List.of();
+        }
         List<Long> orphans = db.select(JOB.ID).from(JOB)
-                .where(JOB.STATE.eq(JobState.RUNNING.name()), JOB.CLAIMED_BY.ne(currentBoot).or(JOB.CLAIMED_BY.isNull()))
+                .where(JOB.STATE.in(JobTransition.REQUEUE.from), JOB.CLAIMED_BY.in(deadNodes))
                 .fetch(JOB.ID);
         for (long id : orphans) {
+            String node = db.select(JOB.CLAIMED_BY).from(JOB).where(JOB.ID.eq(id)).fetchOne(JOB.CLAIMED_BY);
             db.update(JOB_ATTEMPT)
-                    .set(JOB_ATTEMPT.OUTCOME, "ABANDONED")
+                    .set(JOB_ATTEMPT.OUTCOME, AttemptOutcome.ABANDONED)
                     .set(JOB_ATTEMPT.FINISHED_AT, now())
-                    .set(JOB_ATTEMPT.ERROR, "worker process died")
-                    .where(JOB_ATTEMPT.JOB_ID.eq(id), JOB_ATTEMPT.OUTCOME.eq("RUNNING"))
+                    .set(JOB_ATTEMPT.ERROR, "node " + node + " stopped while running it")
+                    .where(JOB_ATTEMPT.JOB_ID.eq(id), JOB_ATTEMPT.OUTCOME.eq(AttemptOutcome.RUNNING))
                     .execute();
             db.update(JOB)
-                    .set(JOB.STATE, JobState.QUEUED.name())
-                    .set(JOB.NEXT_ATTEMPT_AT, (OffsetDateTime) null)
-                    .where(JOB.ID.eq(id), JOB.STATE.eq(JobState.RUNNING.name()))
+                    .set(JOB.STATE, JobTransition.REQUEUE.to)
+                    .set(JOB.NEXT_ATTEMPT_AT, (Instant) null)
+                    .where(JOB.ID.eq(id), JOB.STATE.in(JobTransition.REQUEUE.from), JOB.CLAIMED_BY.eq(node))
                     .execute();
         }
         return orphans;
     }
 
-    /** Ids of jobs that are not finished (their partial downloads are worth keeping). */
-    public java.util.Set<Long> activeIds() {
-        return new java.util.HashSet<>(db.select(JOB.ID).from(JOB).where(JOB.STATE.in(names(JobState.ACTIVE))).fetch(JOB.ID));
+    /** Jobs that need a trigger to make progress, with when they are due. */
+    List<Runnable> runnable() {
+        return db.select(JOB.ID, JOB.REQUIRED, JOB.NEXT_ATTEMPT_AT).from(JOB).where(JOB.STATE.in(JobState.RUNNABLE))
+                .orderBy(JOB.ID).fetch(r -> new Runnable(r.value1(), r.value2(), r.value3()));
     }
 
-    /** Jobs that need a trigger to make progress. */
-    List<JobRecordView> runnable() {
-        return selectViews().where(JOB.STATE.in(names(JobState.RUNNABLE))).orderBy(JOB.ID).fetch(JobStore::toView);
+    /** Nodes that hold RUNNING jobs now. */
+    List<String> claimants() {
+        return db.selectDistinct(JOB.CLAIMED_BY).from(JOB).where(JOB.STATE.eq(JobState.RUNNING), JOB.CLAIMED_BY.isNotNull())
+                .fetch(JOB.CLAIMED_BY);
     }
 
-    public Optional<JobRecordView> find(long jobId) {
-        return selectViews().where(JOB.ID.eq(jobId)).fetchOptional(JobStore::toView);
-    }
+    /** A job waiting for a trigger: due at {@code nextAttemptAt}, or now when that is null. */
+    record Runnable(long id, boolean required, Instant nextAttemptAt) {}
 
-    public List<JobRecordView> findAll(Collection<Long> jobIds) {
-        return selectViews().where(JOB.ID.in(jobIds)).orderBy(JOB.ID).fetch(JobStore::toView);
-    }
-
-    /** The ids among {@code jobIds} whose state is terminal. */
-    List<Long> terminalAmong(Collection<Long> jobIds) {
-        return db.select(JOB.ID).from(JOB)
-                .where(JOB.ID.in(jobIds), JOB.STATE.notIn(names(JobState.ACTIVE)))
-                .fetch(JOB.ID);
-    }
-
-    org.jooq.SelectOnConditionStep<Record> selectViews() {
-        return db.select(JOB.fields()).select(BUILD.ARCHIVE_URL, BUILD.BUILD_PATH)
-                .from(JOB).join(BUILD).on(BUILD.ID.eq(JOB.BUILD_ID));
-    }
-
-    static JobRecordView toView(Record r) {
-        return new JobRecordView(
-                r.get(JOB.ID), r.get(JOB.BUILD_ID), r.get(BUILD.ARCHIVE_URL), r.get(BUILD.BUILD_PATH),
-                r.get(JOB.ARTIFACT), JobState.valueOf(r.get(JOB.STATE)), r.get(JOB.REQUIRED),
-                r.get(JOB.ATTEMPTS), r.get(JOB.MAX_ATTEMPTS), DbTime.instant(r.get(JOB.NEXT_ATTEMPT_AT)),
-                DbTime.instant(r.get(JOB.WAIT_DEADLINE_AT)), r.get(JOB.LAST_ERROR), r.get(JOB.BYTES_DONE),
-                r.get(JOB.BYTES_TOTAL), DbTime.instant(r.get(JOB.CREATED_AT)), DbTime.instant(r.get(JOB.STARTED_AT)),
-                DbTime.instant(r.get(JOB.FINISHED_AT)));
-    }
-
-    static List<String> names(Collection<JobState> states) {
-        return states.stream().map(Enum::name).toList();
-    }
-
-    private static String truncate(String s) {
+    static String truncate(String s) {
         return s == null || s.length() <= MAX_ERROR_LENGTH ? s : s.substring(0, MAX_ERROR_LENGTH) + "…";
     }
 

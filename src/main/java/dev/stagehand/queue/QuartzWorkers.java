@@ -1,6 +1,9 @@
 package dev.stagehand.queue;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.Properties;
 import java.util.UUID;
@@ -35,8 +38,10 @@ final class QuartzWorkers {
     static final int OPTIONAL_PRIORITY = 1;
 
     private final Scheduler scheduler;
+    private final Clock clock;
 
-    QuartzWorkers(DataSource dataSource, int workers, JobExecutor executor) throws SchedulerException {
+    QuartzWorkers(DataSource dataSource, int workers, JobExecutor executor, Clock clock) throws SchedulerException {
+        this.clock = clock;
         DBConnectionManager.getInstance().addConnectionProvider(dataSourceName, new PoolProvider(dataSource));
         scheduler = new StdSchedulerFactory(properties(workers, dataSourceName)).getScheduler();
         // Quartz hands out one scheduler per name per JVM; the name must stay fixed (it keys the
@@ -77,18 +82,22 @@ final class QuartzWorkers {
      * optional ones queued in the last seconds, and ties go to the higher priority. Triggers ignore
      * misfires: a job waiting in a backlog is simply late, and Quartz's misfire handling (20
      * triggers per pass) would otherwise throttle a long queue.
+     *
+     * <p>{@code when} is in the ledger's time (the injected clock); Quartz fires by the system
+     * clock, so the trigger is set the same delay ahead of the system clock's now.
      */
     void schedule(long jobId, boolean required, Instant when) throws SchedulerException {
-        Instant now = Instant.now();
-        if (!when.isAfter(now)) {
-            when = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minusSeconds(required ? 2 : 0);
-        }
+        Duration delay = Duration.between(clock.instant(), when);
+        Instant systemNow = Instant.ofEpochMilli(System.currentTimeMillis());
+        Instant fireAt = delay.isNegative() || delay.isZero()
+                ? systemNow.truncatedTo(ChronoUnit.SECONDS).minusSeconds(required ? 2 : 0)
+                : systemNow.plus(delay);
         JobDetail detail = JobBuilder.newJob(RunJob.class).withIdentity(jobKey(jobId)).requestRecovery(true).build();
         Trigger trigger = TriggerBuilder.newTrigger()
                 .withIdentity(jobId + "-" + UUID.randomUUID(), GROUP)
                 .forJob(detail)
                 .withPriority(required ? REQUIRED_PRIORITY : OPTIONAL_PRIORITY)
-                .startAt(Date.from(when))
+                .startAt(Date.from(fireAt))
                 .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionIgnoreMisfires())
                 .build();
         // Not scheduleJob(..., replace = true): replacing takes Quartz's scheduler-wide lock, which

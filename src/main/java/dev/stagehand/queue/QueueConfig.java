@@ -7,12 +7,4 @@ public record QueueConfig(int workers, RetryPolicy retry, Duration waiterPollInt
     public static QueueConfig defaults() {
         return new QueueConfig(4, RetryPolicy.DEFAULT, Duration.ofMillis(500));
     }
-
-    public QueueConfig withWorkers(int n) {
-        return new QueueConfig(n, retry, waiterPollInterval);
-    }
-
-    public QueueConfig withRetry(RetryPolicy policy) {
-        return new QueueConfig(workers, policy, waiterPollInterval);
-    }
 }

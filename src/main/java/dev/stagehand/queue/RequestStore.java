@@ -3,22 +3,21 @@ package dev.stagehand.queue;
 import static dev.stagehand.db.schema.Tables.JOB;
 import static dev.stagehand.db.schema.Tables.REQUEST_JOB;
 import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
-import static org.jooq.impl.DSL.exists;
-import static org.jooq.impl.DSL.notExists;
-import static org.jooq.impl.DSL.select;
-import static org.jooq.impl.DSL.selectOne;
-import static org.jooq.impl.DSL.when;
 
-import java.time.OffsetDateTime;
+import dev.stagehand.db.types.JobState;
+import dev.stagehand.db.types.RequestOutcome;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
-import org.jooq.Condition;
+import java.util.Map;
 import org.jooq.DSLContext;
-import org.jooq.SelectConditionStep;
 
-/** Stage requests and which jobs each waits on; a request's outcome follows its required jobs. */
-public final class RequestStore {
+/**
+ * Stage requests and the jobs each waits on. A request's outcome is decided by its required
+ * jobs, inside the transaction of the job change that decides it (see {@link #settle}).
+ */
+final class RequestStore {
     private final DSLContext db;
     private final Clock clock;
 
@@ -27,17 +26,13 @@ public final class RequestStore {
         this.clock = clock;
     }
 
-    private OffsetDateTime now() {
-        return DbTime.now(clock);
-    }
-
     long create(long buildId, String artifacts, String files) {
         return db.insertInto(STAGE_REQUEST)
                 .set(STAGE_REQUEST.BUILD_ID, buildId)
                 .set(STAGE_REQUEST.ARTIFACTS, artifacts)
                 .set(STAGE_REQUEST.FILES, files)
-                .set(STAGE_REQUEST.CREATED_AT, now())
-                .set(STAGE_REQUEST.OUTCOME, "PENDING")
+                .set(STAGE_REQUEST.CREATED_AT, clock.instant())
+                .set(STAGE_REQUEST.OUTCOME, RequestOutcome.PENDING)
                 .returning(STAGE_REQUEST.ID).fetchOne().getId();
     }
 
@@ -49,44 +44,68 @@ public final class RequestStore {
                 .execute();
     }
 
-    /** Settles every pending request of this job whose required jobs are now all terminal. */
-    void settleRequestsOf(long jobId) {
-        settleWhere(STAGE_REQUEST.ID.in(select(REQUEST_JOB.REQUEST_ID).from(REQUEST_JOB).where(REQUEST_JOB.JOB_ID.eq(jobId))));
+    /** Settles the pending requests linked to a job that just ended; returns the ids settled. */
+    List<Long> settleRequestsOf(long jobId) {
+        return settle(db.select(REQUEST_JOB.REQUEST_ID).from(REQUEST_JOB).where(REQUEST_JOB.JOB_ID.eq(jobId))
+                .fetch(REQUEST_JOB.REQUEST_ID));
     }
 
-    void settle(long requestId) {
-        settleWhere(STAGE_REQUEST.ID.eq(requestId));
+    /** The ids among {@code requestIds} whose outcome is decided. */
+    List<Long> settledAmong(Collection<Long> requestIds) {
+        return db.select(STAGE_REQUEST.ID).from(STAGE_REQUEST)
+                .where(STAGE_REQUEST.ID.in(requestIds), STAGE_REQUEST.OUTCOME.ne(RequestOutcome.PENDING))
+                .fetch(STAGE_REQUEST.ID);
+    }
+
+    /** Pending requests none of whose required jobs is still active (left by a crash or older code). */
+    List<Long> stranded() {
+        return db.select(STAGE_REQUEST.ID).from(STAGE_REQUEST)
+                .where(STAGE_REQUEST.OUTCOME.eq(RequestOutcome.PENDING))
+                .andNotExists(db.selectOne().from(REQUEST_JOB).join(JOB).on(JOB.ID.eq(REQUEST_JOB.JOB_ID))
+                        .where(REQUEST_JOB.REQUEST_ID.eq(STAGE_REQUEST.ID), REQUEST_JOB.REQUIRED.isTrue(),
+                                JOB.STATE.in(JobState.ACTIVE)))
+                .fetch(STAGE_REQUEST.ID);
     }
 
     /**
-     * One guarded UPDATE: a pending request none of whose required jobs is still active becomes
-     * SUCCEEDED, or FAILED if any of them did not succeed.
+     * Decides each pending request among {@code candidates} whose required jobs have all ended:
+     * SUCCEEDED if every one succeeded, FAILED otherwise. Must run in the transaction that
+     * changed the jobs. The request rows are locked first (in id order, so two transactions
+     * cannot deadlock) and the job states read after the lock: of two transactions ending the
+     * last two jobs of one request, the second waits for the first to commit and then sees both
+     * jobs ended, so one of them always settles the request.
      */
-    private void settleWhere(Condition requests) {
-        db.update(STAGE_REQUEST)
-                .set(STAGE_REQUEST.OUTCOME, when(exists(requiredJobs(JOB.STATE.ne(JobState.SUCCEEDED.name()))), "FAILED")
-                        .otherwise("SUCCEEDED"))
-                .set(STAGE_REQUEST.FINISHED_AT, now())
-                .where(requests, STAGE_REQUEST.OUTCOME.eq("PENDING"),
-                        notExists(requiredJobs(JOB.STATE.in(JobStore.names(JobState.ACTIVE)))))
-                .execute();
-    }
-
-    private SelectConditionStep<?> requiredJobs(Condition state) {
-        return selectOne().from(REQUEST_JOB).join(JOB).on(JOB.ID.eq(REQUEST_JOB.JOB_ID))
-                .where(REQUEST_JOB.REQUEST_ID.eq(STAGE_REQUEST.ID), REQUEST_JOB.REQUIRED.isTrue(), state);
-    }
-
-    public Optional<RequestView> find(long requestId) {
-        return db.selectFrom(STAGE_REQUEST).where(STAGE_REQUEST.ID.eq(requestId)).fetchOptional()
-                .map(r -> new RequestView(r.getId(), r.getBuildId(), r.getArtifacts(), r.getFiles(),
-                        r.getOutcome(), DbTime.instant(r.getCreatedAt()), DbTime.instant(r.getFinishedAt()),
-                        linkedJobs(requestId)));
-    }
-
-    private List<RequestView.Link> linkedJobs(long requestId) {
-        return db.select(REQUEST_JOB.JOB_ID, REQUEST_JOB.REQUIRED).from(REQUEST_JOB)
-                .where(REQUEST_JOB.REQUEST_ID.eq(requestId)).orderBy(REQUEST_JOB.JOB_ID)
-                .fetch(r -> new RequestView.Link(r.value1(), r.value2()));
+    List<Long> settle(Collection<Long> candidates) {
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        List<Long> pending = db.select(STAGE_REQUEST.ID).from(STAGE_REQUEST)
+                .where(STAGE_REQUEST.ID.in(candidates), STAGE_REQUEST.OUTCOME.eq(RequestOutcome.PENDING))
+                .orderBy(STAGE_REQUEST.ID).forUpdate().fetch(STAGE_REQUEST.ID);
+        if (pending.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, List<JobState>> required = db.select(REQUEST_JOB.REQUEST_ID, JOB.STATE)
+                .from(REQUEST_JOB).join(JOB).on(JOB.ID.eq(REQUEST_JOB.JOB_ID))
+                .where(REQUEST_JOB.REQUEST_ID.in(pending), REQUEST_JOB.REQUIRED.isTrue())
+                .fetchGroups(REQUEST_JOB.REQUEST_ID, JOB.STATE);
+        List<Long> settled = new ArrayList<>();
+        for (long id : pending) {
+            List<JobState> states = required.getOrDefault(id, List.of());
+            if (states.stream().anyMatch(JobState::isActive)) {
+                continue;
+            }
+            RequestOutcome outcome = states.stream().allMatch(s -> s == JobState.SUCCEEDED)
+                    ? RequestOutcome.SUCCEEDED : RequestOutcome.FAILED;
+            int changed = db.update(STAGE_REQUEST)
+                    .set(STAGE_REQUEST.OUTCOME, outcome)
+                    .set(STAGE_REQUEST.FINISHED_AT, clock.instant())
+                    .where(STAGE_REQUEST.ID.eq(id), STAGE_REQUEST.OUTCOME.eq(RequestOutcome.PENDING))
+                    .execute();
+            if (changed == 1) {
+                settled.add(id);
+            }
+        }
+        return settled;
     }
 }

@@ -18,8 +18,6 @@ import java.util.TreeSet;
  * optional operator file whose entries add to or replace the built-in ones.
  */
 public final class Catalogue {
-    private static final String FILE_PREFIX = "file:";
-
     private final Map<String, List<List<Rule>>> artifacts;
     private final Map<String, List<String>> locality;
 
@@ -68,17 +66,12 @@ public final class Catalogue {
         return locality.getOrDefault(artifact, List.of());
     }
 
-    /** The job artifact name for one file of the build ({@code files=NAME}). */
-    public static String fileJob(String name) {
-        return FILE_PREFIX + name;
-    }
-
-    /** Alternatives for a job's artifact: catalogue entries, or one exact copy for {@code file:NAME}. */
-    public Optional<List<List<Rule>>> rulesFor(String jobArtifact) {
-        if (jobArtifact.startsWith(FILE_PREFIX)) {
-            return Optional.of(List.of(List.of(Rule.exactFile(jobArtifact.substring(FILE_PREFIX.length())))));
+    /** Alternatives for a target: its catalogue entry, or one exact copy for a named file. */
+    Optional<List<List<Rule>>> rulesFor(StageTarget target) {
+        if (target instanceof StageTarget.NamedFile file) {
+            return Optional.of(List.of(List.of(Rule.exactFile(file.name()))));
         }
-        return Optional.ofNullable(artifacts.get(jobArtifact));
+        return Optional.ofNullable(artifacts.get(target.name()));
     }
 
 }

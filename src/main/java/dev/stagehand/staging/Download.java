@@ -2,7 +2,6 @@ package dev.stagehand.staging;
 
 import dev.stagehand.archive.ArchiveSource;
 import dev.stagehand.archive.ObjectInfo;
-import dev.stagehand.queue.JobRun;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -25,7 +24,7 @@ final class Download {
 
     private Download() {}
 
-    static void fetch(ArchiveSource source, ObjectInfo info, Path partial, JobRun run) throws IOException {
+    static void fetch(ArchiveSource source, ObjectInfo info, Path partial, Progress progress) throws IOException {
         Files.createDirectories(partial.getParent());
         Path generationFile = partial.resolveSibling(partial.getFileName() + ".generation");
         Checksums sums = new Checksums(info);
@@ -35,7 +34,7 @@ final class Download {
             Files.writeString(generationFile, Long.toString(info.generation()), StandardCharsets.UTF_8);
         }
         try (SourceChannel in = new SourceChannel(source, info, start)) {
-            copy(in, FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND), sums, info, run);
+            copy(in, FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND), sums, info, progress);
         }
         try {
             sums.verify(info);
@@ -47,8 +46,8 @@ final class Download {
     }
 
     /** Reads the object and writes the partial file at the same time; checksums see every byte. */
-    private static void copy(SourceChannel in, FileChannel file, Checksums sums, ObjectInfo info, JobRun run) throws IOException {
-        OverlappedWriter out = new OverlappedWriter(file, WRITE_BUFFERS, WRITE_BUFFER_SIZE, "download-" + run.jobId(), sums::update);
+    private static void copy(SourceChannel in, FileChannel file, Checksums sums, ObjectInfo info, Progress progress) throws IOException {
+        OverlappedWriter out = new OverlappedWriter(file, WRITE_BUFFERS, WRITE_BUFFER_SIZE, "download-" + info.name(), sums::update);
         long done = sums.size();
         try {
             while (true) {
@@ -59,7 +58,7 @@ final class Download {
                 }
                 out.write(buffer.flip());
                 done += n;
-                run.progress(done, info.size());
+                progress.bytes(done, info.size());
             }
         } catch (IOException | RuntimeException e) {
             out.abort();

@@ -50,7 +50,8 @@ final class SafePaths {
 
     /** Validates a caller-given file name ({@code files=}): relative, no '..', no empty parts. */
     static boolean isSafeFileName(String name) {
-        if (name == null || name.isEmpty() || name.startsWith("/") || name.contains("\\")) {
+        if (name == null || name.isEmpty() || name.startsWith("/") || name.contains("\\")
+                || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == '\uFFFD')) {
             return false;
         }
         for (String part : name.split("/", -1)) {

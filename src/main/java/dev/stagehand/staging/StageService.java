@@ -1,11 +1,15 @@
 package dev.stagehand.staging;
 
 import dev.stagehand.archive.ArchiveSources;
-import dev.stagehand.archive.ArchiveUrl;
+import dev.stagehand.archive.BuildRef;
+import dev.stagehand.common.CallerText;
+import dev.stagehand.common.InvalidRequest;
+import dev.stagehand.db.types.JobState;
+import dev.stagehand.queue.BuildStore;
 import dev.stagehand.queue.JobQueue;
-import dev.stagehand.queue.JobRecordView;
 import dev.stagehand.queue.JobSpec;
-import dev.stagehand.queue.JobState;
+import dev.stagehand.queue.JobView;
+import dev.stagehand.queue.Ledger;
 import dev.stagehand.queue.Submission;
 import java.io.IOException;
 import java.time.Clock;
@@ -21,20 +25,27 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the HTTP layer calls: validate a stage request, turn it into job specs (required ones
- * plus optional related artifacts), submit it, and answer "is it staged?" from the tables and
- * the disk.
+ * What the HTTP layer calls: check a stage request, turn it into job specs (required ones plus
+ * optional related artifacts), submit it, and answer "is it staged?" from the tables and the disk.
  */
 public final class StageService {
+    /** Longest artifact or file name accepted. */
+    public static final int MAX_NAME = 255;
+    /** Most characters of artifact names, and of file names, in one request (the ledger keeps them). */
+    public static final int MAX_NAMES_TOTAL = 3900;
+
     private final Catalogue catalogue;
     private final ArchiveSources sources;
     private final StagingArea area;
     private final JobQueue queue;
+    private final Ledger ledger;
+    private final BuildStore builds;
+    private final BuildAccess access;
     private final Clock clock;
     private final UploadWait uploadWait;
     // Rows that never change once written, kept so that hot is_staged calls skip the database:
-    // a build's id, and which build + artifact keys have a SUCCEEDED job (job rows are never
-    // deleted). Whether the files are still on disk is checked on every call.
+    // a build's id, and which build + artifact keys have a SUCCEEDED job (retention keeps the
+    // latest success). Whether the files are still on disk is checked on every call.
     private final Map<String, Long> buildIds = new ConcurrentHashMap<>();
     private final Set<String> succeeded = ConcurrentHashMap.newKeySet();
 
@@ -47,110 +58,137 @@ public final class StageService {
         this.sources = sources;
         this.area = area;
         this.queue = queue;
+        this.ledger = queue.ledger();
+        this.builds = queue.builds();
+        this.access = new BuildAccess(builds, clock);
         this.clock = clock;
         this.uploadWait = uploadWait;
     }
 
-    public Catalogue catalogue() {
-        return catalogue;
+    public BuildAccess access() {
+        return access;
     }
 
-    /** Validates, records the request and its jobs durably, and returns what was recorded. */
-    public Submission submit(StageCommand cmd) throws IOException {
-        ArchiveUrl url = sources.check(cmd.archiveUrl());
-        List<String> jobArtifacts = requestedJobs(cmd.artifacts(), cmd.files());
-        String buildPath = sources.buildPath(url);
-        long buildId = queue.builds().id(url.url(), buildPath);
-        if (cmd.clean()) {
-            clean(buildId, buildPath);
+    /**
+     * The build an archive URL names, if stagehand may stage it there: not stagehand's own
+     * directory, and neither inside nor around another known build (clean and eviction remove a
+     * build's whole directory).
+     */
+    public BuildRef build(String archiveUrl) {
+        BuildRef build = sources.resolve(archiveUrl);
+        area.checkBuildPath(build.path());
+        Optional<String> nested = buildIds.containsKey(build.url().url()) ? Optional.empty() : builds.nestedWith(build.path());
+        if (nested.isPresent()) {
+            throw new InvalidRequest("archive_url " + CallerText.quote(build.url().url()) + " would be staged at "
+                    + CallerText.quote(build.path()) + ", which contains or lies inside the staged build "
+                    + CallerText.quote(nested.get()));
         }
-        Instant now = clock.instant();
-        Duration requiredWait = cmd.waitForUpload() != null ? cmd.waitForUpload() : uploadWait.required();
-        List<JobSpec> specs = new ArrayList<>();
-        for (String artifact : jobArtifacts) {
-            specs.add(new JobSpec(artifact, true, now.plus(requiredWait)));
-        }
-        for (String artifact : cmd.artifacts()) {
-            for (String related : catalogue.relatedTo(artifact)) {
-                specs.add(new JobSpec(related, false, now.plus(uploadWait.optional())));
-            }
-        }
-        return queue.submit(buildId, specs, String.join(",", cmd.artifacts()), String.join(",", cmd.files()),
-                (build, artifact) -> area.onDisk(build, buildPath, artifact));
+        return build;
     }
 
-    private List<String> requestedJobs(List<String> artifacts, List<String> files) {
+    /** Checks everything a caller sent once; {@link InvalidRequest} (400) for anything that cannot work. */
+    public StageRequest request(String archiveUrl, List<String> artifacts, List<String> files) {
+        BuildRef build = build(archiveUrl);
         if (artifacts.isEmpty() && files.isEmpty()) {
             throw new InvalidRequest("nothing to stage: give artifacts and/or files");
         }
-        Set<String> jobs = new LinkedHashSet<>();
+        checkTotal("artifacts", artifacts);
+        checkTotal("files", files);
+        Set<StageTarget> targets = new LinkedHashSet<>();
         for (String artifact : artifacts) {
             if (!catalogue.knows(artifact)) {
-                throw new InvalidRequest("unknown artifact '" + artifact + "'; known artifacts: " + String.join(", ", catalogue.names()));
+                throw new InvalidRequest("unknown artifact " + CallerText.quote(artifact) + "; known artifacts: "
+                        + String.join(", ", catalogue.names()));
             }
-            jobs.add(artifact);
+            targets.add(new StageTarget.Artifact(artifact));
         }
         for (String file : files) {
-            if (!SafePaths.isSafeFileName(file)) {
-                throw new InvalidRequest("invalid file name '" + file + "': must be relative, without '..' or empty parts");
+            if (file.length() > MAX_NAME || !SafePaths.isSafeFileName(file)) {
+                throw new InvalidRequest("invalid file name " + CallerText.quote(file)
+                        + ": must be relative, at most " + MAX_NAME + " characters, without '..', empty parts or control characters");
             }
-            jobs.add(Catalogue.fileJob(file));
+            targets.add(new StageTarget.NamedFile(file));
         }
-        return new ArrayList<>(jobs);
+        return new StageRequest(build, artifacts, files, new ArrayList<>(targets));
+    }
+
+    private static void checkTotal(String what, List<String> names) {
+        if (names.stream().mapToInt(n -> n.length() + 1).sum() > MAX_NAMES_TOTAL) {
+            throw new InvalidRequest(what + " are longer than " + MAX_NAMES_TOTAL + " characters in all");
+        }
+    }
+
+    /** Records the request and its jobs durably (after a clean, if asked) and returns what was recorded. */
+    public Submission submit(StageRequest req, boolean clean, Duration waitForUpload) throws IOException {
+        BuildRef build = req.build();
+        long buildId = buildId(build);
+        access.buildUsed(build.path());
+        if (clean) {
+            clean(buildId, build.path());
+        }
+        Instant now = clock.instant();
+        Duration requiredWait = waitForUpload != null ? waitForUpload : uploadWait.required();
+        List<JobSpec> specs = new ArrayList<>();
+        for (StageTarget target : req.targets()) {
+            specs.add(new JobSpec(target.key(), true, now.plus(requiredWait)));
+        }
+        for (String artifact : req.artifacts()) {
+            for (String related : catalogue.relatedTo(artifact)) {
+                specs.add(new JobSpec(new StageTarget.Artifact(related).key(), false, now.plus(uploadWait.optional())));
+            }
+        }
+        return queue.submit(buildId, specs, String.join(",", req.artifacts()), String.join(",", req.files()),
+                key -> area.onDisk(buildId, build.path(), key));
     }
 
     private void clean(long buildId, String buildPath) throws IOException {
-        boolean running = queue.jobs().ofBuild(buildId).stream().anyMatch(j -> j.state() == JobState.RUNNING);
-        if (running) {
+        if (ledger.jobsOfBuild(buildId).stream().anyMatch(j -> j.state() == JobState.RUNNING)) {
             throw new BuildBusy("cannot clean " + buildPath + ": a job of that build is running; try again when it ends");
         }
         area.removeBuild(buildId, buildPath);
     }
 
-    /** Where a build is (or would be) staged, relative to the static dir. */
-    public String buildPath(String archiveUrl) {
-        return sources.buildPath(sources.check(archiveUrl));
-    }
-
-    /** Completes with the required jobs once all of them are terminal. */
-    public CompletableFuture<List<JobRecordView>> awaitRequired(Submission submission) {
-        List<Long> ids = submission.requiredJobIds();
-        return queue.awaitTerminal(ids).thenApply(done -> queue.jobs().findAll(ids));
+    /** Completes with the request's required jobs once its outcome is decided. */
+    public CompletableFuture<List<JobView>> awaitRequired(Submission submission) {
+        return queue.awaitRequest(submission.requestId()).thenApply(done -> ledger.jobs(submission.requiredJobIds()));
     }
 
     /** The answer to is_staged: staged, not staged, or failed with reasons. */
     public record StagedStatus(boolean staged, List<String> failures) {}
 
-    public StagedStatus isStaged(String archiveUrl, List<String> artifacts, List<String> files) {
-        ArchiveUrl url = sources.check(archiveUrl);
-        List<String> jobArtifacts = requestedJobs(artifacts, files);
-        Long buildId = buildIds.get(url.url());
+    public StagedStatus isStaged(StageRequest req) {
+        BuildRef build = req.build();
+        Long buildId = buildIds.get(build.url().url());
         if (buildId == null) {
-            Optional<Long> found = queue.builds().find(url.url());
+            Optional<Long> found = builds.find(build.url().url());
             if (found.isEmpty()) {
                 return new StagedStatus(false, List.of());
             }
             buildId = found.get();
-            buildIds.put(url.url(), buildId);
+            buildIds.put(build.url().url(), buildId);
         }
-        String buildPath = sources.buildPath(url);
+        access.buildUsed(build.path());
         boolean staged = true;
         List<String> failures = new ArrayList<>();
-        for (String artifact : jobArtifacts) {
-            String key = buildId + ":" + artifact;
-            if (succeeded.contains(key) && area.onDisk(buildId, buildPath, artifact)) {
+        for (StageTarget target : req.targets()) {
+            String key = buildId + ":" + target.key();
+            if (succeeded.contains(key) && area.onDisk(buildId, build.path(), target.key())) {
                 continue;
             }
-            Optional<JobRecordView> latest = queue.jobs().latest(buildId, artifact);
+            Optional<JobView> latest = ledger.latest(buildId, target.key());
             if (latest.isPresent() && latest.get().state() == JobState.FAILED) {
-                failures.add(artifact + ": " + latest.get().lastError());
+                failures.add(target.key() + ": " + latest.get().lastError());
             }
-            boolean everSucceeded = latest.isPresent() && queue.jobs().lastSucceededExists(buildId, artifact);
+            boolean everSucceeded = latest.isPresent() && ledger.hasSucceeded(buildId, target.key());
             if (everSucceeded) {
                 succeeded.add(key);
             }
-            staged &= everSucceeded && area.onDisk(buildId, buildPath, artifact);
+            staged &= everSucceeded && area.onDisk(buildId, build.path(), target.key());
         }
         return new StagedStatus(staged, failures);
+    }
+
+    private long buildId(BuildRef build) {
+        return buildIds.computeIfAbsent(build.url().url(), url -> builds.id(url, build.path()));
     }
 }

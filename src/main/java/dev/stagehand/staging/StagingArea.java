@@ -1,5 +1,6 @@
 package dev.stagehand.staging;
 
+import dev.stagehand.common.InvalidRequest;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,15 @@ public final class StagingArea {
 
     public Path buildDir(String buildPath) {
         return SafePaths.under(root, buildPath);
+    }
+
+    /** Refuses a build path that is or reaches into stagehand's own directory (400). */
+    void checkBuildPath(String buildPath) {
+        for (String part : buildPath.split("/")) {
+            if (part.equalsIgnoreCase(INTERNAL_DIR)) {
+                throw new InvalidRequest("a build path may not name stagehand's own directory " + INTERNAL_DIR);
+            }
+        }
     }
 
     Path freshWorkDir(long jobId, int attempt) throws IOException {

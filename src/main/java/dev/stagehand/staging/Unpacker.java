@@ -1,6 +1,5 @@
 package dev.stagehand.staging;
 
-import dev.stagehand.queue.JobRun;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,15 +21,15 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
 final class Unpacker {
     private final Path work;
     private final String archiveName;
-    private final JobRun run;
+    private final Progress progress;
     private final List<String> written = new ArrayList<>();
     private final byte[] buffer = new byte[Download.BUFFER];
     private long bytes;
 
-    Unpacker(Path work, String archiveName, JobRun run) {
+    Unpacker(Path work, String archiveName, Progress progress) {
         this.work = work;
         this.archiveName = archiveName;
-        this.run = run;
+        this.progress = progress;
     }
 
     List<String> written() {
@@ -118,7 +117,7 @@ final class Unpacker {
                 out.write(buffer, 0, n);
                 crc.update(buffer, 0, n);
                 bytes += n;
-                run.progress(bytes, null);
+                progress.bytes(bytes, null);
             }
         }
         if (expectedCrc != null && expectedCrc >= 0 && crc.getValue() != expectedCrc) {

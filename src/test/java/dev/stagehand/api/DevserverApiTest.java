@@ -106,7 +106,7 @@ class DevserverApiTest extends ServerTest {
             assertTrue(response.body().contains(c[1]), c[0] + " -> " + response.body());
             assertFalse(response.body().contains("\n"), "one line");
         }
-        assertEquals(0, server.stagehand.queue().history().list(null, null, 10, 0).size(), "nothing queued");
+        assertEquals(0, server.jobs(null, null).size(), "nothing queued");
         assertEquals(404, server.get("/no_such_rpc").statusCode());
     }
 
@@ -167,12 +167,12 @@ class DevserverApiTest extends ServerTest {
         gcs.put(BUCKET, PATH + "/autotest.tar", tar().file("autotest/big.bin", random(1 << 20, 5)).build(Compression.NONE));
         assertEquals("Success", body("/stage?archive_url=" + URL + "&artifacts=autotest&async=True"));
         dev.stagehand.testing.Eventually.await(Duration.ofSeconds(20), "the autotest job to run", () ->
-                server.stagehand.queue().history().list("RUNNING", URL, 10, 0).size() == 1);
+                server.jobs("RUNNING", URL).size() == 1);
         var refused = server.get("/stage?archive_url=" + URL + "&artifacts=stateful&clean=True");
         assertEquals(409, refused.statusCode());
         assertTrue(refused.body().contains("a job of that build is running"), refused.body());
         assertTrue(Files.exists(server.build(PATH).resolve("stateful.tgz")), "nothing was removed");
-        long running = server.stagehand.queue().history().list("RUNNING", URL, 10, 0).get(0).id();
+        long running = server.jobs("RUNNING", URL).get(0).id();
         server.stagehand.queue().cancel(running);
     }
 

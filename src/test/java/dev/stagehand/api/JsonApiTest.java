@@ -103,7 +103,7 @@ class JsonApiTest extends ServerTest {
         var retried = server.post("/api/v1/jobs/" + jobId + "/retry", "");
         assertEquals(200, retried.statusCode(), retried.body());
         Eventually.await(Duration.ofSeconds(30), "the retried job to succeed", () ->
-                server.stagehand.queue().jobs().find(jobId).orElseThrow().state().name().equals("SUCCEEDED"));
+                server.job(jobId).state().name().equals("SUCCEEDED"));
         assertTrue(Files.exists(server.build(PATH).resolve("late.bin")));
         var again = server.post("/api/v1/jobs/" + jobId + "/retry", "");
         assertEquals(409, again.statusCode());
@@ -117,12 +117,12 @@ class JsonApiTest extends ServerTest {
         long jobId = read(server.post("/api/v1/stage", "{\"archive_url\":\"" + URL + "\",\"files\":[\"big.bin\"]}").body())
                 .get("jobs").get(0).get("id").asLong();
         Eventually.await(Duration.ofSeconds(20), "the job to run", () ->
-                server.stagehand.queue().jobs().find(jobId).orElseThrow().state().name().equals("RUNNING"));
+                server.job(jobId).state().name().equals("RUNNING"));
         var cancelled = server.post("/api/v1/jobs/" + jobId + "/cancel", "");
         assertEquals(200, cancelled.statusCode(), cancelled.body());
         assertEquals("CANCELLED", read(cancelled.body()).get("state").asText());
         Eventually.await(Duration.ofSeconds(20), "the worker to stop", () ->
-                "CANCELLED".equals(server.stagehand.queue().history().attempts(jobId).get(0).get("outcome")));
+                "CANCELLED".equals(server.attempts(jobId).get(0).outcome().name()));
         assertFalse(Files.exists(server.build(PATH).resolve("big.bin")), "nothing staged");
         assertEquals(409, server.post("/api/v1/jobs/" + jobId + "/cancel", "").statusCode());
     }

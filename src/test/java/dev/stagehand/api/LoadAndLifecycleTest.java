@@ -46,7 +46,7 @@ class LoadAndLifecycleTest {
                     assertEquals("Success", r.body());
                 }
                 assertEquals(SIZE, gcs.bytesServed(BUCKET, PATH + "/stateful.tgz"), "the object was downloaded once");
-                assertEquals(1, server.stagehand.queue().history().list(null, URL, 10, 0).size(), "one job");
+                assertEquals(1, server.jobs(null, URL).size(), "one job");
             }
         }
     }
@@ -64,7 +64,7 @@ class LoadAndLifecycleTest {
                     assertTrue(expected.getCause() instanceof java.net.http.HttpTimeoutException);
                 }
                 assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful").body());
-                assertEquals(1, server.stagehand.queue().history().list("SUCCEEDED", URL, 10, 0).size());
+                assertEquals(1, server.jobs("SUCCEEDED", URL).size());
             }
         }
     }
@@ -77,15 +77,15 @@ class LoadAndLifecycleTest {
             try (Server server = Server.start(dir, gcs)) {
                 assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful&async=True").body());
                 Eventually.await(Duration.ofSeconds(20), "the job to run", () ->
-                        server.stagehand.queue().history().list("RUNNING", URL, 10, 0).size() == 1);
+                        server.jobs("RUNNING", URL).size() == 1);
             }
             try (Server again = Server.start(dir.resolve("."), gcs)) {
-                var job = again.stagehand.queue().history().list(null, URL, 10, 0).get(0);
+                var job = again.jobs(null, URL).get(0);
                 assertTrue(job.state().name().equals("QUEUED") || job.state().name().equals("RUNNING"), job.toString());
-                assertEquals("INTERRUPTED", again.stagehand.queue().history().attempts(job.id()).get(0).get("outcome"));
+                assertEquals("INTERRUPTED", again.attempts(job.id()).get(0).outcome().name());
                 gcs.faults(BUCKET, PATH + "/stateful.tgz").delayPerMegabyteMs = 0;
                 Eventually.await(Duration.ofSeconds(60), "the job to finish after restart", () ->
-                        again.stagehand.queue().history().list("SUCCEEDED", URL, 10, 0).size() == 1);
+                        again.jobs("SUCCEEDED", URL).size() == 1);
                 assertEquals("True", again.get("/is_staged?archive_url=" + URL + "&artifacts=stateful").body());
             }
         }

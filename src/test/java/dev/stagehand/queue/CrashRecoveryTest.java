@@ -5,6 +5,8 @@ import static dev.stagehand.db.schema.Tables.JOB_ATTEMPT;
 import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.stagehand.db.types.AttemptOutcome;
+import dev.stagehand.db.types.JobState;
 import dev.stagehand.testing.ChildJvm;
 import dev.stagehand.testing.Eventually;
 import java.nio.file.Files;
@@ -30,17 +32,24 @@ class CrashRecoveryTest {
         }
         AtomicInteger executions = new AtomicInteger();
         try (QueueFixture f = new QueueFixture(dir, run -> executions.incrementAndGet(), QueueFixture.fastRetry(3))) {
-            assertEquals("RUNNING", f.db.dsl().fetchValue(JOB.STATE, JOB.ID.eq(1L)), "the dead worker left it running");
+            assertEquals(JobState.RUNNING, f.db.dsl().fetchValue(JOB.STATE, JOB.ID.eq(1L)), "the dead worker left it running");
             f.queue.start();
-            f.queue.awaitTerminal(List.of(1L)).get(60, TimeUnit.SECONDS);
-            JobRecordView job = f.queue.jobs().find(1L).orElseThrow();
+            f.queue.awaitRequest(1L).get(60, TimeUnit.SECONDS);
+            JobView job = f.job(1L);
             assertEquals(JobState.SUCCEEDED, job.state());
             assertEquals(1, executions.get(), "ran exactly once after the restart");
             assertEquals(1, f.db.dsl().fetchCount(JOB), "no duplicate job");
             assertEquals(1, f.db.dsl().fetchCount(STAGE_REQUEST), "no duplicate request");
-            assertEquals(List.of("ABANDONED", "SUCCEEDED"), f.db.dsl().select(JOB_ATTEMPT.OUTCOME).from(JOB_ATTEMPT)
+            assertEquals(List.of(AttemptOutcome.ABANDONED, AttemptOutcome.SUCCEEDED), f.db.dsl().select(JOB_ATTEMPT.OUTCOME).from(JOB_ATTEMPT)
                     .where(JOB_ATTEMPT.JOB_ID.eq(1L)).orderBy(JOB_ATTEMPT.ATTEMPT_NO).fetch(JOB_ATTEMPT.OUTCOME));
-            Thread.sleep(500);
+            Eventually.await(Duration.ofSeconds(30), "every trigger of the job (Quartz's recovery, reconciliation) to fire",
+                    () -> {
+                        try {
+                            return !f.queue.workers().hasTrigger(1L);
+                        } catch (org.quartz.SchedulerException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
             assertEquals(1, executions.get(), "Quartz recovery and reconciliation did not run it twice");
         }
     }

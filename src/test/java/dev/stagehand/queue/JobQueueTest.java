@@ -1,14 +1,20 @@
 package dev.stagehand.queue;
 
 import static dev.stagehand.db.schema.Tables.JOB;
-import static dev.stagehand.db.schema.Tables.JOB_ATTEMPT;
+import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stagehand.db.types.AttemptOutcome;
+import dev.stagehand.db.types.JobState;
+import dev.stagehand.db.types.RequestOutcome;
+import dev.stagehand.testing.Eventually;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.OffsetDateTime;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -50,34 +56,46 @@ class JobQueueTest {
             }
             pool.shutdown();
             assertEquals(1, jobIds.size(), "every caller attached to the same job");
-            f.queue.awaitTerminal(jobIds).get(60, TimeUnit.SECONDS);
+            List<Submission> all = new ArrayList<>();
+            for (Future<Submission> s : submissions) {
+                all.add(s.get());
+            }
+            f.awaitAll(all);
             assertEquals(1, f.db.dsl().fetchCount(JOB), "one job row");
             assertEquals(1, executions.get(), "one execution");
-            assertEquals(JobState.SUCCEEDED, f.queue.jobs().find(jobIds.iterator().next()).orElseThrow().state());
-            assertEquals(50, f.db.dsl().fetchCount(dev.stagehand.db.schema.Tables.STAGE_REQUEST));
+            assertEquals(JobState.SUCCEEDED, f.job(jobIds.iterator().next()).state());
+            assertEquals(50, f.db.dsl().fetchCount(STAGE_REQUEST, STAGE_REQUEST.OUTCOME.eq(RequestOutcome.SUCCEEDED)));
         }
     }
 
     @Test
     void aJobFailingTwiceThenSucceedingRecordsThreeAttemptsWithGrowingDelays() throws Exception {
         AtomicInteger calls = new AtomicInteger();
+        List<Instant> plannedRetries = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Instant failedAt = Instant.parse("2030-01-01T00:00:00Z");
+        QueueFixture[] fixture = new QueueFixture[1];
         try (QueueFixture f = new QueueFixture(dir, run -> {
+            if (run.attempt() > 1) {
+                plannedRetries.add(fixture[0].job(run.jobId()).nextAttemptAt());
+            }
             if (calls.incrementAndGet() <= 2) {
                 throw new java.io.IOException("transient failure " + calls.get());
             }
-        }, QueueFixture.fastRetry(5))) {
+        }, QueueFixture.fastRetry(5), 4, Clock.fixed(failedAt, ZoneOffset.UTC))) {
+            fixture[0] = f;
             f.queue.start();
-            JobRecordView job = f.awaitEnd(f.submit(f.build("R1-1.0.1"), "stateful"));
+            JobView job = f.awaitEnd(f.submit(f.build("R1-1.0.1"), "stateful"));
             assertEquals(JobState.SUCCEEDED, job.state());
             assertEquals(3, job.attempts());
-            var attempts = f.db.dsl().selectFrom(JOB_ATTEMPT).where(JOB_ATTEMPT.JOB_ID.eq(job.id()))
-                    .orderBy(JOB_ATTEMPT.ATTEMPT_NO).fetch();
-            assertEquals(List.of("RETRY", "RETRY", "SUCCEEDED"), attempts.getValues(JOB_ATTEMPT.OUTCOME));
-            assertEquals("transient failure 1", attempts.get(0).getError());
-            long firstGap = gapMillis(attempts.get(0).getStartedAt(), attempts.get(1).getStartedAt());
-            long secondGap = gapMillis(attempts.get(1).getStartedAt(), attempts.get(2).getStartedAt());
-            assertTrue(firstGap >= 150, "first retry waited for its backoff: " + firstGap);
-            assertTrue(secondGap > firstGap, "delays grow: " + firstGap + " then " + secondGap);
+            List<AttemptView> attempts = f.attempts(job.id());
+            assertEquals(List.of(AttemptOutcome.RETRY, AttemptOutcome.RETRY, AttemptOutcome.SUCCEEDED),
+                    attempts.stream().map(AttemptView::outcome).toList());
+            assertEquals("transient failure 1", attempts.get(0).error());
+            // fastRetry: 200 ms, then 400 ms; jitter takes off at most 20%.
+            long first = Duration.between(failedAt, plannedRetries.get(0)).toMillis();
+            long second = Duration.between(failedAt, plannedRetries.get(1)).toMillis();
+            assertTrue(first >= 160 && first <= 200, "first retry planned after its backoff: " + first);
+            assertTrue(second >= 320 && second <= 400, "the delay grows: " + second);
         }
     }
 
@@ -88,7 +106,7 @@ class JobQueueTest {
             throw new java.io.IOException("boom " + calls.incrementAndGet());
         }, QueueFixture.fastRetry(3))) {
             f.queue.start();
-            JobRecordView job = f.awaitEnd(f.submit(f.build("R1-1.0.2"), "stateful"));
+            JobView job = f.awaitEnd(f.submit(f.build("R1-1.0.2"), "stateful"));
             assertEquals(JobState.FAILED, job.state());
             assertEquals(3, job.attempts());
             assertTrue(job.lastError().startsWith("boom 3"), job.lastError());
@@ -105,7 +123,7 @@ class JobQueueTest {
             throw new PermanentFailure("unknown artifact nope");
         }, QueueFixture.fastRetry(5))) {
             f.queue.start();
-            JobRecordView job = f.awaitEnd(f.submit(f.build("R1-1.0.3"), "nope"));
+            JobView job = f.awaitEnd(f.submit(f.build("R1-1.0.3"), "nope"));
             assertEquals(JobState.FAILED, job.state());
             assertEquals(1, job.attempts());
             assertEquals("unknown artifact nope", job.lastError());
@@ -135,12 +153,12 @@ class JobQueueTest {
             Submission first = f.submit(build, "stateful");
             f.awaitEnd(first);
             Submission again = f.queue.submit(build, List.of(new JobSpec("stateful", true, null)), "stateful", "",
-                    (b, a) -> true);
+                    artifact -> true);
             assertEquals(first.jobIds(), again.jobIds());
             assertEquals(1, f.db.dsl().fetchCount(JOB));
-            assertEquals("SUCCEEDED", f.queue.requests().find(again.requestId()).orElseThrow().outcome());
+            assertEquals(RequestOutcome.SUCCEEDED, f.request(again.requestId()).outcome(), "settled when it was recorded");
             Submission deletedBehindOurBack = f.queue.submit(build, List.of(new JobSpec("stateful", true, null)),
-                    "stateful", "", StagedCheck.NEVER);
+                    "stateful", "", QueueFixture.NOTHING_STAGED);
             assertFalse(first.jobIds().equals(deletedBehindOurBack.jobIds()), "files gone: a new job");
         }
     }
@@ -153,32 +171,37 @@ class JobQueueTest {
             assertTrue(f.queue.cancel(s.jobIds().get(0)));
             f.queue.start();
             assertEquals(JobState.CANCELLED, f.awaitEnd(s).state());
-            Thread.sleep(300);
-            assertEquals(0, executions.get());
-            assertEquals("FAILED", f.queue.requests().find(s.requestId()).orElseThrow().outcome());
+            long jobId = s.jobIds().get(0);
+            Eventually.await(Duration.ofSeconds(30), "the job's trigger to fire", () -> !hasTrigger(f, jobId));
+            assertEquals(0, executions.get(), "the trigger fired, but the claim refused the cancelled job");
+            assertEquals(RequestOutcome.FAILED, f.request(s.requestId()).outcome());
         }
     }
 
     @Test
     void requiredJobsOvertakeOptionalOnesWaitingInTheQueue() throws Exception {
         List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (var db = dev.stagehand.testing.TestDb.open(dir);
-             JobQueue queue = new JobQueue(db, new QueueConfig(1, QueueFixture.fastRetry(3), Duration.ofMillis(100)),
-                     run -> order.add(run.artifact()), java.time.Clock.systemUTC())) {
+        try (QueueFixture f = new QueueFixture(dir, run -> order.add(run.artifact()), QueueFixture.fastRetry(3), 1)) {
+            JobQueue queue = f.queue;
             long build = queue.builds().id("gs://b/t/R1", "t/R1");
+            List<Submission> all = new ArrayList<>();
             for (String optional : List.of("control_files", "autotest_packages", "au_suite")) {
-                queue.submit(build, List.of(new JobSpec(optional, false, null)), optional, "", StagedCheck.NEVER);
+                all.add(queue.submit(build, List.of(new JobSpec(optional, false, null)), optional, "", QueueFixture.NOTHING_STAGED));
             }
-            Submission required = queue.submit(build, List.of(new JobSpec("test_suites", true, null)), "test_suites", "",
-                    StagedCheck.NEVER);
+            all.add(queue.submit(build, List.of(new JobSpec("test_suites", true, null)), "test_suites", "",
+                    QueueFixture.NOTHING_STAGED));
             queue.start();
-            queue.awaitTerminal(List.of(1L, 2L, 3L, required.jobIds().get(0))).get(60, TimeUnit.SECONDS);
+            Eventually.await(Duration.ofSeconds(60), "all four jobs to run", () -> order.size() == 4);
             assertEquals("test_suites", order.get(0), "required first: " + order);
             assertEquals(4, order.size());
         }
     }
 
-    private static long gapMillis(OffsetDateTime a, OffsetDateTime b) {
-        return Duration.between(a, b).toMillis();
+    private static boolean hasTrigger(QueueFixture f, long jobId) {
+        try {
+            return f.queue.workers().hasTrigger(jobId);
+        } catch (org.quartz.SchedulerException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import dev.stagehand.db.types.JobState;
 import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -55,15 +57,15 @@ class QueueBenchmark {
                      Clock.systemUTC())) {
             queue.start();
             long build = queue.builds().id("gs://bench/target/R1", "target/R1");
-            List<Long> ids = Collections.synchronizedList(new ArrayList<>(JOBS));
+            List<CompletableFuture<Void>> done = Collections.synchronizedList(new ArrayList<>(JOBS));
             long start = System.nanoTime();
-            double enqueueSeconds = fromCallers(n -> ids.add(queue.submit(build, List.of(new JobSpec("file:f" + n, true, null)), "",
-                    "f" + n, StagedCheck.NEVER).jobIds().get(0)));
-            queue.awaitTerminal(ids).get(30, TimeUnit.MINUTES);
+            double enqueueSeconds = fromCallers(n -> done.add(queue.awaitRequest(queue.submit(build,
+                    List.of(new JobSpec("file:f" + n, true, null)), "", "f" + n, artifact -> false).requestId())));
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(30, TimeUnit.MINUTES);
             double rate = JOBS / ((System.nanoTime() - start) / 1e9);
             List<Long> latencies = db.dsl().select(JOB.CREATED_AT, JOB.STARTED_AT).from(JOB).fetch()
                     .map(r -> Duration.between(r.value1(), r.value2()).toMillis());
-            long succeeded = db.dsl().fetchCount(JOB, JOB.STATE.eq("SUCCEEDED"));
+            long succeeded = db.dsl().fetchCount(JOB, JOB.STATE.eq(JobState.SUCCEEDED));
             BenchReport.line("queue: %d/%d no-op jobs (%d callers, %d workers): %.0f jobs/s (enqueue alone %.0f jobs/s); "
                     + "baseline bare Quartz %.0f jobs/s -> ratio %.2f", succeeded, JOBS, CALLERS, WORKERS, rate,
                     JOBS / enqueueSeconds, bareQuartz, rate / bareQuartz);

@@ -6,15 +6,27 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** A real database and queue for one test, with helpers that read like the scenario. */
 final class QueueFixture implements AutoCloseable {
+    static final java.util.function.Predicate<String> NOTHING_STAGED = artifact -> false;
+
     final Database db;
     final JobQueue queue;
 
     QueueFixture(Path dir, JobHandler handler, RetryPolicy retry) {
+        this(dir, handler, retry, 4);
+    }
+
+    QueueFixture(Path dir, JobHandler handler, RetryPolicy retry, int workers) {
+        this(dir, handler, retry, workers, Clock.systemUTC());
+    }
+
+    QueueFixture(Path dir, JobHandler handler, RetryPolicy retry, int workers, Clock clock) {
         db = TestDb.open(dir);
-        queue = new JobQueue(db, new QueueConfig(4, retry, Duration.ofMillis(100)), handler, Clock.systemUTC());
+        queue = new JobQueue(db, new QueueConfig(workers, retry, Duration.ofMillis(100)), handler, clock);
     }
 
     static RetryPolicy fastRetry(int maxAttempts) {
@@ -27,19 +39,30 @@ final class QueueFixture implements AutoCloseable {
 
     Submission submit(long buildId, String... artifacts) {
         List<JobSpec> specs = java.util.Arrays.stream(artifacts).map(a -> new JobSpec(a, true, null)).toList();
-        return queue.submit(buildId, specs, String.join(",", artifacts), "", StagedCheck.NEVER);
+        return queue.submit(buildId, specs, String.join(",", artifacts), "", NOTHING_STAGED);
     }
 
-    JobRecordView awaitEnd(Submission s) throws Exception {
-        queue.awaitTerminal(s.jobIds()).get(60, java.util.concurrent.TimeUnit.SECONDS);
-        return queue.jobs().find(s.jobIds().get(0)).orElseThrow();
+    /** Waits for the request's outcome; returns its first job. */
+    JobView awaitEnd(Submission s) throws Exception {
+        awaitAll(List.of(s));
+        return job(s.jobIds().get(0));
     }
 
-    List<org.jooq.Record> attempts(long jobId) {
-        return db.dsl().selectFrom(dev.stagehand.db.schema.Tables.JOB_ATTEMPT)
-                .where(dev.stagehand.db.schema.Tables.JOB_ATTEMPT.JOB_ID.eq(jobId))
-                .orderBy(dev.stagehand.db.schema.Tables.JOB_ATTEMPT.ATTEMPT_NO).fetch().stream()
-                .map(r -> (org.jooq.Record) r).toList();
+    void awaitAll(List<Submission> submissions) throws Exception {
+        CompletableFuture.allOf(submissions.stream().map(s -> queue.awaitRequest(s.requestId()))
+                .toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    }
+
+    JobView job(long id) {
+        return queue.ledger().job(id).orElseThrow();
+    }
+
+    RequestView request(long id) {
+        return queue.ledger().request(id).orElseThrow();
+    }
+
+    List<AttemptView> attempts(long jobId) {
+        return queue.ledger().attempts(jobId);
     }
 
     @Override

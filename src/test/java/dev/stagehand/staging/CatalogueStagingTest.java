@@ -138,7 +138,7 @@ class CatalogueStagingTest {
                     return false;
                 }
             });
-            var optional = other.stagehand.queue().history().list(null, SampleBuild.URL, 10, 0).stream()
+            var optional = other.jobs(null, SampleBuild.URL).stream()
                     .filter(j -> !j.artifact().equals("test_suites")).toList();
             assertEquals(2, optional.size());
             assertTrue(optional.stream().noneMatch(j -> j.required()), "related artifacts are optional jobs");

@@ -63,10 +63,10 @@ class StagingCrashTest {
                         return false;
                     }
                 });
-                var job = server.stagehand.queue().history().list(null, URL, 10, 0);
+                var job = server.jobs(null, URL);
                 assertEquals(1, job.size());
                 assertEquals(2, job.get(0).attempts());
-                assertEquals("ABANDONED", server.stagehand.queue().history().attempts(job.get(0).id()).get(0).get("outcome"));
+                assertEquals("ABANDONED", server.attempts(job.get(0).id()).get(0).outcome().name());
                 try (Stream<Path> files = Files.walk(server.build(PATH).resolve("autotest/client/tests"))) {
                     assertEquals(40, files.filter(Files::isRegularFile).count());
                 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stagehand.queue.JobRecordView;
+import dev.stagehand.queue.JobView;
 import dev.stagehand.testing.FakeGcs;
 import dev.stagehand.testing.Server;
 import dev.stagehand.testing.ServerTest;
@@ -29,8 +29,8 @@ class StagingFaultsTest extends ServerTest {
         return "gs://" + BUCKET + "/target/" + build;
     }
 
-    private JobRecordView onlyJob(String url) {
-        List<JobRecordView> jobs = server.stagehand.queue().history().list(null, url, 10, 0);
+    private JobView onlyJob(String url) {
+        List<JobView> jobs = server.jobs(null, url);
         assertEquals(1, jobs.size());
         return jobs.get(0);
     }
@@ -149,7 +149,7 @@ class StagingFaultsTest extends ServerTest {
         var response = server.get("/stage?archive_url=file://" + outside + "&artifacts=stateful");
         assertEquals(400, response.statusCode());
         assertTrue(response.body().contains("outside the allowed local archive roots"), response.body());
-        assertEquals(0, server.stagehand.queue().history().list(null, null, 10, 0).size(), "nothing queued");
+        assertEquals(0, server.jobs(null, null).size(), "nothing queued");
     }
 
     @Test

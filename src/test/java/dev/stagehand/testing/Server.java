@@ -3,6 +3,10 @@ package dev.stagehand.testing;
 import dev.stagehand.Settings;
 import dev.stagehand.Stagehand;
 import dev.stagehand.archive.ArchiveSources.GcsSettings;
+import dev.stagehand.db.types.JobState;
+import dev.stagehand.queue.AttemptView;
+import dev.stagehand.queue.JobFilter;
+import dev.stagehand.queue.JobView;
 import dev.stagehand.queue.QueueConfig;
 import dev.stagehand.queue.RetryPolicy;
 import dev.stagehand.staging.StageService.UploadWait;
@@ -45,6 +49,10 @@ public final class Server implements AutoCloseable {
         return new Server(Stagehand.start(settings), settings.staticDir());
     }
 
+    public static Server start(Settings settings, java.time.Clock clock) throws IOException {
+        return new Server(Stagehand.start(settings, clock), settings.staticDir());
+    }
+
     public String base() {
         return "http://127.0.0.1:" + stagehand.port();
     }
@@ -58,6 +66,19 @@ public final class Server implements AutoCloseable {
         return http.send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(120))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Jobs newest first, of one state (its name) or any (null), of one archive URL or any (null). */
+    public List<JobView> jobs(String state, String archiveUrl) {
+        return stagehand.queue().ledger().jobs(new JobFilter(state == null ? null : JobState.valueOf(state), archiveUrl, 100, 0));
+    }
+
+    public JobView job(long id) {
+        return stagehand.queue().ledger().job(id).orElseThrow();
+    }
+
+    public List<AttemptView> attempts(long jobId) {
+        return stagehand.queue().ledger().attempts(jobId);
     }
 
     public Path build(String buildPath) {

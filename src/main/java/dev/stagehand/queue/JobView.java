@@ -1,9 +1,10 @@
 package dev.stagehand.queue;
 
+import dev.stagehand.db.types.JobState;
 import java.time.Instant;
 
-/** A job row joined with its build, as the queue and API read it. */
-public record JobRecordView(
+/** A job row joined with its build, as readers see it. {@code node} is the node that last claimed it. */
+public record JobView(
         long id,
         long buildId,
         String archiveUrl,
@@ -20,4 +21,5 @@ public record JobRecordView(
         Long bytesTotal,
         Instant createdAt,
         Instant startedAt,
-        Instant finishedAt) {}
+        Instant finishedAt,
+        String node) {}

@@ -1,0 +1,48 @@
+package dev.stagehand.queue;
+
+import static dev.stagehand.db.types.JobState.CANCELLED;
+import static dev.stagehand.db.types.JobState.FAILED;
+import static dev.stagehand.db.types.JobState.QUEUED;
+import static dev.stagehand.db.types.JobState.RETRY_WAIT;
+import static dev.stagehand.db.types.JobState.RUNNING;
+import static dev.stagehand.db.types.JobState.SUCCEEDED;
+import static dev.stagehand.db.types.JobState.WAITING_UPLOAD;
+
+import dev.stagehand.db.types.JobState;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The one table of allowed state changes. Every UPDATE of {@code job.state} names its move and
+ * takes its guard, {@code WHERE state IN (from)}, from here; a move whose guard fails changed
+ * nothing and tells its caller it lost (cancelled meanwhile, claimed by another node, ...).
+ */
+enum JobTransition {
+    /** A worker takes a due job. */
+    CLAIM(RUNNING, QUEUED, RETRY_WAIT, WAITING_UPLOAD),
+    SUCCEED(SUCCEEDED, RUNNING),
+    FAIL(FAILED, RUNNING),
+    /** The attempt failed and another is planned. */
+    RETRY_LATER(RETRY_WAIT, RUNNING),
+    /** The artifact is not uploaded yet: release the worker, check again later. */
+    AWAIT_UPLOAD(WAITING_UPLOAD, RUNNING),
+    /** A graceful stop hands the job to the next start; a dead node's job goes back to the queue. */
+    REQUEUE(QUEUED, RUNNING),
+    CANCEL(CANCELLED, QUEUED, RUNNING, RETRY_WAIT, WAITING_UPLOAD),
+    /** An operator gives a failed job a fresh attempt budget. */
+    OPERATOR_RETRY(QUEUED, FAILED);
+
+    final JobState to;
+    final Set<JobState> from;
+
+    JobTransition(JobState to, JobState first, JobState... more) {
+        this.to = to;
+        this.from = EnumSet.of(first, more);
+    }
+
+    /** Whether some move takes a job from {@code from} to {@code to}: the state machine as a relation. */
+    static boolean allowed(JobState from, JobState to) {
+        return Arrays.stream(values()).anyMatch(t -> t.to == to && t.from.contains(from));
+    }
+}

@@ -1,0 +1,36 @@
+package dev.stagehand.queue;
+
+import dev.stagehand.db.types.JobState;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Read-only questions about the job ledger, for the HTTP layer, staging and operators. */
+public interface Ledger {
+    Optional<JobView> job(long jobId);
+
+    /** The given jobs, in id order (missing ids are left out). */
+    List<JobView> jobs(Collection<Long> jobIds);
+
+    List<JobView> jobs(JobFilter filter);
+
+    List<JobView> jobsOfBuild(long buildId);
+
+    /** The newest job of build + artifact in any state. */
+    Optional<JobView> latest(long buildId, String artifact);
+
+    /** Whether build + artifact has ever succeeded (job rows of a success are kept by retention). */
+    boolean hasSucceeded(long buildId, String artifact);
+
+    List<AttemptView> attempts(long jobId);
+
+    Optional<RequestView> request(long requestId);
+
+    /** Ids of jobs that are not finished (their partial downloads are worth keeping). */
+    Set<Long> activeJobIds();
+
+    /** Job counts by state; states without jobs are left out. */
+    Map<JobState, Integer> countByState();
+}

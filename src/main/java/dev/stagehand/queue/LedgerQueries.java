@@ -1,0 +1,115 @@
+package dev.stagehand.queue;
+
+import static dev.stagehand.db.schema.Tables.BUILD;
+import static dev.stagehand.db.schema.Tables.JOB;
+import static dev.stagehand.db.schema.Tables.JOB_ATTEMPT;
+import static dev.stagehand.db.schema.Tables.REQUEST_JOB;
+import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
+
+import dev.stagehand.db.types.JobState;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.HashSet;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.jooq.SelectOnConditionStep;
+import org.jooq.impl.DSL;
+
+/** The {@link Ledger}: plain reads, no locks, nothing changed. */
+final class LedgerQueries implements Ledger {
+    private final DSLContext db;
+
+    LedgerQueries(DSLContext db) {
+        this.db = db;
+    }
+
+    @Override
+    public Optional<JobView> job(long jobId) {
+        return jobsWithBuild().where(JOB.ID.eq(jobId)).fetchOptional(LedgerQueries::toView);
+    }
+
+    @Override
+    public List<JobView> jobs(Collection<Long> jobIds) {
+        return jobsWithBuild().where(JOB.ID.in(jobIds)).orderBy(JOB.ID).fetch(LedgerQueries::toView);
+    }
+
+    @Override
+    public List<JobView> jobs(JobFilter filter) {
+        Condition where = DSL.noCondition();
+        if (filter.state() != null) {
+            where = where.and(JOB.STATE.eq(filter.state()));
+        }
+        if (filter.archiveUrl() != null) {
+            where = where.and(BUILD.ARCHIVE_URL.eq(filter.archiveUrl()));
+        }
+        return jobsWithBuild().where(where).orderBy(JOB.ID.desc()).limit(filter.limit()).offset(filter.offset())
+                .fetch(LedgerQueries::toView);
+    }
+
+    @Override
+    public List<JobView> jobsOfBuild(long buildId) {
+        return jobsWithBuild().where(JOB.BUILD_ID.eq(buildId)).orderBy(JOB.ID).fetch(LedgerQueries::toView);
+    }
+
+    @Override
+    public Optional<JobView> latest(long buildId, String artifact) {
+        return jobsWithBuild().where(JOB.BUILD_ID.eq(buildId), JOB.ARTIFACT.eq(artifact))
+                .orderBy(JOB.ID.desc()).limit(1).fetchOptional(LedgerQueries::toView);
+    }
+
+    @Override
+    public boolean hasSucceeded(long buildId, String artifact) {
+        return db.fetchExists(JOB, JOB.BUILD_ID.eq(buildId), JOB.ARTIFACT.eq(artifact), JOB.STATE.eq(JobState.SUCCEEDED));
+    }
+
+    @Override
+    public List<AttemptView> attempts(long jobId) {
+        return db.selectFrom(JOB_ATTEMPT).where(JOB_ATTEMPT.JOB_ID.eq(jobId)).orderBy(JOB_ATTEMPT.ATTEMPT_NO)
+                .fetch(a -> new AttemptView(a.getAttemptNo(), a.getOutcome(), a.getError(), a.getWorker(),
+                        a.getStartedAt(), a.getFinishedAt()));
+    }
+
+    @Override
+    public Optional<RequestView> request(long requestId) {
+        return db.selectFrom(STAGE_REQUEST).where(STAGE_REQUEST.ID.eq(requestId)).fetchOptional()
+                .map(r -> new RequestView(r.getId(), r.getBuildId(), r.getArtifacts(), r.getFiles(), r.getOutcome(),
+                        r.getCreatedAt(), r.getFinishedAt(), links(requestId)));
+    }
+
+    private List<RequestView.Link> links(long requestId) {
+        return db.select(REQUEST_JOB.JOB_ID, REQUEST_JOB.REQUIRED).from(REQUEST_JOB)
+                .where(REQUEST_JOB.REQUEST_ID.eq(requestId)).orderBy(REQUEST_JOB.JOB_ID)
+                .fetch(r -> new RequestView.Link(r.value1(), r.value2()));
+    }
+
+    @Override
+    public Set<Long> activeJobIds() {
+        return new HashSet<>(db.select(JOB.ID).from(JOB).where(JOB.STATE.in(JobState.ACTIVE)).fetch(JOB.ID));
+    }
+
+    @Override
+    public Map<JobState, Integer> countByState() {
+        Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
+        db.select(JOB.STATE, DSL.count()).from(JOB).groupBy(JOB.STATE).forEach(r -> counts.put(r.value1(), r.value2()));
+        return counts;
+    }
+
+    private SelectOnConditionStep<Record> jobsWithBuild() {
+        return db.select(JOB.fields()).select(BUILD.ARCHIVE_URL, BUILD.BUILD_PATH)
+                .from(JOB).join(BUILD).on(BUILD.ID.eq(JOB.BUILD_ID));
+    }
+
+    private static JobView toView(Record r) {
+        return new JobView(
+                r.get(JOB.ID), r.get(JOB.BUILD_ID), r.get(BUILD.ARCHIVE_URL), r.get(BUILD.BUILD_PATH),
+                r.get(JOB.ARTIFACT), r.get(JOB.STATE), r.get(JOB.REQUIRED), r.get(JOB.ATTEMPTS), r.get(JOB.MAX_ATTEMPTS),
+                r.get(JOB.NEXT_ATTEMPT_AT), r.get(JOB.WAIT_DEADLINE_AT), r.get(JOB.LAST_ERROR), r.get(JOB.BYTES_DONE),
+                r.get(JOB.BYTES_TOTAL), r.get(JOB.CREATED_AT), r.get(JOB.STARTED_AT), r.get(JOB.FINISHED_AT),
+                r.get(JOB.CLAIMED_BY));
+    }
+}

@@ -1,0 +1,17 @@
+package dev.stagehand.queue;
+
+import dev.stagehand.db.types.AttemptOutcome;
+import java.time.Duration;
+
+/**
+ * What the queue tells observers (metrics) as attempts start and end. Called on the worker
+ * thread after the change committed; an observer must be quick and must not throw.
+ */
+public interface QueueEvents {
+    QueueEvents NONE = new QueueEvents() {};
+
+    /** A worker claimed the job; {@code job} is as it was read right after the claim. */
+    default void attemptStarted(JobView job, int attempt) {}
+
+    default void attemptEnded(JobView job, int attempt, AttemptOutcome outcome, Duration took, String error) {}
+}

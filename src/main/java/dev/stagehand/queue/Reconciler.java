@@ -1,0 +1,60 @@
+package dev.stagehand.queue;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.quartz.SchedulerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts the ledger and Quartz back in agreement, at startup and then periodically: jobs of dead
+ * nodes go back to the queue, every runnable job gets a trigger, and pending requests whose
+ * required jobs have all ended are settled (a database written by older code heals).
+ */
+final class Reconciler {
+    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+    private final Stores stores;
+    private final QuartzWorkers workers;
+    private final Nodes nodes;
+    private final Clock clock;
+
+    Reconciler(Stores stores, QuartzWorkers workers, Nodes nodes, Clock clock) {
+        this.stores = stores;
+        this.workers = workers;
+        this.nodes = nodes;
+        this.clock = clock;
+    }
+
+    /** What one pass did. */
+    record Result(List<Long> requeued, int scheduled, List<Long> settled) {}
+
+    Result run() {
+        List<Long> requeued = stores.inTransaction(tx -> tx.jobs.requeueOrphans(nodes.deadAmong(tx.jobs.claimants())));
+        if (!requeued.isEmpty()) {
+            log.info("re-queued {} job(s) whose node stopped: {}", requeued.size(), requeued);
+        }
+        int scheduled = 0;
+        for (JobStore.Runnable job : stores.jobs.runnable()) {
+            try {
+                if (!workers.hasTrigger(job.id())) {
+                    workers.schedule(job.id(), job.required(), dueTime(job));
+                    scheduled++;
+                }
+            } catch (SchedulerException e) {
+                log.warn("could not schedule job {}", job.id(), e);
+            }
+        }
+        List<Long> settled = stores.inTransaction(tx -> tx.requests.settle(tx.requests.stranded()));
+        if (!settled.isEmpty()) {
+            log.info("settled {} request(s) whose required jobs had all ended: {}", settled.size(), settled);
+        }
+        return new Result(requeued, scheduled, settled);
+    }
+
+    private Instant dueTime(JobStore.Runnable job) {
+        Instant now = clock.instant();
+        return job.nextAttemptAt() != null && job.nextAttemptAt().isAfter(now) ? job.nextAttemptAt() : now;
+    }
+}

@@ -1,0 +1,166 @@
+package dev.stagehand.staging;
+
+import dev.stagehand.archive.ArchiveSource;
+import dev.stagehand.archive.BuildRef;
+import dev.stagehand.archive.ObjectInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+
+/**
+ * Stages one artifact of one build: pick the catalogue alternative whose files are in the
+ * archive, fetch and verify, unpack into a fresh work dir, install atomically, marker last.
+ */
+final class ArtifactStager {
+    private final ArchiveSource source;
+    private final BuildRef build;
+    private final long buildId;
+    private final StagingArea area;
+    private final long jobId;
+    private final int attempt;
+    private final Progress progress;
+
+    ArtifactStager(ArchiveSource source, BuildRef build, long buildId, StagingArea area, long jobId, int attempt,
+            Progress progress) {
+        this.source = source;
+        this.build = build;
+        this.buildId = buildId;
+        this.area = area;
+        this.jobId = jobId;
+        this.attempt = attempt;
+        this.progress = progress;
+    }
+
+    /** The rules to apply and the archive's names at the time they were chosen. */
+    record Plan(List<Rule> rules, List<String> names) {}
+
+    /** The first alternative whose required names are all in the archive now; empty while none is. */
+    Optional<Plan> plan(List<List<Rule>> alternatives) throws IOException {
+        List<String> names = source.list();
+        for (List<Rule> rules : alternatives) {
+            if (rules.stream().allMatch(r -> r.optional() || !r.select(names, build.name()).isEmpty())) {
+                return Optional.of(new Plan(rules, names));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Applies the plan and installs the result; {@code beforeInstall} may still stop it (a cancelled job). */
+    void stage(Plan plan, String artifactKey, Runnable beforeInstall) throws IOException, StagingFailure {
+        Path work = area.freshWorkDir(jobId, attempt);
+        try {
+            Unpacker unpacker = new Unpacker(work, artifactKey, progress);
+            List<String> mkdirs = new ArrayList<>();
+            for (Rule rule : plan.rules()) {
+                List<String> selected = rule.select(plan.names(), build.name());
+                for (String name : selected) {
+                    apply(rule, name, work, unpacker);
+                }
+                if (!selected.isEmpty()) { // a rule's links belong to its files: none without them
+                    for (Map.Entry<String, String> link : rule.symlinks().entrySet()) {
+                        unpacker.symlink(link.getKey().replace("<build>", build.name()), link.getValue());
+                    }
+                }
+                mkdirs.addAll(rule.mkdirs());
+            }
+            beforeInstall.run();
+            area.install(work, build.path(), buildId, artifactKey, unpacker.written(), mkdirs);
+            StagingArea.deleteTree(area.partialDir(jobId));
+        } catch (IOException e) {
+            if (DiskErrors.isNoSpace(e)) {
+                throw DiskErrors.noSpace("staging " + artifactKey, e);
+            }
+            throw e;
+        } finally {
+            StagingArea.deleteTree(work);
+        }
+    }
+
+    private void apply(Rule rule, String name, Path work, Unpacker unpacker) throws IOException, StagingFailure {
+        ObjectInfo info = source.stat(name)
+                .orElseThrow(() -> new IOException(name + " disappeared from " + source.describe() + " while staging"));
+        switch (rule.action()) {
+            case COPY -> copy(info, SafePaths.entryPath(name, rule.destination(name, build.name())), work, unpacker);
+            case EXTRACT, MEMBER -> unpack(info, rule, unpacker);
+        }
+    }
+
+    private void copy(ObjectInfo info, String dest, Path work, Unpacker unpacker) throws IOException, StagingFailure {
+        Path partial = StagingHandler.partialFile(area, jobId, info);
+        Download.fetch(source, info, partial, progress);
+        Path target = SafePaths.under(work, dest);
+        Files.createDirectories(target.getParent());
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        unpacker.written().add(dest);
+    }
+
+    private void unpack(ObjectInfo info, Rule rule, Unpacker unpacker) throws IOException, StagingFailure {
+        String dest = rule.to() == null ? null : rule.destination(info.name(), build.name());
+        try {
+            if (Archives.isZip(info.name())) {
+                unzip(info, rule, dest, unpacker);
+            } else {
+                untar(info, rule, dest, unpacker);
+            }
+        } catch (SourceChannel.SourceException | Checksums.ChecksumMismatch e) {
+            throw e; // the bytes did not arrive intact: worth a retry
+        } catch (IOException | RuntimeException e) {
+            if (DiskErrors.isNoSpace(e)) {
+                throw DiskErrors.noSpace("extracting " + info.name(), e);
+            }
+            throw new StagingFailure(StagingFailure.Kind.PERMANENT, "corrupt archive " + info.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void unzip(ObjectInfo info, Rule rule, String dest, Unpacker unpacker) throws IOException, StagingFailure {
+        try (RangedChannel channel = new RangedChannel(source, info);
+             ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).setIgnoreLocalFileHeader(true).get()) {
+            if (rule.action() == Rule.Action.MEMBER) {
+                if (!unpacker.zipMember(zip, channel, rule.member(), dest)) {
+                    throw StagingFailure.permanent(info.name() + " has no member " + rule.member());
+                }
+            } else {
+                unpacker.zip(zip, rule);
+            }
+        }
+    }
+
+    /** Streams the tar while downloading; the whole compressed stream is checksummed, even past the member. */
+    private void untar(ObjectInfo info, Rule rule, String dest, Unpacker unpacker) throws IOException, StagingFailure {
+        Checksums sums = new Checksums(info);
+        try (InputStream raw = sums.watch(Channels.newInputStream(new SourceChannel(source, info, 0)));
+             TarArchiveInputStream tar = Archives.tar(raw, info.name())) {
+            boolean found = true;
+            try {
+                if (rule.action() == Rule.Action.MEMBER) {
+                    found = unpacker.tarMember(tar, rule.member(), dest);
+                } else {
+                    unpacker.tar(tar, rule);
+                }
+            } catch (IOException unreadable) {
+                if (DiskErrors.isNoSpace(unreadable)) {
+                    throw unreadable;
+                }
+                // Corrupt archive, or bytes damaged in transit? Only the checksum can tell.
+                raw.transferTo(OutputStream.nullOutputStream());
+                sums.verify(info);
+                throw unreadable;
+            }
+            raw.transferTo(OutputStream.nullOutputStream());
+            sums.verify(info);
+            if (!found) {
+                throw StagingFailure.permanent(info.name() + " has no member " + rule.member());
+            }
+        }
+    }
+}

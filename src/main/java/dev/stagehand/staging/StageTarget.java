@@ -1,0 +1,33 @@
+package dev.stagehand.staging;
+
+/**
+ * What one job stages: an artifact of the catalogue, or one named file of the build
+ * ({@code files=NAME}). The queue knows a job only by its {@link #key()}.
+ */
+public sealed interface StageTarget {
+    /** The job's artifact column: the artifact's name, or {@code file:NAME}. */
+    String key();
+
+    /** The name the caller used. */
+    String name();
+
+    record Artifact(String name) implements StageTarget {
+        @Override
+        public String key() {
+            return name;
+        }
+    }
+
+    record NamedFile(String name) implements StageTarget {
+        static final String PREFIX = "file:";
+
+        @Override
+        public String key() {
+            return PREFIX + name;
+        }
+    }
+
+    static StageTarget ofKey(String key) {
+        return key.startsWith(NamedFile.PREFIX) ? new NamedFile(key.substring(NamedFile.PREFIX.length())) : new Artifact(key);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.stagehand.staging;
+
+import dev.stagehand.archive.BuildRef;
+import dev.stagehand.common.CallerText;
+import dev.stagehand.common.InvalidRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** What is on disk under the static dir, for the devserver's read-only RPCs (list_image_dir, latestbuild). */
+public final class StagedBuilds {
+    private final StagingArea area;
+
+    public StagedBuilds(StagingArea area) {
+        this.area = area;
+    }
+
+    /** One line per file or directory of a staged build (name, modified time, size); empty when it is not staged. */
+    public Optional<List<String>> listing(BuildRef build) throws IOException {
+        Path dir = area.buildDir(build.path());
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return Optional.of(files.filter(p -> !p.equals(dir)).sorted().map(p -> line(dir, p)).toList());
+        }
+    }
+
+    private static String line(Path build, Path p) {
+        try {
+            var attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return build.relativize(p) + (attrs.isDirectory() ? "/" : "") + "\t" + attrs.lastModifiedTime() + "\t" + attrs.size();
+        } catch (IOException e) {
+            return build.relativize(p) + "\t?\t?";
+        }
+    }
+
+    /** The newest staged build of a target (optionally of one milestone, e.g. R78), in version order. */
+    public Optional<String> latest(String target, String milestone) throws IOException {
+        Path dir = area.buildDir(callerPath("target", target));
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> children = Files.list(dir)) {
+            return children.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(name -> milestone == null || name.startsWith(milestone + "-"))
+                    .max(VersionOrder.INSTANCE);
+        }
+    }
+
+    /** A relative path a caller gave (target, build): no '..', no empty parts, not stagehand's own directory. */
+    String callerPath(String what, String path) {
+        if (path.startsWith("/") || path.length() > 1024
+                || Stream.of(path.split("/", -1)).anyMatch(p -> p.isEmpty() || p.equals("..") || p.equals("."))
+                || path.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new InvalidRequest(what + " must be a relative path without '..': " + CallerText.quote(path));
+        }
+        area.checkBuildPath(path);
+        return path;
+    }
+}
