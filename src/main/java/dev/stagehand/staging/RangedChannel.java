@@ -27,7 +27,6 @@ final class RangedChannel implements SeekableByteChannel {
     private final byte[] block = new byte[BLOCK];
     private long blockStart = -1;
     private int blockLength;
-    private long bytesFetched;
     private boolean open = true;
     private long windowStart = -1;
     private long windowEnd = -1;
@@ -41,10 +40,6 @@ final class RangedChannel implements SeekableByteChannel {
     void expect(long start, long length) {
         windowStart = start;
         windowEnd = Math.min(info.size(), start + length);
-    }
-
-    long bytesFetched() {
-        return bytesFetched;
     }
 
     @Override
@@ -73,7 +68,6 @@ final class RangedChannel implements SeekableByteChannel {
         } catch (IOException | RuntimeException e) {
             throw new SourceChannel.SourceException("range read of " + info.name() + " failed: " + e.getMessage(), e);
         }
-        bytesFetched += blockLength;
     }
 
     /** Inside the expected window: one request to the window's end, read sequentially. */
@@ -90,7 +84,6 @@ final class RangedChannel implements SeekableByteChannel {
             } catch (IOException | RuntimeException e) {
                 throw new SourceChannel.SourceException("range read of " + info.name() + " failed: " + e.getMessage(), e);
             }
-            bytesFetched += windowEnd - position;
             streamPosition = position;
         }
         int want = (int) Math.min(dst.remaining(), windowEnd - position);
