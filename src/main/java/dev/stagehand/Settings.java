@@ -2,6 +2,7 @@ package dev.stagehand;
 
 import dev.stagehand.archive.ArchiveSources.GcsSettings;
 import dev.stagehand.queue.QueueConfig;
+import dev.stagehand.staging.DiskLimits;
 import dev.stagehand.staging.StageService.UploadWait;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,4 +17,5 @@ public record Settings(
         List<Path> localArchiveRoots,
         GcsSettings gcs,
         UploadWait uploadWait,
-        Path catalogueFile) {}
+        Path catalogueFile,
+        DiskLimits disk) {}

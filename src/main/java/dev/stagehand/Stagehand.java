@@ -4,8 +4,11 @@ import dev.stagehand.api.HttpApi;
 import dev.stagehand.archive.ArchiveSources;
 import dev.stagehand.db.Database;
 import dev.stagehand.queue.JobQueue;
+import dev.stagehand.queue.QueueEvents;
+import dev.stagehand.staging.ActiveReads;
 import dev.stagehand.staging.Catalogue;
 import dev.stagehand.staging.ControlFiles;
+import dev.stagehand.staging.DiskSpace;
 import dev.stagehand.staging.StageService;
 import dev.stagehand.staging.StagedBuilds;
 import dev.stagehand.staging.StagingArea;
@@ -35,13 +38,16 @@ public final class Stagehand implements AutoCloseable {
         StagingArea area = new StagingArea(settings.staticDir());
         ArchiveSources sources = new ArchiveSources(settings.localArchiveRoots(), settings.gcs());
         Catalogue catalogue = Catalogue.load(settings.catalogueFile());
-        JobQueue queue = new JobQueue(database, settings.queue(), new StagingHandler(catalogue, sources, area, clock), clock);
+        JobQueue queue = new JobQueue(database, settings.queue(), clock, QueueEvents.NONE);
+        ActiveReads reads = new ActiveReads();
+        DiskSpace space = new DiskSpace(area, queue.disk(), queue.builds(), reads, settings.disk().quotaFor(area));
         area.cleanLeftovers(queue.ledger().activeJobIds());
-        queue.start();
-        StageService stage = new StageService(catalogue, sources, area, queue, clock, settings.uploadWait());
+        space.recover(queue.unfinishedRemovals());
+        queue.start(new StagingHandler(catalogue, sources, area, space, clock));
+        StageService stage = new StageService(catalogue, sources, area, space, queue, clock, settings.uploadWait());
         StagedBuilds builds = new StagedBuilds(area);
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
-                area, builds, new ControlFiles(area, builds), clock));
+                area, reads, builds, new ControlFiles(area, builds), clock));
         return new Stagehand(database, queue, http);
     }
 

@@ -7,6 +7,7 @@ import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
 import dev.stagehand.queue.JobQueue;
 import dev.stagehand.queue.Ledger;
+import dev.stagehand.staging.ActiveReads;
 import dev.stagehand.staging.BuildBusy;
 import dev.stagehand.staging.ControlFiles;
 import dev.stagehand.staging.StageService;
@@ -31,8 +32,8 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** What the routes work with. */
-    public record Services(StageService stage, JobQueue queue, Ledger ledger, StagingArea area, StagedBuilds builds,
-            ControlFiles controls, Clock clock) {}
+    public record Services(StageService stage, JobQueue queue, Ledger ledger, StagingArea area, ActiveReads reads,
+            StagedBuilds builds, ControlFiles controls, Clock clock) {}
 
     public static HttpApi start(String host, int port, Services services) {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -43,7 +44,7 @@ public final class HttpApi implements AutoCloseable {
             config.jsonMapper(new JavalinJackson(json, false));
             Limits.apply(config);
             config.jetty.modifyServletContextHandler(handler -> StaticFiles.mount(handler, services.area(),
-                    services.stage().access()::fileRead));
+                    services.reads(), services.stage().access()::fileRead));
             new DevserverRoutes(services.stage()).register(config.routes);
             new OperatorRoutes(services).register(config.routes);
             new JsonApiRoutes(services.stage(), services.queue(), services.ledger(), json, services.clock()).register(config.routes);

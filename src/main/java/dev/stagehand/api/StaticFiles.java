@@ -1,6 +1,9 @@
 package dev.stagehand.api;
 
+import dev.stagehand.staging.ActiveReads;
 import dev.stagehand.staging.StagingArea;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -25,7 +28,7 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 final class StaticFiles {
     private StaticFiles() {}
 
-    static void mount(ServletContextHandler handler, StagingArea area, Consumer<String> onRead) {
+    static void mount(ServletContextHandler handler, StagingArea area, ActiveReads reads, Consumer<String> onRead) {
         ServletHolder files = new ServletHolder("static", ResourceServlet.class);
         files.setInitParameter("baseResource", area.root().toUri().toString());
         files.setInitParameter("dirAllowed", "false");
@@ -34,10 +37,10 @@ final class StaticFiles {
         files.setInitParameter("gzip", "false");
         files.setInitParameter("pathInfoOnly", "true");
         handler.addServlet(files, "/static/*");
-        handler.addFilter(new FilterHolder(new Guard(onRead)), "/static/*", EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+        handler.addFilter(new FilterHolder(new Guard(reads, onRead)), "/static/*", EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
     }
 
-    private record Guard(Consumer<String> onRead) implements Filter {
+    private record Guard(ActiveReads reads, Consumer<String> onRead) implements Filter {
         @Override
         public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
             String path = ((HttpServletRequest) req).getPathInfo();
@@ -46,7 +49,36 @@ final class StaticFiles {
                 return;
             }
             onRead.accept(path);
-            chain.doFilter(req, res);
+            reads.begin(path); // eviction leaves a build alone while any of its files is being read
+            boolean async = false;
+            try {
+                chain.doFilter(req, res);
+                if (req.isAsyncStarted()) {
+                    async = true;
+                    req.getAsyncContext().addListener(new ReadEnds(reads, path));
+                }
+            } finally {
+                if (!async) {
+                    reads.end(path);
+                }
+            }
         }
+    }
+
+    /** Ends the read when a response sent asynchronously completes, however it completes. */
+    private record ReadEnds(ActiveReads reads, String path) implements AsyncListener {
+        @Override
+        public void onComplete(AsyncEvent event) {
+            reads.end(path);
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {}
+
+        @Override
+        public void onError(AsyncEvent event) {}
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {}
     }
 }

@@ -6,6 +6,7 @@ import dev.stagehand.archive.ArchiveSources.GcsSettings;
 import dev.stagehand.db.H2Urls;
 import dev.stagehand.queue.QueueConfig;
 import dev.stagehand.queue.RetryPolicy;
+import dev.stagehand.staging.DiskLimits;
 import dev.stagehand.staging.StageService.UploadWait;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,6 +64,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--catalogue", description = "Extra artifact catalogue (JSON) adding to or replacing built-in artifacts.")
     Path catalogue;
 
+    @Option(names = "--max-staged-mb", description = "Most megabytes staged under the static dir; older builds are evicted (default: no cap).")
+    Long maxStagedMb;
+
+    @Option(names = "--min-free-mb", description = "Megabytes to keep free on the static dir's filesystem (default: 5% of it).")
+    Long minFreeMb;
+
     @Option(names = "--no-demo", description = "Do not seed the sample build under the first local archive root.")
     boolean noDemo;
 
@@ -75,7 +82,8 @@ final class ServeCommand implements Callable<Integer> {
                 new QueueConfig(workers, new RetryPolicy(Duration.ofMillis(retryBaseMs), retryFactor,
                         Duration.ofMillis(retryMaxMs), maxAttempts), Duration.ofMillis(500)),
                 roots, GcsSettings.fromEnvironment(gcsEndpoint, gcsAnonymous),
-                new UploadWait(Duration.ofSeconds(waitRequired), Duration.ofSeconds(waitOptional)), catalogue);
+                new UploadWait(Duration.ofSeconds(waitRequired), Duration.ofSeconds(waitOptional)), catalogue,
+                new DiskLimits(maxStagedMb, minFreeMb));
         String demoUrl = noDemo ? null : DemoBuild.seed(firstRoot);
         Stagehand server = Stagehand.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);

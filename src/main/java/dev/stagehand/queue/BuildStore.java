@@ -1,21 +1,34 @@
 package dev.stagehand.queue;
 
 import static dev.stagehand.db.schema.Tables.BUILD;
+import static dev.stagehand.db.schema.Tables.EVICTION;
+import static dev.stagehand.db.schema.Tables.JOB;
 
+import dev.stagehand.db.schema.tables.records.BuildRecord;
+import dev.stagehand.db.types.BuildState;
+import dev.stagehand.db.types.JobState;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.jooq.DSLContext;
 import org.jooq.exception.IntegrityConstraintViolationException;
 import org.jooq.impl.DSL;
 
-/** Build rows: one per archive URL, with where it is staged and when it was last read. */
+/**
+ * Build rows: one per archive URL, with where it is staged, how much it holds, when it was last
+ * read, and its state. Leaving READY (to evict or clean) is a guarded move made with the row
+ * locked, so it serialises with job claims and with requests that trust a staged artifact.
+ */
 public final class BuildStore {
     private final DSLContext db;
     private final Clock clock;
+    private final String node;
 
-    BuildStore(DSLContext db, Clock clock) {
+    BuildStore(DSLContext db, Clock clock, String node) {
         this.db = db;
         this.clock = clock;
+        this.node = node;
     }
 
     /** The build row for an archive URL, created on first use. */
@@ -49,8 +62,7 @@ public final class BuildStore {
      */
     public Optional<String> nestedWith(String buildPath) {
         return db.select(BUILD.BUILD_PATH).from(BUILD)
-                .where(BUILD.BUILD_PATH.startsWith(buildPath + "/")
-                        .or(DSL.val(buildPath).startsWith(BUILD.BUILD_PATH.concat("/"))))
+                .where(BUILD.BUILD_PATH.startsWith(buildPath + "/").or(DSL.val(buildPath).startsWith(BUILD.BUILD_PATH.concat("/"))))
                 .limit(1).fetchOptional(BUILD.BUILD_PATH);
     }
 
@@ -60,4 +72,83 @@ public final class BuildStore {
                 .where(DSL.val(path).startsWith(BUILD.BUILD_PATH.concat("/")).or(BUILD.BUILD_PATH.eq(path)))
                 .execute();
     }
+
+    /**
+     * Inside a submission's transaction: locks the build row and refreshes its last access, so an
+     * eviction that chose the build before this request wins no more. True when it is READY.
+     */
+    boolean lockForRequest(long buildId) {
+        BuildState state = db.select(BUILD.STATE).from(BUILD).where(BUILD.ID.eq(buildId)).forUpdate().fetchSingle(BUILD.STATE);
+        db.update(BUILD).set(BUILD.LAST_ACCESS_AT, clock.instant()).where(BUILD.ID.eq(buildId)).execute();
+        return state == BuildState.READY;
+    }
+
+    /** How an attempt to take a build out of READY went. */
+    public enum Removal { STARTED, BUILD_BUSY, JOB_RUNNING, JOB_ACTIVE, READ_SINCE }
+
+    /**
+     * READY -> {@code to} (EVICTING or CLEANING). The row is locked first, then its jobs read:
+     * a clean needs no RUNNING job; an eviction needs no active job and a last access still
+     * {@code seenAccess} (a request that trusted the build since then keeps it).
+     */
+    public Removal beginRemoval(long buildId, BuildState to, Instant seenAccess) {
+        return db.transactionResult(cfg -> new BuildStore(cfg.dsl(), clock, node).lockAndLeaveReady(buildId, to, seenAccess));
+    }
+
+    private Removal lockAndLeaveReady(long buildId, BuildState to, Instant seenAccess) {
+        BuildRecord build = db.selectFrom(BUILD).where(BUILD.ID.eq(buildId)).forUpdate().fetchSingle();
+        if (build.getState() != BuildState.READY) {
+            return Removal.BUILD_BUSY;
+        }
+        if (to == BuildState.EVICTING && !build.getLastAccessAt().equals(seenAccess)) {
+            return Removal.READ_SINCE;
+        }
+        List<JobState> jobs = db.select(JOB.STATE).from(JOB).where(JOB.BUILD_ID.eq(buildId), JOB.STATE.in(JobState.ACTIVE))
+                .fetch(JOB.STATE);
+        if (jobs.contains(JobState.RUNNING)) {
+            return Removal.JOB_RUNNING;
+        }
+        if (to == BuildState.EVICTING && !jobs.isEmpty()) {
+            return Removal.JOB_ACTIVE;
+        }
+        db.update(BUILD).set(BUILD.STATE, to).set(BUILD.STATE_BY, node).where(BUILD.ID.eq(buildId)).execute();
+        return Removal.STARTED;
+    }
+
+    /** Back to READY with nothing staged; an eviction also leaves its record. */
+    public void endRemoval(long buildId, String evictionReason, long bytesFreed) {
+        db.transaction(cfg -> {
+            DSLContext tx = cfg.dsl();
+            tx.update(BUILD).set(BUILD.STATE, BuildState.READY).setNull(BUILD.STATE_BY).set(BUILD.STAGED_BYTES, 0L)
+                    .where(BUILD.ID.eq(buildId), BUILD.STATE.ne(BuildState.READY)).execute();
+            if (evictionReason != null) {
+                tx.insertInto(EVICTION).set(EVICTION.BUILD_ID, buildId).set(EVICTION.EVICTED_AT, clock.instant())
+                        .set(EVICTION.REASON, JobStore.truncate(evictionReason)).set(EVICTION.BYTES_FREED, bytesFreed)
+                        .set(EVICTION.NODE, node).execute();
+            }
+        });
+    }
+
+    /** Builds out of READY (being evicted or cleaned), with the node that is doing it. */
+    List<UnfinishedRemoval> removalsInProgress() {
+        return db.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.STATE, BUILD.STATE_BY).from(BUILD)
+                .where(BUILD.STATE.ne(BuildState.READY))
+                .fetch(r -> new UnfinishedRemoval(r.value1(), r.value2(), r.value3(), r.value4()));
+    }
+
+    public record UnfinishedRemoval(long buildId, String buildPath, BuildState state, String node) {}
+
+    /** Records what a build's directory holds now (measured after an install). */
+    public void setStagedBytes(long buildId, long bytes) {
+        db.update(BUILD).set(BUILD.STAGED_BYTES, bytes).where(BUILD.ID.eq(buildId)).execute();
+    }
+
+    /** READY builds with a directory but no measured size (staged before sizes were kept). */
+    public List<StagedBuild> unmeasured() {
+        return db.select(BUILD.ID, BUILD.BUILD_PATH).from(BUILD)
+                .where(BUILD.STATE.eq(BuildState.READY), BUILD.STAGED_BYTES.eq(0L))
+                .fetch(r -> new StagedBuild(r.value1(), r.value2()));
+    }
+
+    public record StagedBuild(long buildId, String buildPath) {}
 }

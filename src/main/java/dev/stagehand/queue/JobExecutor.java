@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +15,7 @@ import org.slf4j.LoggerFactory;
  */
 final class JobExecutor {
     private static final Logger log = LoggerFactory.getLogger(JobExecutor.class);
+    private static final Duration BUILD_BUSY_PAUSE = Duration.ofSeconds(1);
 
     /** What the executor tells the queue after an attempt commits. */
     interface Outcomes {
@@ -28,7 +28,7 @@ final class JobExecutor {
 
     private final Stores stores;
     private final Ledger ledger;
-    private final JobHandler handler;
+    private volatile JobHandler handler;
     private final RetryPolicy retry;
     private final Clock clock;
     private final String node;
@@ -36,16 +36,20 @@ final class JobExecutor {
     private final QueueEvents events;
     private volatile boolean stopping;
 
-    JobExecutor(Stores stores, Ledger ledger, JobHandler handler, RetryPolicy retry, Clock clock, String node,
-            Outcomes outcomes, QueueEvents events) {
+    JobExecutor(Stores stores, Ledger ledger, RetryPolicy retry, Clock clock, String node, Outcomes outcomes,
+            QueueEvents events) {
         this.stores = stores;
         this.ledger = ledger;
-        this.handler = handler;
         this.retry = retry;
         this.clock = clock;
         this.node = node;
         this.outcomes = outcomes;
         this.events = events;
+    }
+
+    /** Set once, before the workers start. */
+    void handleWith(JobHandler handler) {
+        this.handler = handler;
     }
 
     void stop() {
@@ -57,15 +61,20 @@ final class JobExecutor {
             return;
         }
         String worker = node + "/" + Thread.currentThread().getName();
-        Optional<Claim> claimed = stores.inTransaction(tx -> {
-            Optional<Claim> claim = tx.jobs.claim(jobId, node);
-            claim.ifPresent(c -> tx.jobs.startAttempt(c, worker));
-            return claim; // empty: not due, taken, cancelled or finished; this trigger was a duplicate
+        JobStore.ClaimAttempt claimed = stores.inTransaction(tx -> {
+            JobStore.ClaimAttempt attempt = tx.jobs.claim(jobId, node);
+            attempt.claim().ifPresent(c -> tx.jobs.startAttempt(c, worker));
+            return attempt;
         });
-        if (claimed.isEmpty()) {
+        if (claimed.buildBusy()) {
+            // Its build is being evicted or cleaned, which takes a moment: come back then.
+            ledger.job(jobId).ifPresent(j -> outcomes.runAgainAt(jobId, j.required(), clock.instant().plus(BUILD_BUSY_PAUSE)));
             return;
         }
-        Claim claim = claimed.get();
+        if (claimed.claim().isEmpty()) {
+            return; // not due, taken, cancelled or finished: this trigger was a duplicate
+        }
+        Claim claim = claimed.claim().get();
         JobView job = ledger.job(jobId).orElseThrow();
         Instant started = clock.instant();
         events.attemptStarted(job, claim.attempt());

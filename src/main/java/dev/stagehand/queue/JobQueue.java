@@ -29,7 +29,8 @@ public final class JobQueue implements AutoCloseable {
     private final QueueConfig config;
     private final Stores stores;
     private final LedgerQueries ledger;
-    private final BuildStore builds;
+    private final DiskLedger disk;
+    private final Nodes nodes;
     private final RequestWaiters waiters;
     private final JobExecutor executor;
     private final QuartzWorkers workers;
@@ -40,19 +41,24 @@ public final class JobQueue implements AutoCloseable {
         return t;
     });
 
+    private JobHandler handler;
+
+    /** A queue whose jobs {@code handler} runs once {@link #start()} is called. */
     public JobQueue(Database database, QueueConfig config, JobHandler handler, Clock clock) {
-        this(database, config, handler, clock, QueueEvents.NONE);
+        this(database, config, clock, QueueEvents.NONE);
+        this.handler = handler;
     }
 
-    public JobQueue(Database database, QueueConfig config, JobHandler handler, Clock clock, QueueEvents events) {
+    /** A queue without its handler yet (the handler may need the queue's stores): see {@link #start(JobHandler)}. */
+    public JobQueue(Database database, QueueConfig config, Clock clock, QueueEvents events) {
         this.clock = clock;
         this.config = config;
-        this.stores = new Stores(database.dsl(), clock);
+        this.nodes = Nodes.singleNode();
+        this.stores = new Stores(database.dsl(), clock, nodes.self());
         this.ledger = new LedgerQueries(database.dsl());
-        this.builds = new BuildStore(database.dsl(), clock);
+        this.disk = new DiskLedger(database.dsl(), clock, nodes.self());
         this.waiters = new RequestWaiters(stores.requests, config.waiterPollInterval());
-        Nodes nodes = Nodes.singleNode();
-        this.executor = new JobExecutor(stores, ledger, handler, config.retry(), clock, nodes.self(), new Outcomes(), events);
+        this.executor = new JobExecutor(stores, ledger, config.retry(), clock, nodes.self(), new Outcomes(), events);
         try {
             this.workers = new QuartzWorkers(database.dataSource(), config.workers(), executor, clock);
         } catch (SchedulerException e) {
@@ -61,8 +67,15 @@ public final class JobQueue implements AutoCloseable {
         this.reconciler = new Reconciler(stores, workers, nodes, clock);
     }
 
-    /** Reconciles (orphans, triggers, stranded requests), then starts the workers. */
+    /** Starts with the handler given at construction. */
     public void start() {
+        start(handler);
+    }
+
+    /** Reconciles (orphans, triggers, stranded requests), then starts the workers running jobs with {@code handler}. */
+    public void start(JobHandler handler) {
+        this.handler = handler;
+        executor.handleWith(handler);
         reconcile();
         try {
             workers.start();
@@ -92,7 +105,18 @@ public final class JobQueue implements AutoCloseable {
     }
 
     public BuildStore builds() {
-        return builds;
+        return stores.builds;
+    }
+
+    public DiskLedger disk() {
+        return disk;
+    }
+
+    /** Builds whose eviction or clean was cut short by a node that is gone (at startup: an earlier run). */
+    public List<BuildStore.UnfinishedRemoval> unfinishedRemovals() {
+        List<BuildStore.UnfinishedRemoval> busy = stores.builds.removalsInProgress();
+        List<String> dead = nodes.deadAmong(busy.stream().map(BuildStore.UnfinishedRemoval::node).distinct().toList());
+        return busy.stream().filter(b -> dead.contains(b.node())).toList();
     }
 
     /**
@@ -109,8 +133,10 @@ public final class JobQueue implements AutoCloseable {
             created.clear();
             upgraded.clear();
             long id = tx.requests.create(buildId, artifacts, files);
+            // A build being evicted or cleaned has nothing staged worth attaching to.
+            Predicate<String> staged = tx.builds.lockForRequest(buildId) ? stillStaged : artifact -> false;
             for (JobSpec spec : JobSpec.merged(specs)) {
-                JobStore.Attachment a = attach(tx.jobs, buildId, spec, stillStaged);
+                JobStore.Attachment a = attach(tx.jobs, buildId, spec, staged);
                 tx.requests.link(id, a.jobId(), spec.required());
                 Submission.Item item = new Submission.Item(a.jobId(), spec.artifact(), spec.required());
                 items.add(item);

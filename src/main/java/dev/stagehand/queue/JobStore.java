@@ -1,10 +1,12 @@
 package dev.stagehand.queue;
 
+import static dev.stagehand.db.schema.Tables.BUILD;
 import static dev.stagehand.db.schema.Tables.JOB;
 import static dev.stagehand.db.schema.Tables.JOB_ATTEMPT;
 
 import dev.stagehand.db.schema.tables.records.JobRecord;
 import dev.stagehand.db.types.AttemptOutcome;
+import dev.stagehand.db.types.BuildState;
 import dev.stagehand.db.types.JobState;
 import java.time.Clock;
 import java.time.Instant;
@@ -84,8 +86,26 @@ final class JobStore {
                 .orderBy(JOB.ID.desc()).limit(1).fetchOptional(JOB.ID);
     }
 
-    /** CLAIM, unless the job is not due yet (an early duplicate trigger); returns the claim or empty. */
-    Optional<Claim> claim(long jobId, String node) {
+    /** What a claim got: the job, nothing (a duplicate or early trigger), or a wait for its build. */
+    record ClaimAttempt(Optional<Claim> claim, boolean buildBusy) {
+        static final ClaimAttempt LOST = new ClaimAttempt(Optional.empty(), false);
+        static final ClaimAttempt BUILD_BUSY = new ClaimAttempt(Optional.empty(), true);
+    }
+
+    /**
+     * CLAIM, unless the job is not due yet (an early duplicate trigger) or its build is being
+     * evicted or cleaned. The build row is locked first: an eviction or clean of the build waits
+     * for this claim to commit and then sees the job RUNNING, or this claim sees the build busy.
+     */
+    ClaimAttempt claim(long jobId, String node) {
+        Long buildId = db.select(JOB.BUILD_ID).from(JOB).where(JOB.ID.eq(jobId)).fetchOne(JOB.BUILD_ID);
+        if (buildId == null) {
+            return ClaimAttempt.LOST;
+        }
+        BuildState build = db.select(BUILD.STATE).from(BUILD).where(BUILD.ID.eq(buildId)).forUpdate().fetchSingle(BUILD.STATE);
+        if (build != BuildState.READY) {
+            return ClaimAttempt.BUILD_BUSY;
+        }
         boolean won = db.update(JOB)
                 .set(JOB.STATE, JobTransition.CLAIM.to)
                 .set(JOB.ATTEMPTS, JOB.ATTEMPTS.plus(1))
@@ -95,10 +115,10 @@ final class JobStore {
                 .and(JOB.NEXT_ATTEMPT_AT.isNull().or(JOB.NEXT_ATTEMPT_AT.le(now().plusSeconds(1))))
                 .execute() == 1;
         if (!won) {
-            return Optional.empty();
+            return ClaimAttempt.LOST;
         }
         int attempt = db.select(JOB.ATTEMPTS).from(JOB).where(JOB.ID.eq(jobId)).fetchSingle(JOB.ATTEMPTS);
-        return Optional.of(new Claim(jobId, node, attempt));
+        return new ClaimAttempt(Optional.of(new Claim(jobId, node, attempt)), false);
     }
 
     void startAttempt(Claim claim, String worker) {
@@ -167,7 +187,8 @@ final class JobStore {
     boolean recordProgress(Claim claim, long bytesDone, Long bytesTotal) {
         return db.update(JOB)
                 .set(JOB.BYTES_DONE, bytesDone)
-                .set(JOB.BYTES_TOTAL, bytesTotal)
+                // an unknown total (extracting a stream) keeps the size reserved for the job
+                .set(JOB.BYTES_TOTAL, bytesTotal == null ? JOB.BYTES_TOTAL : DSL.val(bytesTotal))
                 .where(held(claim))
                 .execute() == 1;
     }

@@ -23,6 +23,6 @@ final class Nodes {
     }
 
     List<String> deadAmong(List<String> claimants) {
-        return claimants.stream().filter(node -> !node.equals(self)).toList();
+        return claimants.stream().filter(node -> node == null || !node.equals(self)).toList();
     }
 }

@@ -22,22 +22,23 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  * archive, fetch and verify, unpack into a fresh work dir, install atomically, marker last.
  */
 final class ArtifactStager {
+    /** Which job, of which build, in which attempt. */
+    record JobRef(long jobId, long buildId, int attempt) {}
+
     private final ArchiveSource source;
     private final BuildRef build;
-    private final long buildId;
+    private final JobRef job;
     private final StagingArea area;
-    private final long jobId;
-    private final int attempt;
+    private final DiskSpace space;
     private final Progress progress;
+    private long reserved;
 
-    ArtifactStager(ArchiveSource source, BuildRef build, long buildId, StagingArea area, long jobId, int attempt,
-            Progress progress) {
+    ArtifactStager(ArchiveSource source, BuildRef build, JobRef job, StagingArea area, DiskSpace space, Progress progress) {
         this.source = source;
         this.build = build;
-        this.buildId = buildId;
+        this.job = job;
         this.area = area;
-        this.jobId = jobId;
-        this.attempt = attempt;
+        this.space = space;
         this.progress = progress;
     }
 
@@ -57,7 +58,7 @@ final class ArtifactStager {
 
     /** Applies the plan and installs the result; {@code beforeInstall} may still stop it (a cancelled job). */
     void stage(Plan plan, String artifactKey, Runnable beforeInstall) throws IOException, StagingFailure {
-        Path work = area.freshWorkDir(jobId, attempt);
+        Path work = area.freshWorkDir(job.jobId(), job.attempt());
         try {
             Unpacker unpacker = new Unpacker(work, artifactKey, progress);
             List<String> mkdirs = new ArrayList<>();
@@ -74,8 +75,9 @@ final class ArtifactStager {
                 mkdirs.addAll(rule.mkdirs());
             }
             beforeInstall.run();
-            area.install(work, build.path(), buildId, artifactKey, unpacker.written(), mkdirs);
-            StagingArea.deleteTree(area.partialDir(jobId));
+            area.install(work, build.path(), job.buildId(), artifactKey, unpacker.written(), mkdirs);
+            StagingArea.deleteTree(area.partialDir(job.jobId()));
+            space.installed(job.buildId(), build.path());
         } catch (IOException e) {
             if (DiskErrors.isNoSpace(e)) {
                 throw DiskErrors.noSpace("staging " + artifactKey, e);
@@ -96,7 +98,8 @@ final class ArtifactStager {
     }
 
     private void copy(ObjectInfo info, String dest, Path work, Unpacker unpacker) throws IOException, StagingFailure {
-        Path partial = StagingHandler.partialFile(area, jobId, info);
+        Path partial = StagingHandler.partialFile(area, job.jobId(), info);
+        reserve(info.name(), info.size(), Files.exists(partial) ? Files.size(partial) : 0);
         Download.fetch(source, info, partial, progress);
         Path target = SafePaths.under(work, dest);
         Files.createDirectories(target.getParent());
@@ -104,8 +107,22 @@ final class ArtifactStager {
         unpacker.written().add(dest);
     }
 
+    /** Room for {@code bytes} more (of which {@code onDisk} are there already) before writing them. */
+    private void reserve(String what, long bytes, long onDisk) throws IOException, StagingFailure {
+        if (bytes <= 0) {
+            return;
+        }
+        reserved += bytes;
+        space.reserve(job.jobId(), job.buildId(), reserved, Math.max(0, bytes - onDisk), what);
+    }
+
     private void unpack(ObjectInfo info, Rule rule, Unpacker unpacker) throws IOException, StagingFailure {
         String dest = rule.to() == null ? null : rule.destination(info.name(), build.name());
+        if (!Archives.isZip(info.name())) {
+            // What a tar stream unpacks to is known only at its end: its size stands in for it
+            // (the kept-free reserve absorbs the difference; a full disk is retried).
+            reserve(info.name(), info.size(), 0);
+        }
         try {
             if (Archives.isZip(info.name())) {
                 unzip(info, rule, dest, unpacker);
@@ -125,6 +142,7 @@ final class ArtifactStager {
     private void unzip(ObjectInfo info, Rule rule, String dest, Unpacker unpacker) throws IOException, StagingFailure {
         try (RangedChannel channel = new RangedChannel(source, info);
              ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).setIgnoreLocalFileHeader(true).get()) {
+            reserve(info.name(), Unpacker.zipBytes(zip, rule), 0);
             if (rule.action() == Rule.Action.MEMBER) {
                 if (!unpacker.zipMember(zip, channel, rule.member(), dest)) {
                     throw StagingFailure.permanent(info.name() + " has no member " + rule.member());

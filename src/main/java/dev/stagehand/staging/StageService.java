@@ -37,6 +37,7 @@ public final class StageService {
     private final Catalogue catalogue;
     private final ArchiveSources sources;
     private final StagingArea area;
+    private final DiskSpace space;
     private final JobQueue queue;
     private final Ledger ledger;
     private final BuildStore builds;
@@ -52,11 +53,12 @@ public final class StageService {
     /** How long required and optional jobs wait for an artifact that is not in the archive yet. */
     public record UploadWait(Duration required, Duration optional) {}
 
-    public StageService(Catalogue catalogue, ArchiveSources sources, StagingArea area, JobQueue queue, Clock clock,
-            UploadWait uploadWait) {
+    public StageService(Catalogue catalogue, ArchiveSources sources, StagingArea area, DiskSpace space, JobQueue queue,
+            Clock clock, UploadWait uploadWait) {
         this.catalogue = catalogue;
         this.sources = sources;
         this.area = area;
+        this.space = space;
         this.queue = queue;
         this.ledger = queue.ledger();
         this.builds = queue.builds();
@@ -124,7 +126,7 @@ public final class StageService {
         long buildId = buildId(build);
         access.buildUsed(build.path());
         if (clean) {
-            clean(buildId, build.path());
+            space.clean(buildId, build.path());
         }
         Instant now = clock.instant();
         Duration requiredWait = waitForUpload != null ? waitForUpload : uploadWait.required();
@@ -139,13 +141,6 @@ public final class StageService {
         }
         return queue.submit(buildId, specs, String.join(",", req.artifacts()), String.join(",", req.files()),
                 key -> area.onDisk(buildId, build.path(), key));
-    }
-
-    private void clean(long buildId, String buildPath) throws IOException {
-        if (ledger.jobsOfBuild(buildId).stream().anyMatch(j -> j.state() == JobState.RUNNING)) {
-            throw new BuildBusy("cannot clean " + buildPath + ": a job of that build is running; try again when it ends");
-        }
-        area.removeBuild(buildId, buildPath);
     }
 
     /** Completes with the request's required jobs once its outcome is decided. */

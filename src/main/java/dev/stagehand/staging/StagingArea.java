@@ -107,7 +107,33 @@ public final class StagingArea {
         }
     }
 
-    /** Removes a build's files and markers (clean=True). */
+    /** Bytes free for us on the static dir's filesystem. */
+    long usableBytes() {
+        try {
+            return Files.getFileStore(root).getUsableSpace();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Bytes the files under a build's directory take (links count as themselves, not their targets). */
+    long measure(String buildPath) throws IOException {
+        Path dir = buildDir(buildPath);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException gone) {
+                    return 0; // removed while we walked
+                }
+            }).sum();
+        }
+    }
+
+    /** Removes a build's files and markers (clean, eviction). */
     public void removeBuild(long buildId, String buildPath) throws IOException {
         deleteTree(internal("markers").resolve(Long.toString(buildId)));
         deleteTree(buildDir(buildPath));

@@ -29,12 +29,14 @@ public final class StagingHandler implements JobHandler {
     private final Catalogue catalogue;
     private final ArchiveSources sources;
     private final StagingArea area;
+    private final DiskSpace space;
     private final Clock clock;
 
-    public StagingHandler(Catalogue catalogue, ArchiveSources sources, StagingArea area, Clock clock) {
+    public StagingHandler(Catalogue catalogue, ArchiveSources sources, StagingArea area, DiskSpace space, Clock clock) {
         this.catalogue = catalogue;
         this.sources = sources;
         this.area = area;
+        this.space = space;
         this.clock = clock;
     }
 
@@ -45,7 +47,8 @@ public final class StagingHandler implements JobHandler {
                 .orElseThrow(() -> new PermanentFailure("unknown artifact '" + run.artifact() + "'"));
         BuildRef build = new BuildRef(ArchiveUrl.parse(run.archiveUrl()), run.buildPath());
         ArchiveSource source = sources.open(build.url());
-        ArtifactStager stager = new ArtifactStager(source, build, run.buildId(), area, run.jobId(), run.attempt(), run::progress);
+        ArtifactStager stager = new ArtifactStager(source, build, new ArtifactStager.JobRef(run.jobId(), run.buildId(), run.attempt()),
+                area, space, run::progress);
         try {
             ArtifactStager.Plan plan = stager.plan(alternatives)
                     .orElseThrow(() -> notThereYet(run, source.describe()));

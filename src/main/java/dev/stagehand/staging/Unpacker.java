@@ -89,6 +89,16 @@ final class Unpacker {
         }
     }
 
+    /** What the rule will unpack from a zip, by its central directory: the member, or every entry taken. */
+    static long zipBytes(ZipFile zip, Rule rule) {
+        if (rule.action() == Rule.Action.MEMBER) {
+            ZipArchiveEntry entry = zip.getEntry(rule.member());
+            return entry == null ? 0 : Math.max(0, entry.getSize());
+        }
+        return java.util.Collections.list(zip.getEntries()).stream()
+                .filter(e -> !e.isDirectory() && rule.takesEntry(e.getName())).mapToLong(e -> Math.max(0, e.getSize())).sum();
+    }
+
     /** One named member of a zip; false if it has no such member. */
     boolean zipMember(ZipFile zip, RangedChannel channel, String member, String dest) throws IOException {
         ZipArchiveEntry entry = zip.getEntry(member);

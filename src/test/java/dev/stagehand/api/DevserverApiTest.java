@@ -177,6 +177,25 @@ class DevserverApiTest extends ServerTest {
     }
 
     @Test
+    void aBuildPathMustNameOneBuildSoCleanNeverReachesOutsideIt() throws Exception {
+        assertEquals("Success", body("/stage?archive_url=" + URL + "&artifacts=stateful"));
+        String[] outside = {
+                "gs://" + BUCKET + "/lumpy-release",            // the target: every build under it
+                "gs://other-bucket/lumpy-release",              // the same directory from another bucket
+                "gs://" + BUCKET + "/" + PATH + "/nested",      // inside the staged build
+                "gs://any-bucket/.stagehand",                   // stagehand's own bookkeeping
+                "gs://any-bucket/x/.stagehand"};
+        for (String url : outside) {
+            var refused = server.get("/stage?archive_url=" + url + "&artifacts=stateful&clean=True");
+            assertEquals(400, refused.statusCode(), url + " -> " + refused.body());
+        }
+        assertEquals("True", body("/is_staged?archive_url=" + URL + "&artifacts=stateful"), "nothing was removed");
+        assertTrue(Files.exists(server.staticDir.resolve(".stagehand/markers")));
+        assertEquals(400, server.get("/latestbuild?target=.stagehand").statusCode());
+        assertEquals(400, server.get("/list_image_dir?archive_url=gs://b/.stagehand").statusCode());
+    }
+
+    @Test
     void latestBuildUsesVersionOrder() throws Exception {
         for (String b : new String[] {"R9-900.0.0", "R10-1000.0.0", "R10-999.0.0", "R10-1000.10.0", "R10-1000.9.0"}) {
             Files.createDirectories(server.staticDir.resolve("x86-release/" + b));

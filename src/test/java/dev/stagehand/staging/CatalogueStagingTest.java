@@ -1,5 +1,6 @@
 package dev.stagehand.staging;
 
+import static dev.stagehand.testing.TestArchives.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -98,6 +99,20 @@ class CatalogueStagingTest {
         assertEquals("Success", server.get("/stage?archive_url=" + SampleBuild.URL + "&artifacts=delta_payloads").body());
         Path link = server.build(SampleBuild.PATH).resolve("au/" + SampleBuild.BUILD + "_nton/stateful.tgz");
         assertEquals(Path.of("../../stateful.tgz"), Files.readSymbolicLink(link));
+    }
+
+    @Test
+    void aBuildWithoutAnMToNDeltaGetsNoStrayLinkAndItsMarkerListsTheLinksItInstalled() throws Exception {
+        String path = "eve-release/R79-12500.0.0";
+        gcs.put(SampleBuild.BUCKET, path + "/chromeos_R79-12500.0.0_R79-12500.0.0_eve_delta_dev.bin", random(1000, 21));
+        String url = "gs://" + SampleBuild.BUCKET + "/" + path;
+        assertEquals("Success", server.get("/stage?archive_url=" + url + "&artifacts=delta_payloads").body());
+        Path build = server.build(path);
+        assertTrue(Files.isSymbolicLink(build.resolve("au/R79-12500.0.0_nton/stateful.tgz")));
+        assertFalse(Files.exists(build.resolve("au/R79-12500.0.0_mton"), LinkOption.NOFOLLOW_LINKS), "no m-to-n delta, no link");
+        Files.delete(build.resolve("au/R79-12500.0.0_nton/stateful.tgz"));
+        assertEquals("False", server.get("/is_staged?archive_url=" + url + "&artifacts=delta_payloads").body(),
+                "the link is in the marker: without it the artifact is not staged");
     }
 
     @Test

@@ -1,0 +1,102 @@
+package dev.stagehand.queue;
+
+import static dev.stagehand.db.schema.Tables.JOB;
+import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.stagehand.db.types.JobState;
+import dev.stagehand.db.types.RequestOutcome;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A request's outcome is decided with the job change that decides it, and a waiter hears of it only after that commit. */
+class RequestOutcomeTest {
+    static final String[] ARTIFACTS = {"stateful", "full_payload", "symbols", "control_files"};
+
+    @TempDir Path dir;
+
+    @RepeatedTest(3)
+    void concurrentMultiArtifactRequestsAllSettleAndWaitersSeeTheCommittedOutcome() throws Exception {
+        try (QueueFixture f = new QueueFixture(dir, run -> Thread.sleep(ThreadLocalRandom.current().nextInt(1, 15)),
+                QueueFixture.fastRetry(3), 4)) {
+            f.queue.start();
+            ExecutorService callers = Executors.newFixedThreadPool(20);
+            List<CompletableFuture<RequestOutcome>> seenByWaiters = new ArrayList<>();
+            for (int round = 0; round < 4; round++) {
+                long build = f.build("R1-" + round);
+                for (int caller = 0; caller < 20; caller++) {
+                    seenByWaiters.add(CompletableFuture.supplyAsync(() -> f.submit(build, ARTIFACTS), callers)
+                            .thenCompose(s -> f.queue.awaitRequest(s.requestId()).thenApply(done -> f.request(s.requestId()).outcome())));
+                }
+            }
+            for (CompletableFuture<RequestOutcome> outcome : seenByWaiters) {
+                assertEquals(RequestOutcome.SUCCEEDED, outcome.get(60, TimeUnit.SECONDS), "the outcome a woken waiter reads");
+            }
+            callers.shutdown();
+            assertEquals(80, f.db.dsl().fetchCount(STAGE_REQUEST, STAGE_REQUEST.OUTCOME.eq(RequestOutcome.SUCCEEDED)));
+            assertEquals(0, f.db.dsl().fetchCount(STAGE_REQUEST, STAGE_REQUEST.OUTCOME.eq(RequestOutcome.PENDING)));
+        }
+    }
+
+    @Test
+    void aRequestFailsWhenOneOfItsRequiredJobsFailsAndOnlyAfterAllOfThemEnded() throws Exception {
+        try (QueueFixture f = new QueueFixture(dir, run -> {
+            if (run.artifact().equals("symbols")) {
+                throw new PermanentFailure("no symbols in this build");
+            }
+            Thread.sleep(300);
+        }, QueueFixture.fastRetry(3), 4)) {
+            f.queue.start();
+            Submission s = f.submit(f.build("R2"), ARTIFACTS);
+            f.queue.awaitRequest(s.requestId()).get(60, TimeUnit.SECONDS);
+            assertEquals(RequestOutcome.FAILED, f.request(s.requestId()).outcome());
+            for (long job : s.jobIds()) {
+                JobState state = f.job(job).state();
+                assertFalse(state.isActive(), "every required job had ended when the request settled: " + state);
+            }
+        }
+    }
+
+    @Test
+    void startupSettlesPendingRequestsWhoseJobsAllEndedUnderOlderCode() throws Exception {
+        long requestId;
+        try (QueueFixture f = new QueueFixture(dir, run -> {}, QueueFixture.fastRetry(3))) {
+            f.queue.start();
+            Submission s = f.submit(f.build("R3"), ARTIFACTS);
+            f.awaitAll(List.of(s));
+            requestId = s.requestId();
+            // What round-1 code could leave behind: every job done, the request never settled.
+            f.db.dsl().update(STAGE_REQUEST).set(STAGE_REQUEST.OUTCOME, RequestOutcome.PENDING)
+                    .setNull(STAGE_REQUEST.FINISHED_AT).where(STAGE_REQUEST.ID.eq(requestId)).execute();
+        }
+        try (QueueFixture f = new QueueFixture(dir, run -> {}, QueueFixture.fastRetry(3))) {
+            assertEquals(4, f.db.dsl().fetchCount(JOB, JOB.STATE.eq(JobState.SUCCEEDED)));
+            f.queue.start();
+            RequestView healed = f.request(requestId);
+            assertEquals(RequestOutcome.SUCCEEDED, healed.outcome(), "settled by the startup reconciliation");
+            assertNotNull(healed.finishedAt());
+        }
+    }
+
+    @Test
+    void cancellingTheLastActiveRequiredJobSettlesItsRequestsAsFailedAtOnce() throws Exception {
+        try (QueueFixture f = new QueueFixture(dir, run -> {}, QueueFixture.fastRetry(3))) {
+            Submission s = f.submit(f.build("R4"), "stateful");
+            CompletableFuture<Void> waiter = f.queue.awaitRequest(s.requestId());
+            f.queue.cancel(s.jobIds().get(0));
+            waiter.get(5, TimeUnit.SECONDS);
+            assertEquals(RequestOutcome.FAILED, f.request(s.requestId()).outcome());
+        }
+    }
+}
