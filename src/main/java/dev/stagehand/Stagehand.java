@@ -47,7 +47,7 @@ public final class Stagehand implements AutoCloseable {
         StageService stage = new StageService(catalogue, sources, area, space, queue, clock, settings.uploadWait());
         StagedBuilds builds = new StagedBuilds(area);
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
-                area, reads, builds, new ControlFiles(area, builds), clock));
+                area, space, reads, builds, new ControlFiles(area, builds), clock));
         return new Stagehand(database, queue, http);
     }
 

@@ -10,6 +10,7 @@ import dev.stagehand.queue.Ledger;
 import dev.stagehand.staging.ActiveReads;
 import dev.stagehand.staging.BuildBusy;
 import dev.stagehand.staging.ControlFiles;
+import dev.stagehand.staging.DiskSpace;
 import dev.stagehand.staging.StageService;
 import dev.stagehand.staging.StagedBuilds;
 import dev.stagehand.staging.StagingArea;
@@ -32,8 +33,8 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** What the routes work with. */
-    public record Services(StageService stage, JobQueue queue, Ledger ledger, StagingArea area, ActiveReads reads,
-            StagedBuilds builds, ControlFiles controls, Clock clock) {}
+    public record Services(StageService stage, JobQueue queue, Ledger ledger, StagingArea area, DiskSpace space,
+            ActiveReads reads, StagedBuilds builds, ControlFiles controls, Clock clock) {}
 
     public static HttpApi start(String host, int port, Services services) {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())

@@ -47,6 +47,8 @@ final class JsonApiRoutes {
         routes.get("/api/v1/jobs/{id}", ctx -> ctx.json(JobJson.of(find(id(ctx)), ledger.attempts(id(ctx)), clock)));
         routes.post("/api/v1/jobs/{id}/retry", ctx -> transition(ctx, queue.retry(find(id(ctx)).id()), "only a FAILED job can be retried"));
         routes.post("/api/v1/jobs/{id}/cancel", ctx -> transition(ctx, queue.cancel(find(id(ctx)).id()), "only an active job can be cancelled"));
+        routes.get("/api/v1/builds", ctx -> ctx.json(ledger.builds(limit(ctx), offset(ctx)).stream().map(BuildJson::of).toList()));
+        routes.get("/api/v1/evictions", ctx -> ctx.json(ledger.evictions(limit(ctx)).stream().map(EvictionJson::of).toList()));
         routes.get("/api/v1/openapi.json", this::openApi);
     }
 
@@ -81,11 +83,19 @@ final class JsonApiRoutes {
                 throw new InvalidRequest("unknown state " + CallerText.quote(state) + "; one of " + List.of(JobState.values()));
             }
         }
-        Integer limit = Params.integer(ctx, "limit");
-        Integer offset = Params.integer(ctx, "offset");
-        JobFilter filter = new JobFilter(wanted, Params.get(ctx, "archive_url"),
-                limit == null ? 100 : Math.min(limit, 1000), offset == null ? 0 : offset);
+        JobFilter filter = new JobFilter(wanted, Params.get(ctx, "archive_url"), limit(ctx), offset(ctx));
         ctx.json(ledger.jobs(filter).stream().map(j -> JobJson.of(j, null, clock)).toList());
+    }
+
+    /** {@code limit}: 100 unless given, at most 1000. */
+    private static int limit(Context ctx) {
+        Integer limit = Params.integer(ctx, "limit");
+        return limit == null ? 100 : Math.min(limit, 1000);
+    }
+
+    private static int offset(Context ctx) {
+        Integer offset = Params.integer(ctx, "offset");
+        return offset == null ? 0 : offset;
     }
 
     private JobView find(long id) {

@@ -6,7 +6,6 @@ import dev.stagehand.db.types.JobState;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -61,7 +60,12 @@ final class OperatorRoutes {
 
     private void health(Context ctx) throws IOException {
         Map<String, Object> health = new LinkedHashMap<>();
-        health.put("free_disk", Files.getFileStore(services.area().root()).getUsableSpace() / (1L << 30));
+        long free = services.space().freeBytes();
+        health.put("free_disk", free / (1L << 30));
+        health.put("free_disk_bytes", free);
+        health.put("staged_bytes", services.space().stagedBytes());
+        health.put("max_staged_bytes", services.space().quota().maxStagedBytes());
+        health.put("min_free_bytes", services.space().quota().minFreeBytes());
         Map<JobState, Integer> depth = services.ledger().countByState();
         health.put("staging_thread_count", depth.getOrDefault(JobState.RUNNING, 0));
         health.put("queue", depth);

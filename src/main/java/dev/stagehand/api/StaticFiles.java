@@ -2,8 +2,6 @@ package dev.stagehand.api;
 
 import dev.stagehand.staging.ActiveReads;
 import dev.stagehand.staging.StagingArea;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -17,6 +15,8 @@ import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ResourceServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 
 /**
@@ -49,36 +49,11 @@ final class StaticFiles {
                 return;
             }
             onRead.accept(path);
-            reads.begin(path); // eviction leaves a build alone while any of its files is being read
-            boolean async = false;
-            try {
-                chain.doFilter(req, res);
-                if (req.isAsyncStarted()) {
-                    async = true;
-                    req.getAsyncContext().addListener(new ReadEnds(reads, path));
-                }
-            } finally {
-                if (!async) {
-                    reads.end(path);
-                }
-            }
+            // Eviction leaves a build alone while any of its files is being read; the read ends
+            // when Jetty completes the response, however it is sent and however it ends.
+            reads.begin(path);
+            Request.addCompletionListener(ServletContextRequest.getServletContextRequest(req), failure -> reads.end(path));
+            chain.doFilter(req, res);
         }
-    }
-
-    /** Ends the read when a response sent asynchronously completes, however it completes. */
-    private record ReadEnds(ActiveReads reads, String path) implements AsyncListener {
-        @Override
-        public void onComplete(AsyncEvent event) {
-            reads.end(path);
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {}
-
-        @Override
-        public void onError(AsyncEvent event) {}
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {}
     }
 }

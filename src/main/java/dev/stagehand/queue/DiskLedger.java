@@ -70,11 +70,11 @@ public final class DiskLedger {
         }
 
         /** Eviction candidates, least recently read first, never {@code exceptBuild}. */
-        public List<Candidate> candidates(long exceptBuild, int limit) {
+        public List<Candidate> candidates(long exceptBuild) {
             return tx.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.STAGED_BYTES, BUILD.LAST_ACCESS_AT).from(BUILD)
                     .where(BUILD.STATE.eq(BuildState.READY), BUILD.STAGED_BYTES.gt(0L), BUILD.ID.ne(exceptBuild))
                     .andNotExists(tx.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID), JOB.STATE.in(JobState.ACTIVE)))
-                    .orderBy(BUILD.LAST_ACCESS_AT, BUILD.ID).limit(limit)
+                    .orderBy(BUILD.LAST_ACCESS_AT, BUILD.ID)
                     .fetch(r -> new Candidate(r.value1(), r.value2(), r.value3(), r.value4()));
         }
 

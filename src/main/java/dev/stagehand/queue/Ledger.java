@@ -28,6 +28,12 @@ public interface Ledger {
 
     Optional<RequestView> request(long requestId);
 
+    /** Builds, most recently read first. */
+    List<BuildView> builds(int limit, int offset);
+
+    /** Evictions, newest first. */
+    List<EvictionView> evictions(int limit);
+
     /** Ids of jobs that are not finished (their partial downloads are worth keeping). */
     Set<Long> activeJobIds();
 

@@ -1,6 +1,7 @@
 package dev.stagehand.queue;
 
 import static dev.stagehand.db.schema.Tables.BUILD;
+import static dev.stagehand.db.schema.Tables.EVICTION;
 import static dev.stagehand.db.schema.Tables.JOB;
 import static dev.stagehand.db.schema.Tables.JOB_ATTEMPT;
 import static dev.stagehand.db.schema.Tables.REQUEST_JOB;
@@ -85,6 +86,24 @@ final class LedgerQueries implements Ledger {
         return db.select(REQUEST_JOB.JOB_ID, REQUEST_JOB.REQUIRED).from(REQUEST_JOB)
                 .where(REQUEST_JOB.REQUEST_ID.eq(requestId)).orderBy(REQUEST_JOB.JOB_ID)
                 .fetch(r -> new RequestView.Link(r.value1(), r.value2()));
+    }
+
+    @Override
+    public List<BuildView> builds(int limit, int offset) {
+        var lastEvicted = DSL.field(DSL.select(DSL.max(EVICTION.EVICTED_AT)).from(EVICTION).where(EVICTION.BUILD_ID.eq(BUILD.ID)));
+        return db.select(BUILD.ID, BUILD.ARCHIVE_URL, BUILD.BUILD_PATH, BUILD.STATE, BUILD.STAGED_BYTES, BUILD.CREATED_AT,
+                        BUILD.LAST_ACCESS_AT, lastEvicted)
+                .from(BUILD).orderBy(BUILD.LAST_ACCESS_AT.desc(), BUILD.ID.desc()).limit(limit).offset(offset)
+                .fetch(r -> new BuildView(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), r.value6(), r.value7(),
+                        r.value8()));
+    }
+
+    @Override
+    public List<EvictionView> evictions(int limit) {
+        return db.select(EVICTION.ID, EVICTION.BUILD_ID, BUILD.BUILD_PATH, EVICTION.EVICTED_AT, EVICTION.REASON,
+                        EVICTION.BYTES_FREED, EVICTION.NODE)
+                .from(EVICTION).join(BUILD).on(BUILD.ID.eq(EVICTION.BUILD_ID)).orderBy(EVICTION.ID.desc()).limit(limit)
+                .fetch(r -> new EvictionView(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), r.value6(), r.value7()));
     }
 
     @Override

@@ -100,7 +100,14 @@ final class ArtifactStager {
     private void copy(ObjectInfo info, String dest, Path work, Unpacker unpacker) throws IOException, StagingFailure {
         Path partial = StagingHandler.partialFile(area, job.jobId(), info);
         reserve(info.name(), info.size(), Files.exists(partial) ? Files.size(partial) : 0);
-        Download.fetch(source, info, partial, progress);
+        try {
+            Download.fetch(source, info, partial, progress);
+        } catch (IOException e) {
+            if (DiskErrors.isNoSpace(e)) {
+                throw DiskErrors.noSpace("downloading " + info.name(), e);
+            }
+            throw e;
+        }
         Path target = SafePaths.under(work, dest);
         Files.createDirectories(target.getParent());
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -5,6 +5,7 @@ import dev.stagehand.queue.BuildStore;
 import dev.stagehand.queue.DiskLedger;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DiskSpace {
     private static final Logger log = LoggerFactory.getLogger(DiskSpace.class);
-    private static final int CANDIDATES_PER_PASS = 20;
 
     private final StagingArea area;
     private final DiskLedger ledger;
@@ -76,22 +76,30 @@ public final class DiskSpace {
         DiskLedger.InFlight others = locked.inFlight(jobId);
         long staged = locked.stagedBytes();
         long free = area.usableBytes() - others.unwritten();
-        boolean underQuota = quota.maxStagedBytes() == null || staged + others.reserved() + total <= quota.maxStagedBytes();
-        boolean enoughFree = free - adding >= quota.minFreeBytes();
-        if (underQuota && enoughFree) {
+        if (fits(staged + others.reserved() + total, free - adding)) {
             locked.reserve(jobId, total);
             return new Decision(true, null, null);
         }
-        for (DiskLedger.Candidate c : locked.candidates(buildId, CANDIDATES_PER_PASS)) {
-            if (!reads.underway(c.buildPath()) && locked.beginEviction(c)) {
-                return new Decision(false, c, null);
+        List<DiskLedger.Candidate> candidates = locked.candidates(buildId).stream()
+                .filter(c -> !reads.underway(c.buildPath())).toList();
+        long evictable = candidates.stream().mapToLong(DiskLedger.Candidate::stagedBytes).sum();
+        if (fits(staged - evictable + others.reserved() + total, free + evictable - adding)) {
+            for (DiskLedger.Candidate c : candidates) {
+                if (locked.beginEviction(c)) {
+                    return new Decision(false, c, null);
+                }
             }
         }
         return new Decision(false, null, "no room for " + what + " (" + Sizes.of(adding) + "): "
                 + Sizes.of(staged) + " staged and " + Sizes.of(others.reserved()) + " in flight"
                 + (quota.maxStagedBytes() == null ? "" : " of a " + Sizes.of(quota.maxStagedBytes()) + " quota")
                 + ", " + Sizes.of(Math.max(0, free)) + " free with " + Sizes.of(quota.minFreeBytes()) + " to be kept free"
-                + ", and no build can be evicted (each is in use, being read, or holds nothing)");
+                + "; evicting every build not in use or being read would free only " + Sizes.of(evictable));
+    }
+
+    /** Whether {@code staged} bytes are within the quota and {@code free} bytes leave the reserve. */
+    private boolean fits(long staged, long free) {
+        return (quota.maxStagedBytes() == null || staged <= quota.maxStagedBytes()) && free >= quota.minFreeBytes();
     }
 
     private void evict(DiskLedger.Candidate c, String reason) throws IOException {
@@ -113,7 +121,7 @@ public final class DiskSpace {
                 if (locked.stagedBytes() <= quota.maxStagedBytes()) {
                     return null;
                 }
-                return locked.candidates(buildId, CANDIDATES_PER_PASS).stream()
+                return locked.candidates(buildId).stream()
                         .filter(c -> !reads.underway(c.buildPath()) && locked.beginEviction(c)).findFirst().orElse(null);
             });
             if (next == null) {
@@ -139,7 +147,7 @@ public final class DiskSpace {
     }
 
     /** At startup: finish removals a dead node left half done, and measure builds staged before sizes were kept. */
-    public void recover(java.util.List<BuildStore.UnfinishedRemoval> unfinished) throws IOException {
+    public void recover(List<BuildStore.UnfinishedRemoval> unfinished) throws IOException {
         for (BuildStore.UnfinishedRemoval r : unfinished) {
             long freed = area.measure(r.buildPath());
             area.removeBuild(r.buildId(), r.buildPath());

@@ -269,12 +269,14 @@ public final class FakeGcs implements AutoCloseable {
                 if (corrupt && sent == 0) {
                     buf[0] ^= 0x5a;
                 }
+                if (delay > 0) {
+                    // before the bytes, so that a response is complete when its last byte is sent
+                    // (a client then reuses the connection at once)
+                    sleep(delay * n / (1 << 20));
+                }
                 out.write(buf, 0, n);
                 count(perObject, n);
                 sent += n;
-                if (delay > 0) {
-                    sleep(delay * n / (1 << 20));
-                }
             }
         }
     }
