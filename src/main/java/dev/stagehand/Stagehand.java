@@ -3,8 +3,10 @@ package dev.stagehand;
 import dev.stagehand.api.HttpApi;
 import dev.stagehand.archive.ArchiveSources;
 import dev.stagehand.db.Database;
+import dev.stagehand.metrics.DiskMetrics;
+import dev.stagehand.metrics.Metrics;
+import dev.stagehand.metrics.QueueMetrics;
 import dev.stagehand.queue.JobQueue;
-import dev.stagehand.queue.QueueEvents;
 import dev.stagehand.staging.ActiveReads;
 import dev.stagehand.staging.Catalogue;
 import dev.stagehand.staging.ControlFiles;
@@ -21,11 +23,13 @@ public final class Stagehand implements AutoCloseable {
     private final Database database;
     private final JobQueue queue;
     private final HttpApi http;
+    private final Metrics metrics;
 
-    private Stagehand(Database database, JobQueue queue, HttpApi http) {
+    private Stagehand(Database database, JobQueue queue, HttpApi http, Metrics metrics) {
         this.database = database;
         this.queue = queue;
         this.http = http;
+        this.metrics = metrics;
     }
 
     public static Stagehand start(Settings settings) throws IOException {
@@ -34,21 +38,26 @@ public final class Stagehand implements AutoCloseable {
 
     /** With the ledger's clock given (tests move it by hand). */
     public static Stagehand start(Settings settings, Clock clock) throws IOException {
+        Metrics metrics = new Metrics();
         Database database = Database.open(settings.dbUrl(), settings.queue().workers() + 16);
         StagingArea area = new StagingArea(settings.staticDir());
-        ArchiveSources sources = new ArchiveSources(settings.localArchiveRoots(), settings.gcs());
         Catalogue catalogue = Catalogue.load(settings.catalogueFile());
-        JobQueue queue = new JobQueue(database, settings.queue(), clock, QueueEvents.NONE);
+        JobQueue queue = new JobQueue(database, settings.queue(), clock);
         ActiveReads reads = new ActiveReads();
         DiskSpace space = new DiskSpace(area, queue.disk(), queue.builds(), reads, settings.disk().quotaFor(area));
+        DiskMetrics diskMetrics = new DiskMetrics(space);
+        diskMetrics.bindTo(metrics.registry());
+        QueueMetrics queueMetrics = new QueueMetrics(queue.ledger(), clock);
+        queueMetrics.bindTo(metrics.registry());
+        ArchiveSources sources = new ArchiveSources(settings.localArchiveRoots(), settings.gcs(), diskMetrics.downloads());
         area.cleanLeftovers(queue.ledger().activeJobIds());
         space.recover(queue.unfinishedRemovals());
-        queue.start(new StagingHandler(catalogue, sources, area, space, clock));
+        queue.start(new StagingHandler(catalogue, sources, area, space, clock), queueMetrics);
         StageService stage = new StageService(catalogue, sources, area, space, queue, clock, settings.uploadWait());
         StagedBuilds builds = new StagedBuilds(area);
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
-                area, space, reads, builds, new ControlFiles(area, builds), clock));
-        return new Stagehand(database, queue, http);
+                area, space, reads, builds, new ControlFiles(area, builds), metrics, clock));
+        return new Stagehand(database, queue, http, metrics);
     }
 
     public int port() {
@@ -69,5 +78,6 @@ public final class Stagehand implements AutoCloseable {
         http.close();
         queue.close();
         database.close();
+        metrics.close();
     }
 }

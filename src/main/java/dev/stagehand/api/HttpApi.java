@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
+import dev.stagehand.metrics.Metrics;
 import dev.stagehand.queue.JobQueue;
 import dev.stagehand.queue.Ledger;
 import dev.stagehand.staging.ActiveReads;
@@ -34,20 +35,22 @@ public final class HttpApi implements AutoCloseable {
 
     /** What the routes work with. */
     public record Services(StageService stage, JobQueue queue, Ledger ledger, StagingArea area, DiskSpace space,
-            ActiveReads reads, StagedBuilds builds, ControlFiles controls, Clock clock) {}
+            ActiveReads reads, StagedBuilds builds, ControlFiles controls, Metrics metrics, Clock clock) {}
 
     public static HttpApi start(String host, int port, Services services) {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        HttpMetrics httpMetrics = new HttpMetrics(services.metrics().registry());
         Javalin app = Javalin.create(config -> {
             config.http.compressionStrategy = CompressionStrategy.NONE;
+            httpMetrics.instrument(config);
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, false));
             Limits.apply(config);
             config.jetty.modifyServletContextHandler(handler -> StaticFiles.mount(handler, services.area(),
                     services.reads(), services.stage().access()::fileRead));
             new DevserverRoutes(services.stage()).register(config.routes);
-            new OperatorRoutes(services).register(config.routes);
+            new OperatorRoutes(services, httpMetrics).register(config.routes);
             new JsonApiRoutes(services.stage(), services.queue(), services.ledger(), json, services.clock()).register(config.routes);
             config.routes.exception(InvalidRequest.class, (e, ctx) -> error(ctx, 400, "bad_request", e.getMessage()));
             config.routes.exception(NotFound.class, (e, ctx) -> error(ctx, 404, "not_found", e.getMessage()));
@@ -63,6 +66,7 @@ public final class HttpApi implements AutoCloseable {
                 }
             });
         }).start(host, port);
+        httpMetrics.started(app);
         return new HttpApi(app);
     }
 

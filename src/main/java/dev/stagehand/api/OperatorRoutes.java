@@ -16,10 +16,12 @@ import java.util.Optional;
 /** Devserver read-only RPCs over the static dir, and the health report. */
 final class OperatorRoutes {
     private final HttpApi.Services services;
+    private final HttpMetrics http;
     private final Instant started;
 
-    OperatorRoutes(HttpApi.Services services) {
+    OperatorRoutes(HttpApi.Services services, HttpMetrics http) {
         this.services = services;
+        this.http = http;
         this.started = services.clock().instant();
     }
 
@@ -28,6 +30,8 @@ final class OperatorRoutes {
         DevserverRoutes.both(routes, "/latestbuild", this::latestBuild);
         DevserverRoutes.both(routes, "/controlfiles", this::controlFiles);
         routes.get("/check_health", this::health);
+        routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(services.metrics().scrape()));
     }
 
     private void listImageDir(Context ctx) throws IOException {

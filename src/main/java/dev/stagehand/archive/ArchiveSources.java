@@ -7,6 +7,7 @@ import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * Turns archive URLs into sources and build paths, enforcing configuration: file:// only under
@@ -16,11 +17,14 @@ import java.util.List;
 public final class ArchiveSources {
     private final List<Path> localRoots;
     private final GcsSettings gcs;
+    private final LongConsumer bytesRead;
     private volatile Storage storage;
 
-    public ArchiveSources(List<Path> localRoots, GcsSettings gcs) {
+    /** {@code bytesRead} hears of every byte read from any archive. */
+    public ArchiveSources(List<Path> localRoots, GcsSettings gcs, LongConsumer bytesRead) {
         this.localRoots = localRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
         this.gcs = gcs;
+        this.bytesRead = bytesRead;
     }
 
     /** GCS endpoint (null = Google's) and whether to send no credentials (public buckets, emulators). */
@@ -50,10 +54,9 @@ public final class ArchiveSources {
     }
 
     public ArchiveSource open(ArchiveUrl url) {
-        if (url.scheme().equals("gs")) {
-            return new GcsArchiveSource(storage(), url);
-        }
-        return new FileArchiveSource(Path.of("/" + url.path()), url.url());
+        ArchiveSource source = url.scheme().equals("gs") ? new GcsArchiveSource(storage(), url)
+                : new FileArchiveSource(Path.of("/" + url.path()), url.url());
+        return new CountedSource(source, bytesRead);
     }
 
     private Path localRoot(ArchiveUrl url) {

@@ -33,23 +33,22 @@ final class JobExecutor {
     private final Clock clock;
     private final String node;
     private final Outcomes outcomes;
-    private final QueueEvents events;
+    private volatile QueueEvents events = QueueEvents.NONE;
     private volatile boolean stopping;
 
-    JobExecutor(Stores stores, Ledger ledger, RetryPolicy retry, Clock clock, String node, Outcomes outcomes,
-            QueueEvents events) {
+    JobExecutor(Stores stores, Ledger ledger, RetryPolicy retry, Clock clock, String node, Outcomes outcomes) {
         this.stores = stores;
         this.ledger = ledger;
         this.retry = retry;
         this.clock = clock;
         this.node = node;
         this.outcomes = outcomes;
-        this.events = events;
     }
 
     /** Set once, before the workers start. */
-    void handleWith(JobHandler handler) {
+    void handleWith(JobHandler handler, QueueEvents events) {
         this.handler = handler;
+        this.events = events;
     }
 
     void stop() {

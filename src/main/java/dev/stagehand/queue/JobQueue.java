@@ -45,12 +45,12 @@ public final class JobQueue implements AutoCloseable {
 
     /** A queue whose jobs {@code handler} runs once {@link #start()} is called. */
     public JobQueue(Database database, QueueConfig config, JobHandler handler, Clock clock) {
-        this(database, config, clock, QueueEvents.NONE);
+        this(database, config, clock);
         this.handler = handler;
     }
 
-    /** A queue without its handler yet (the handler may need the queue's stores): see {@link #start(JobHandler)}. */
-    public JobQueue(Database database, QueueConfig config, Clock clock, QueueEvents events) {
+    /** A queue without its handler yet (the handler may need the queue's stores): see {@link #start(JobHandler, QueueEvents)}. */
+    public JobQueue(Database database, QueueConfig config, Clock clock) {
         this.clock = clock;
         this.config = config;
         this.nodes = Nodes.singleNode();
@@ -58,7 +58,7 @@ public final class JobQueue implements AutoCloseable {
         this.ledger = new LedgerQueries(database.dsl());
         this.disk = new DiskLedger(database.dsl(), clock, nodes.self());
         this.waiters = new RequestWaiters(stores.requests, config.waiterPollInterval());
-        this.executor = new JobExecutor(stores, ledger, config.retry(), clock, nodes.self(), new Outcomes(), events);
+        this.executor = new JobExecutor(stores, ledger, config.retry(), clock, nodes.self(), new Outcomes());
         try {
             this.workers = new QuartzWorkers(database.dataSource(), config.workers(), executor, clock);
         } catch (SchedulerException e) {
@@ -69,13 +69,16 @@ public final class JobQueue implements AutoCloseable {
 
     /** Starts with the handler given at construction. */
     public void start() {
-        start(handler);
+        start(handler, QueueEvents.NONE);
     }
 
-    /** Reconciles (orphans, triggers, stranded requests), then starts the workers running jobs with {@code handler}. */
-    public void start(JobHandler handler) {
+    /**
+     * Reconciles (orphans, triggers, stranded requests), then starts the workers running jobs with
+     * {@code handler} and telling {@code events} about them.
+     */
+    public void start(JobHandler handler, QueueEvents events) {
         this.handler = handler;
-        executor.handleWith(handler);
+        executor.handleWith(handler, events);
         reconcile();
         try {
             workers.start();
