@@ -50,6 +50,7 @@ public final class Stagehand implements AutoCloseable {
         QueueMetrics queueMetrics = new QueueMetrics(queue.ledger(), clock);
         queueMetrics.bindTo(metrics.registry());
         ArchiveSources sources = new ArchiveSources(settings.localArchiveRoots(), settings.gcs(), diskMetrics.downloads());
+        sources.connectGcs();
         area.cleanLeftovers(queue.ledger().activeJobIds());
         space.recover(queue.unfinishedRemovals());
         queue.start(new StagingHandler(catalogue, sources, area, space, clock), queueMetrics);

@@ -1,8 +1,5 @@
 package dev.stagehand.archive;
 
-import com.google.cloud.NoCredentials;
-import com.google.cloud.storage.Storage;
-import com.google.cloud.storage.StorageOptions;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
 import java.nio.file.Path;
@@ -18,7 +15,7 @@ public final class ArchiveSources {
     private final List<Path> localRoots;
     private final GcsSettings gcs;
     private final LongConsumer bytesRead;
-    private volatile Storage storage;
+    private volatile GcsClient gcsClient;
 
     /** {@code bytesRead} hears of every byte read from any archive. */
     public ArchiveSources(List<Path> localRoots, GcsSettings gcs, LongConsumer bytesRead) {
@@ -54,7 +51,7 @@ public final class ArchiveSources {
     }
 
     public ArchiveSource open(ArchiveUrl url) {
-        ArchiveSource source = url.scheme().equals("gs") ? new GcsArchiveSource(storage(), url)
+        ArchiveSource source = url.scheme().equals("gs") ? new GcsArchiveSource(gcs(), url)
                 : new FileArchiveSource(Path.of("/" + url.path()), url.url());
         return new CountedSource(source, bytesRead);
     }
@@ -68,23 +65,21 @@ public final class ArchiveSources {
                         + localRoots + ": " + CallerText.quote(url.url())));
     }
 
-    private Storage storage() {
-        Storage s = storage;
-        if (s == null) {
+    private GcsClient gcs() {
+        GcsClient client = gcsClient;
+        if (client == null) {
             synchronized (this) {
-                if (storage == null) {
-                    StorageOptions.Builder options = StorageOptions.http();
-                    if (gcs.endpoint() != null) {
-                        options.setHost(gcs.endpoint()).setProjectId("stagehand");
-                    }
-                    if (gcs.anonymous()) {
-                        options.setCredentials(NoCredentials.getInstance());
-                    }
-                    storage = options.build().getService();
+                if (gcsClient == null) {
+                    gcsClient = GcsClient.create(gcs);
                 }
-                s = storage;
+                client = gcsClient;
             }
         }
-        return s;
+        return client;
+    }
+
+    /** Builds the GCS client now (it logs which endpoint and credentials it uses), not at the first gs:// job. */
+    public void connectGcs() {
+        gcs();
     }
 }

@@ -6,23 +6,24 @@ import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * A build in Google Cloud Storage. Reads go through {@link Storage#reader}, which resumes a
- * dropped connection itself and pins the generation; ranges use seek/limit. The reader's own
- * buffer is turned off (chunk size 0): callers read in large blocks already, and the extra copy
- * through a 2 MiB buffer cost a large share of a download's CPU.
+ * A build in Google Cloud Storage. Reads go through {@link Storage#reader}, pinned to the
+ * generation that was stat'ed; ranges use seek/limit. The reader's own buffer is turned off
+ * (chunk size 0): callers read in large blocks already, and the extra copy through a 2 MiB
+ * buffer cost a large share of a download's CPU. Errors come out as {@link ArchiveError}s.
  */
 final class GcsArchiveSource implements ArchiveSource {
-    private final Storage storage;
+    private final GcsClient gcs;
     private final ArchiveUrl url;
 
-    GcsArchiveSource(Storage storage, ArchiveUrl url) {
-        this.storage = storage;
+    GcsArchiveSource(GcsClient gcs, ArchiveUrl url) {
+        this.gcs = gcs;
         this.url = url;
     }
 
@@ -35,13 +36,13 @@ final class GcsArchiveSource implements ArchiveSource {
         String prefix = url.path() + "/";
         List<String> names = new ArrayList<>();
         try {
-            for (Blob blob : storage.list(url.bucket(), Storage.BlobListOption.prefix(prefix)).iterateAll()) {
+            for (Blob blob : gcs.storage().list(url.bucket(), Storage.BlobListOption.prefix(prefix)).iterateAll()) {
                 if (!blob.isDirectory()) {
                     names.add(blob.getName().substring(prefix.length()));
                 }
             }
         } catch (StorageException e) {
-            throw new IOException("listing " + url.url() + ": " + e.getMessage(), e);
+            throw gcs.translate(e, "listing " + url.url(), url.bucket());
         }
         return names;
     }
@@ -49,14 +50,14 @@ final class GcsArchiveSource implements ArchiveSource {
     @Override
     public Optional<ObjectInfo> stat(String name) throws IOException {
         try {
-            Blob blob = storage.get(BlobId.of(url.bucket(), objectName(name)));
+            Blob blob = gcs.storage().get(BlobId.of(url.bucket(), objectName(name)));
             if (blob == null) {
                 return Optional.empty();
             }
             return Optional.of(new ObjectInfo(name, blob.getSize() == null ? -1 : blob.getSize(),
                     blob.getMd5(), blob.getCrc32c(), blob.getGeneration() == null ? 0 : blob.getGeneration()));
         } catch (StorageException e) {
-            throw new IOException("reading metadata of " + objectName(name) + ": " + e.getMessage(), e);
+            throw gcs.translate(e, "reading the metadata of gs://" + url.bucket() + "/" + objectName(name), url.bucket());
         }
     }
 
@@ -65,13 +66,50 @@ final class GcsArchiveSource implements ArchiveSource {
         BlobId id = info.generation() > 0
                 ? BlobId.of(url.bucket(), objectName(info.name()), info.generation())
                 : BlobId.of(url.bucket(), objectName(info.name()));
-        ReadChannel reader = storage.reader(id);
+        ReadChannel reader = gcs.storage().reader(id);
         reader.setChunkSize(0);
         reader.seek(offset);
         if (length >= 0) {
             reader.limit(offset + length);
         }
-        return reader;
+        String what = "reading gs://" + url.bucket() + "/" + objectName(info.name());
+        return new ReadableByteChannel() {
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                try {
+                    return reader.read(dst);
+                } catch (IOException | StorageException e) {
+                    StorageException cause = storageCause(e);
+                    if (cause == null) {
+                        throw e instanceof IOException io ? io : new IOException(e);
+                    }
+                    if (cause.getCode() == 404) { // a pinned generation is gone: the object was replaced
+                        throw new ArchiveError(what + ": the object changed or disappeared (404); starting over", false, e);
+                    }
+                    throw gcs.translate(cause, what, url.bucket());
+                }
+            }
+
+            @Override
+            public boolean isOpen() {
+                return reader.isOpen();
+            }
+
+            @Override
+            public void close() {
+                reader.close();
+            }
+        };
+    }
+
+    /** The client wraps its StorageException in an IOException on reads. */
+    private static StorageException storageCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StorageException se) {
+                return se;
+            }
+        }
+        return null;
     }
 
     @Override

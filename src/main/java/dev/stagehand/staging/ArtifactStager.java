@@ -1,5 +1,6 @@
 package dev.stagehand.staging;
 
+import dev.stagehand.archive.ArchiveError;
 import dev.stagehand.archive.ArchiveSource;
 import dev.stagehand.archive.BuildRef;
 import dev.stagehand.archive.ObjectInfo;
@@ -136,8 +137,8 @@ final class ArtifactStager {
             } else {
                 untar(info, rule, dest, unpacker);
             }
-        } catch (SourceChannel.SourceException | Checksums.ChecksumMismatch e) {
-            throw e; // the bytes did not arrive intact: worth a retry
+        } catch (SourceChannel.SourceException | Checksums.ChecksumMismatch | ArchiveError e) {
+            throw e; // the bytes did not arrive intact, or the archive could not be read: not a corrupt archive
         } catch (IOException | RuntimeException e) {
             if (DiskErrors.isNoSpace(e)) {
                 throw DiskErrors.noSpace("extracting " + info.name(), e);

@@ -1,5 +1,6 @@
 package dev.stagehand.staging;
 
+import dev.stagehand.archive.ArchiveError;
 import dev.stagehand.archive.ArchiveSource;
 import dev.stagehand.archive.ObjectInfo;
 import java.io.IOException;
@@ -65,6 +66,8 @@ final class RangedChannel implements SeekableByteChannel {
         blockLength = (int) Math.min(BLOCK, info.size() - blockStart);
         try (InputStream in = Channels.newInputStream(source.open(info, blockStart, blockLength))) {
             in.readNBytes(block, 0, blockLength);
+        } catch (ArchiveError e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new SourceChannel.SourceException("range read of " + info.name() + " failed: " + e.getMessage(), e);
         }
@@ -81,6 +84,8 @@ final class RangedChannel implements SeekableByteChannel {
             closeStream();
             try {
                 stream = source.open(info, position, windowEnd - position);
+            } catch (ArchiveError e) {
+                throw e;
             } catch (IOException | RuntimeException e) {
                 throw new SourceChannel.SourceException("range read of " + info.name() + " failed: " + e.getMessage(), e);
             }

@@ -1,5 +1,6 @@
 package dev.stagehand.staging;
 
+import dev.stagehand.archive.ArchiveError;
 import dev.stagehand.archive.ArchiveSource;
 import dev.stagehand.archive.ObjectInfo;
 import java.io.IOException;
@@ -50,6 +51,9 @@ final class SourceChannel implements ReadableByteChannel {
             } catch (IOException | RuntimeException e) {
                 dst.position(before); // whatever a failed read left in the buffer is not counted
                 closeCurrent();
+                if (e instanceof ArchiveError archive && archive.permanent()) {
+                    throw archive; // denied or missing: reopening cannot help
+                }
                 if (++reopens > MAX_REOPENS) {
                     throw new SourceException("reading " + info.name() + " from " + source.describe() + " failed at byte "
                             + position + ": " + e.getMessage(), e);

@@ -1,5 +1,6 @@
 package dev.stagehand.staging;
 
+import dev.stagehand.archive.ArchiveError;
 import dev.stagehand.archive.ArchiveSource;
 import dev.stagehand.archive.ArchiveSources;
 import dev.stagehand.archive.ArchiveUrl;
@@ -58,6 +59,8 @@ public final class StagingHandler implements JobHandler {
                 case PERMANENT -> new PermanentFailure(e.getMessage(), e);
                 case NO_SPACE -> new IOException(e.getMessage(), e); // retried: space may be freed meanwhile
             };
+        } catch (ArchiveError e) {
+            throw e.permanent() ? new PermanentFailure(e.getMessage(), e) : e;
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

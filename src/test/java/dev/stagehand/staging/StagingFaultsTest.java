@@ -59,11 +59,16 @@ class StagingFaultsTest extends ServerTest {
     }
 
     @Test
-    void unavailableArchiveAnswersAreRetriedByTheClient() throws Exception {
+    void unavailableArchiveAnswersAreRetriedByOurPolicyEachAttemptInTheHistory() throws Exception {
         String url = put("R1-6", "stateful.tgz", random(1000, 6));
         gcs.faults(BUCKET, "target/R1-6/stateful.tgz").unavailable.set(2);
         assertEquals("Success", server.get("/stage?archive_url=" + url + "&artifacts=stateful").body());
         assertEquals(0, gcs.faults(BUCKET, "target/R1-6/stateful.tgz").unavailable.get(), "both 503s were served");
+        var attempts = server.attempts(onlyJob(url).id());
+        assertEquals(List.of("RETRY", "RETRY", "SUCCEEDED"), attempts.stream().map(a -> a.outcome().name()).toList(),
+                "the client does not retry on its own: each try is ours, and recorded");
+        assertTrue(attempts.get(0).error().startsWith("GCS is unavailable (503) while reading the metadata of gs://"),
+                attempts.get(0).error());
     }
 
     @Test

@@ -60,6 +60,7 @@ class UploadWaitTest {
     @Test
     void anUploadThatNeverComesFailsAtTheDeadlineWithTheUsualMessage() throws Exception {
         try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(dir, gcs)) {
+            gcs.createBucket(BUCKET);
             String url = "gs://" + BUCKET + "/target/R3-1.0.0";
             var response = server.get("/stage?archive_url=" + url + "&artifacts=stateful&wait_for_upload_s=2");
             assertEquals(500, response.statusCode());

@@ -39,6 +39,9 @@ public final class FakeGcs implements AutoCloseable {
     private final Map<String, AtomicLong> bytesServedByObject = new ConcurrentHashMap<>();
     private final Map<String, Faults> faults = new ConcurrentHashMap<>();
     private final AtomicInteger mediaRequests = new AtomicInteger();
+    private final java.util.Set<String> deniedBuckets = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> buckets = ConcurrentHashMap.newKeySet();
+    private volatile boolean requireAuth;
 
     /** Faults for one object; counters say how many more requests they hit. */
     public static final class Faults {
@@ -97,7 +100,13 @@ public final class FakeGcs implements AutoCloseable {
         store(bucket, name, file, null, Files.size(file), sums);
     }
 
+    /** An empty bucket (putting an object creates its bucket too); listing any other bucket is a 404. */
+    public void createBucket(String bucket) {
+        buckets.add(bucket);
+    }
+
     private void store(String bucket, String name, Path file, byte[] bytes, long size, String[] sums) {
+        buckets.add(bucket);
         objects.put(bucket + "/" + name, new StoredObject(bucket, name, file, bytes, size, generations.incrementAndGet(),
                 sums[0], sums[1], System.currentTimeMillis()));
     }
@@ -118,10 +127,48 @@ public final class FakeGcs implements AutoCloseable {
         return mediaRequests.get();
     }
 
+    /** Every request to this bucket is answered 403, as GCS does for credentials that may not read it. */
+    public void deny(String bucket) {
+        deniedBuckets.add(bucket);
+    }
+
+    /** Requests without an Authorization header are answered 401, as GCS does for a private bucket. */
+    public void requireAuth() {
+        requireAuth = true;
+    }
+
+    /** The bucket a request names (JSON API or media path), or null. */
+    private static String bucketOf(String path) {
+        for (String prefix : new String[] {"/download/storage/v1/b/", "/storage/v1/b/"}) {
+            if (path.startsWith(prefix)) {
+                String rest = path.substring(prefix.length());
+                int slash = rest.indexOf('/');
+                return slash < 0 ? rest : rest.substring(0, slash);
+            }
+        }
+        return null;
+    }
+
+    /** Answers 401/403 when the request may not read its bucket. */
+    private boolean refused(HttpExchange ex, String path) throws IOException {
+        if (requireAuth && ex.getRequestHeaders().getFirst("Authorization") == null) {
+            send(ex, 401, "{\"error\":{\"code\":401,\"message\":\"Anonymous caller does not have storage.objects.get access.\"}}");
+            return true;
+        }
+        if (deniedBuckets.contains(bucketOf(path))) {
+            send(ex, 403, "{\"error\":{\"code\":403,\"message\":\"caller does not have storage.objects.list access\"}}");
+            return true;
+        }
+        return false;
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try {
             String path = ex.getRequestURI().getPath();
             Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+            if (refused(ex, path)) {
+                return;
+            }
             if (path.startsWith("/download/storage/v1/b/")) {
                 media(ex, path.substring("/download/storage/v1/b/".length()), query);
             } else if (path.startsWith("/storage/v1/b/")) {
@@ -178,6 +225,10 @@ public final class FakeGcs implements AutoCloseable {
         String delimiter = query.get("delimiter");
         int max = Integer.parseInt(query.getOrDefault("maxResults", "1000"));
         String after = query.get("pageToken");
+        if (!buckets.contains(bucket)) {
+            send(ex, 404, "{\"error\":{\"code\":404,\"message\":\"The specified bucket does not exist.\"}}");
+            return;
+        }
         TreeMap<String, StoredObject> matching = new TreeMap<>();
         List<String> prefixes = new ArrayList<>();
         for (StoredObject obj : objects.values()) {
