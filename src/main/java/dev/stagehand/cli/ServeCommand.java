@@ -70,6 +70,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--min-free-mb", description = "Megabytes to keep free on the static dir's filesystem (default: 5% of it).")
     Long minFreeMb;
 
+    @Option(names = "--history-days", defaultValue = "30", description = "Days of ended jobs and finished requests to keep (default ${DEFAULT-VALUE}).")
+    int historyDays;
+
     @Option(names = "--no-demo", description = "Do not seed the sample build under the first local archive root.")
     boolean noDemo;
 
@@ -80,7 +83,8 @@ final class ServeCommand implements Callable<Integer> {
         String dbUrl = db != null ? db : H2Urls.defaultUrl();
         Settings settings = new Settings(host, port, staticDir, dbUrl,
                 new QueueConfig(workers, new RetryPolicy(Duration.ofMillis(retryBaseMs), retryFactor,
-                        Duration.ofMillis(retryMaxMs), maxAttempts), Duration.ofMillis(500)),
+                        Duration.ofMillis(retryMaxMs), maxAttempts), Duration.ofMillis(500), Duration.ofDays(historyDays),
+                        QueueConfig.DEFAULT_PRUNE_EVERY),
                 roots, GcsSettings.fromEnvironment(gcsEndpoint, gcsAnonymous),
                 new UploadWait(Duration.ofSeconds(waitRequired), Duration.ofSeconds(waitOptional)), catalogue,
                 new DiskLimits(maxStagedMb, minFreeMb));

@@ -3,6 +3,7 @@ package dev.stagehand.queue;
 import dev.stagehand.db.Database;
 import dev.stagehand.db.types.JobState;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class JobQueue implements AutoCloseable {
     private final JobExecutor executor;
     private final QuartzWorkers workers;
     private final Reconciler reconciler;
+    private final PruneHistory prune;
     private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "queue-reconcile");
         t.setDaemon(true);
@@ -65,6 +67,7 @@ public final class JobQueue implements AutoCloseable {
             throw new IllegalStateException("cannot create the Quartz scheduler", e);
         }
         this.reconciler = new Reconciler(stores, workers, nodes, clock);
+        this.prune = new PruneHistory(database.dsl(), clock, config.keepHistory());
     }
 
     /** Starts with the handler given at construction. */
@@ -81,6 +84,7 @@ public final class JobQueue implements AutoCloseable {
         executor.handleWith(handler, events);
         reconcile();
         try {
+            workers.scheduleChore("prune-history", config.pruneEvery(), Duration.ofMinutes(1), this::pruneQuietly);
             workers.start();
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot start the Quartz scheduler", e);
@@ -93,6 +97,19 @@ public final class JobQueue implements AutoCloseable {
         Reconciler.Result result = reconciler.run();
         waiters.settled(result.settled());
         return result.scheduled();
+    }
+
+    /** Deletes history older than the retention period (the hourly chore does this too); returns what went. */
+    public PruneHistory.Pruned pruneHistory() {
+        return prune.run();
+    }
+
+    private void pruneQuietly() {
+        try {
+            prune.run();
+        } catch (RuntimeException e) {
+            log.warn("pruning history failed", e);
+        }
     }
 
     private void reconcileQuietly() {

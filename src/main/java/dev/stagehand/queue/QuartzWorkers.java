@@ -8,6 +8,9 @@ import java.util.Date;
 import java.util.Properties;
 import java.util.UUID;
 import javax.sql.DataSource;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
@@ -34,6 +37,8 @@ final class QuartzWorkers {
     static final String SCHEDULER_NAME = "stagehand";
     private final String dataSourceName = "stagehand-" + UUID.randomUUID();
     private static final String GROUP = "jobs";
+    private static final String CHORES = "chores";
+    private final Map<String, Runnable> chores = new ConcurrentHashMap<>();
     static final int REQUIRED_PRIORITY = 10;
     static final int OPTIONAL_PRIORITY = 1;
 
@@ -48,7 +53,8 @@ final class QuartzWorkers {
         // rows in QRTZ_ tables that crash recovery reads), so take this instance out of the
         // registry to let a second server in the same JVM (tests) have its own.
         SchedulerRepository.getInstance().remove(SCHEDULER_NAME);
-        scheduler.setJobFactory((bundle, sched) -> new RunJob(executor));
+        scheduler.setJobFactory((bundle, sched) -> bundle.getJobDetail().getKey().getGroup().equals(CHORES)
+                ? new Chore(chores.get(bundle.getJobDetail().getKey().getName())) : new RunJob(executor));
     }
 
     /** Our scheduler settings; the queue benchmark runs bare Quartz with them as its baseline. */
@@ -128,6 +134,21 @@ final class QuartzWorkers {
         scheduler.deleteJob(jobKey(jobId));
     }
 
+    /**
+     * A repeating chore (history pruning): a durable Quartz job with its own trigger, run by one
+     * node at a time. Its first run is {@code firstAfter} from now.
+     */
+    void scheduleChore(String name, Duration every, Duration firstAfter, Runnable chore) throws SchedulerException {
+        chores.put(name, chore);
+        JobDetail detail = JobBuilder.newJob(Chore.class).withIdentity(name, CHORES).storeDurably().build();
+        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(name, CHORES).forJob(detail)
+                .startAt(Date.from(Instant.ofEpochMilli(System.currentTimeMillis()).plus(firstAfter)))
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(every.toMillis())
+                        .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
+                .build();
+        scheduler.scheduleJob(detail, java.util.Set.of(trigger), true);
+    }
+
     void start() throws SchedulerException {
         scheduler.start();
     }
@@ -148,6 +169,23 @@ final class QuartzWorkers {
         @Override
         public void execute(JobExecutionContext context) {
             executor.execute(Long.parseLong(context.getJobDetail().getKey().getName()));
+        }
+    }
+
+    /** A chore's Quartz job; never two runs of one chore at once. */
+    @DisallowConcurrentExecution
+    static final class Chore implements Job {
+        private final Runnable chore;
+
+        Chore(Runnable chore) {
+            this.chore = chore;
+        }
+
+        @Override
+        public void execute(JobExecutionContext context) {
+            if (chore != null) {
+                chore.run();
+            }
         }
     }
 

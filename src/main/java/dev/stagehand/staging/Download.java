@@ -50,15 +50,21 @@ final class Download {
         OverlappedWriter out = new OverlappedWriter(file, WRITE_BUFFERS, WRITE_BUFFER_SIZE, "download-" + info.name(), sums::update);
         long done = sums.size();
         try {
-            while (true) {
+            boolean more = true;
+            while (more) {
                 ByteBuffer buffer = out.buffer();
-                int n = in.fill(buffer);
-                if (n == 0) {
-                    break;
+                while (buffer.hasRemaining()) {
+                    int n = in.read(buffer);
+                    if (n < 0) {
+                        more = false;
+                        break;
+                    }
+                    done += n;
+                    progress.bytes(done, info.size()); // after every read: a slow network still notices a cancel
                 }
-                out.write(buffer.flip());
-                done += n;
-                progress.bytes(done, info.size());
+                if (buffer.position() > 0) {
+                    out.write(buffer.flip());
+                }
             }
         } catch (IOException | RuntimeException e) {
             out.abort();

@@ -62,15 +62,6 @@ final class SourceChannel implements ReadableByteChannel {
         }
     }
 
-    /** Reads until the buffer is full or the object ends; returns the bytes read, 0 at the end. */
-    int fill(ByteBuffer dst) throws IOException {
-        int start = dst.position();
-        while (dst.hasRemaining() && read(dst) >= 0) {
-            // keep reading: network reads return whatever has arrived
-        }
-        return dst.position() - start;
-    }
-
     private void closeCurrent() {
         if (current != null) {
             try {

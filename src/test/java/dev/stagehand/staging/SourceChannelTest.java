@@ -30,7 +30,7 @@ class SourceChannelTest {
         BreakingSource source = new BreakingSource(3);
         ByteBuffer all = ByteBuffer.allocate(SIZE);
         try (SourceChannel in = new SourceChannel(source, info, 0)) {
-            while (in.fill(all) > 0) {
+            while (in.read(all) >= 0 && all.hasRemaining()) {
                 // fill until the object ends
             }
         }
@@ -45,7 +45,7 @@ class SourceChannelTest {
     void aSourceThatKeepsBreakingFailsAsRetryableAfterAFewReopens() {
         BreakingSource source = new BreakingSource(Integer.MAX_VALUE);
         SourceChannel in = new SourceChannel(source, info, 0);
-        IOException e = assertThrows(SourceChannel.SourceException.class, () -> in.fill(ByteBuffer.allocate(SIZE)));
+        IOException e = assertThrows(SourceChannel.SourceException.class, () -> readAll(in, ByteBuffer.allocate(SIZE)));
         assertTrue(e.getMessage().contains("payload.bin"), e.getMessage());
         assertEquals(6, source.opens.size(), "the first open and five reopens");
     }
@@ -109,6 +109,12 @@ class SourceChannelTest {
         @Override
         public String describe() {
             return "test://breaking";
+        }
+    }
+
+    private static void readAll(SourceChannel in, ByteBuffer dst) throws IOException {
+        while (dst.hasRemaining() && in.read(dst) >= 0) {
+            // keep reading
         }
     }
 }

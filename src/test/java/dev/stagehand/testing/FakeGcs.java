@@ -299,7 +299,7 @@ public final class FakeGcs implements AutoCloseable {
         long delay = f == null ? 0 : f.delayPerMegabyteMs;
         AtomicLong perObject = bytesServedByObject.computeIfAbsent(key, k -> new AtomicLong());
         try (InputStream in = obj.open(start); OutputStream out = ex.getResponseBody()) {
-            byte[] buf = new byte[1 << 20];
+            byte[] buf = new byte[delay > 0 ? 64 << 10 : 1 << 20]; // a slow object trickles in small pieces
             long sent = 0;
             while (sent < length) {
                 int n = in.read(buf, 0, (int) Math.min(buf.length, length - sent));
