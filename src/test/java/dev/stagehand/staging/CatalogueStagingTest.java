@@ -65,7 +65,15 @@ class CatalogueStagingTest {
                 Arguments.of("symbols_only", List.of("debug/breakpad/libc/DEF/libc.sym"), List.of()),
                 Arguments.of("factory_image", List.of("factory_test/chromiumos_factory_image.bin"),
                         List.of("factory_shim/factory_install_shim.bin")),
-                Arguments.of("quick_provision", List.of("full_dev_part_KERN.bin.gz", "full_dev_part_ROOT.bin.gz"), List.of()));
+                Arguments.of("quick_provision", List.of("full_dev_part_KERN.bin.gz", "full_dev_part_ROOT.bin.gz"), List.of()),
+                Arguments.of("factory_shim_image", List.of("factory_shim/factory_install_shim.bin"), List.of()),
+                Arguments.of("autotest_server_package", List.of("autotest_server_package.tar.bz2"), List.of("autotest/server/autoserv")),
+                Arguments.of("paygen_au_canary_suite", List.of("autotest/au_control_files/control.canary"), List.of()),
+                Arguments.of("paygen_au_dev_suite", List.of("autotest/au_control_files/control.dev"), List.of()),
+                Arguments.of("paygen_au_beta_suite", List.of("autotest/au_control_files/control.beta"), List.of()),
+                Arguments.of("paygen_au_stable_suite", List.of("autotest/au_control_files/control.stable"), List.of()),
+                Arguments.of("libiota_test_binaries", List.of("test_binaries.tar.gz"), List.of("bin/iota_test")),
+                Arguments.of("libiota_board_utils", List.of("board_utils.tar.gz"), List.of("utils/flash")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -139,6 +147,23 @@ class CatalogueStagingTest {
         long member = SampleBuild.IMAGE_SIZE; // random bytes: deflate cannot shrink them
         assertTrue(fetched <= member * 1.05 + 128 * 1024, "fetched " + fetched + " for a member of " + member);
         assertTrue(fetched < SampleBuild.imageZip().length / 3, "the other images were not fetched");
+    }
+
+    @Test
+    void theFactoryShimComesFromFactoryImageZipByRangedReadsOfItsMemberOnly() throws Exception {
+        String path = "eve-release/R80-13000.0.0";
+        java.util.Map<String, byte[]> members = new java.util.LinkedHashMap<>();
+        members.put("factory_test/chromiumos_factory_image.bin", random(SampleBuild.IMAGE_SIZE, 31));
+        members.put("factory_shim/factory_install_shim.bin", random(SampleBuild.IMAGE_SIZE / 4, 32));
+        byte[] zip = dev.stagehand.testing.TestArchives.zip(members);
+        gcs.put(SampleBuild.BUCKET, path + "/factory_image.zip", zip);
+        String url = "gs://" + SampleBuild.BUCKET + "/" + path;
+        assertEquals("Success", server.get("/stage?archive_url=" + url + "&artifacts=factory_shim_image").body());
+        assertArrayEquals(members.get("factory_shim/factory_install_shim.bin"),
+                Files.readAllBytes(server.build(path).resolve("factory_shim/factory_install_shim.bin")));
+        assertFalse(Files.exists(server.build(path).resolve("factory_test")), "only the shim is staged");
+        long fetched = gcs.bytesServed(SampleBuild.BUCKET, path + "/factory_image.zip");
+        assertTrue(fetched < zip.length / 2, "fetched " + fetched + " of " + zip.length + ": the factory image was not");
     }
 
     @Test

@@ -47,6 +47,13 @@ final class SampleBuild {
         put(gcs, "full_dev_part_KERN.bin.gz", random(10_000, 7));
         put(gcs, "full_dev_part_ROOT.bin.gz", random(10_000, 8));
         put(gcs, "logs/build.log", text("log line"));
+        put(gcs, "autotest_server_package.tar.bz2", tar().file("autotest/server/autoserv", "server").build(Compression.BZIP2));
+        for (String channel : new String[] {"canary", "dev", "beta", "stable"}) {
+            put(gcs, "paygen_au_" + channel + "_control.tar.bz2",
+                    tar().file("autotest/au_control_files/control." + channel, "AU " + channel).build(Compression.BZIP2));
+        }
+        put(gcs, "test_binaries.tar.gz", tar().file("bin/iota_test", "iota").build(Compression.GZIP));
+        put(gcs, "board_utils.tar.gz", tar().file("utils/flash", "flash").build(Compression.GZIP));
     }
 
     static Map<String, byte[]> images() {
