@@ -15,6 +15,7 @@ import dev.stagehand.staging.StageService;
 import dev.stagehand.staging.StagedBuilds;
 import dev.stagehand.staging.StagingArea;
 import dev.stagehand.staging.StagingHandler;
+import dev.stagehand.staging.XBuddy;
 import java.io.IOException;
 import java.time.Clock;
 
@@ -57,7 +58,7 @@ public final class Stagehand implements AutoCloseable {
         StageService stage = new StageService(catalogue, sources, area, space, queue, clock, settings.uploadWait());
         StagedBuilds builds = new StagedBuilds(area);
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
-                area, space, reads, builds, new ControlFiles(area, builds), metrics, clock));
+                area, space, reads, builds, new ControlFiles(area, builds), new XBuddy(sources), metrics, clock));
         return new Stagehand(database, queue, http, metrics);
     }
 

@@ -58,15 +58,22 @@ final class DevserverRoutes {
     }
 
     private static void answer(Context ctx, List<JobView> jobs) {
-        List<JobView> failed = jobs.stream().filter(j -> j.state() != JobState.SUCCEEDED).toList();
-        if (failed.isEmpty()) {
+        String failures = failures(jobs);
+        if (failures.isEmpty()) {
             ctx.result("Success");
-            return;
+        } else {
+            ctx.status(500).result(failures);
         }
-        // One line: the lab client turns the body of an error into its exception message.
-        ctx.status(500).result(failed.stream()
+    }
+
+    /**
+     * What failed among a request's required jobs, as one line (the lab client turns the body of an
+     * error into its exception message); empty when all succeeded.
+     */
+    static String failures(List<JobView> jobs) {
+        return jobs.stream().filter(j -> j.state() != JobState.SUCCEEDED)
                 .map(j -> "Failed to stage " + j.artifact() + ": " + (j.lastError() == null ? j.state() : j.lastError()))
-                .collect(Collectors.joining("; ")).replace('\n', ' '));
+                .collect(Collectors.joining("; ")).replace('\n', ' ');
     }
 
     private void isStaged(Context ctx) {

@@ -15,6 +15,7 @@ import dev.stagehand.staging.DiskSpace;
 import dev.stagehand.staging.StageService;
 import dev.stagehand.staging.StagedBuilds;
 import dev.stagehand.staging.StagingArea;
+import dev.stagehand.staging.XBuddy;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
@@ -35,7 +36,7 @@ public final class HttpApi implements AutoCloseable {
 
     /** What the routes work with. */
     public record Services(StageService stage, JobQueue queue, Ledger ledger, StagingArea area, DiskSpace space,
-            ActiveReads reads, StagedBuilds builds, ControlFiles controls, Metrics metrics, Clock clock) {}
+            ActiveReads reads, StagedBuilds builds, ControlFiles controls, XBuddy xbuddy, Metrics metrics, Clock clock) {}
 
     public static HttpApi start(String host, int port, Services services) {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -51,6 +52,7 @@ public final class HttpApi implements AutoCloseable {
                     services.reads(), services.stage().access()::fileRead));
             new DevserverRoutes(services.stage()).register(config.routes);
             new OperatorRoutes(services, httpMetrics).register(config.routes);
+            new LabRoutes(services).register(config.routes);
             new JsonApiRoutes(services.stage(), services.queue(), services.ledger(), json, services.clock()).register(config.routes);
             config.routes.exception(InvalidRequest.class, (e, ctx) -> error(ctx, 400, "bad_request", e.getMessage()));
             config.routes.exception(NotFound.class, (e, ctx) -> error(ctx, 404, "not_found", e.getMessage()));

@@ -3,6 +3,7 @@ package dev.stagehand.api;
 import dev.stagehand.archive.BuildRef;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.db.types.JobState;
+import dev.stagehand.metrics.HostLoad;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -62,6 +63,10 @@ final class OperatorRoutes {
         ctx.result(String.join("\n", files));
     }
 
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+
     private void health(Context ctx) throws IOException {
         Map<String, Object> health = new LinkedHashMap<>();
         long free = services.space().freeBytes();
@@ -74,6 +79,17 @@ final class OperatorRoutes {
         health.put("staging_thread_count", depth.getOrDefault(JobState.RUNNING, 0));
         health.put("queue", depth);
         health.put("uptime_s", Duration.between(started, services.clock().instant()).toSeconds());
+        // What autotest's get_least_loaded_devserver compares, over the last two seconds.
+        HostLoad.Snapshot load = services.metrics().hostLoad();
+        health.put("cpu_percent", round(load.cpuPercent()));
+        health.put("network_sent_bytes_per_second", round(load.networkSentPerSecond()));
+        health.put("network_recv_bytes_per_second", round(load.networkReceivedPerSecond()));
+        health.put("network_total_bytes_per_second", round(load.networkTotalPerSecond()));
+        health.put("disk_read_bytes_per_second", round(load.diskReadPerSecond()));
+        health.put("disk_write_bytes_per_second", round(load.diskWrittenPerSecond()));
+        health.put("disk_total_bytes_per_second", round(load.diskTotalPerSecond()));
+        health.put("apache_client_count", (long) http.openConnections());
+        health.put("gsutil_count", services.queue().runningHere());
         ctx.json(health);
     }
 }

@@ -13,6 +13,12 @@ public interface ArchiveSource {
     /** Every object name under the build. */
     List<String> list() throws IOException;
 
+    /** Whether anything at all is stored under this path (cheap: one object is enough). */
+    boolean exists() throws IOException;
+
+    /** The names of the "directories" right under this path (e.g. the builds of a target), without a trailing '/'. */
+    List<String> directories() throws IOException;
+
     /** Size, checksums and generation of one object, or empty if it does not exist (yet). */
     Optional<ObjectInfo> stat(String name) throws IOException;
 

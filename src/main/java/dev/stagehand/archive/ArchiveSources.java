@@ -56,6 +56,11 @@ public final class ArchiveSources {
         return new CountedSource(source, bytesRead);
     }
 
+    /** A directory stagehand itself staged (a build's packages), read like a local archive. */
+    public ArchiveSource openStaged(Path dir) {
+        return new CountedSource(new FileArchiveSource(dir, dir.toUri().toString()), bytes -> {});
+    }
+
     private Path localRoot(ArchiveUrl url) {
         Path path = Path.of("/" + url.path()).normalize();
         return localRoots.stream()

@@ -23,6 +23,16 @@ final class CountedSource implements ArchiveSource {
     }
 
     @Override
+    public boolean exists() throws IOException {
+        return source.exists();
+    }
+
+    @Override
+    public List<String> directories() throws IOException {
+        return source.directories();
+    }
+
+    @Override
     public Optional<ObjectInfo> stat(String name) throws IOException {
         return source.stat(name);
     }

@@ -37,6 +37,22 @@ final class FileArchiveSource implements ArchiveSource {
     }
 
     @Override
+    public boolean exists() {
+        return Files.isDirectory(buildDir);
+    }
+
+    @Override
+    public List<String> directories() throws IOException {
+        if (!Files.isDirectory(buildDir)) {
+            return List.of();
+        }
+        try (Stream<Path> children = Files.list(buildDir)) {
+            return children.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Override
     public Optional<ObjectInfo> stat(String name) throws IOException {
         Path file = buildDir.resolve(name).normalize();
         if (!file.startsWith(buildDir) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {

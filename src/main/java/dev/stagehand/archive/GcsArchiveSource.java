@@ -48,6 +48,34 @@ final class GcsArchiveSource implements ArchiveSource {
     }
 
     @Override
+    public boolean exists() throws IOException {
+        try {
+            return gcs.storage().list(url.bucket(), Storage.BlobListOption.prefix(url.path() + "/"),
+                    Storage.BlobListOption.pageSize(1)).getValues().iterator().hasNext();
+        } catch (StorageException e) {
+            throw gcs.translate(e, "looking for " + url.url(), url.bucket());
+        }
+    }
+
+    @Override
+    public List<String> directories() throws IOException {
+        String prefix = url.path() + "/";
+        List<String> names = new ArrayList<>();
+        try {
+            for (Blob blob : gcs.storage().list(url.bucket(), Storage.BlobListOption.prefix(prefix),
+                    Storage.BlobListOption.currentDirectory()).iterateAll()) {
+                if (blob.isDirectory()) {
+                    String name = blob.getName().substring(prefix.length());
+                    names.add(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
+                }
+            }
+        } catch (StorageException e) {
+            throw gcs.translate(e, "listing " + url.url(), url.bucket());
+        }
+        return names;
+    }
+
+    @Override
     public Optional<ObjectInfo> stat(String name) throws IOException {
         try {
             Blob blob = gcs.storage().get(BlobId.of(url.bucket(), objectName(name)));

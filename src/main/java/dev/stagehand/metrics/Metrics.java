@@ -18,6 +18,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 public final class Metrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final HostLoad hostLoad = new HostLoad(java.time.Duration.ofSeconds(2));
 
     public Metrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -33,6 +34,11 @@ public final class Metrics implements AutoCloseable {
         return registry;
     }
 
+    /** CPU, network and disk rates of this machine over the last two seconds. */
+    public HostLoad.Snapshot hostLoad() {
+        return hostLoad.now();
+    }
+
     /** Everything in the Prometheus text format (version 0.0.4). */
     public String scrape() {
         return registry.scrape();
@@ -40,6 +46,7 @@ public final class Metrics implements AutoCloseable {
 
     @Override
     public void close() {
+        hostLoad.close();
         gc.close();
         registry.close();
     }

@@ -56,6 +56,11 @@ public final class BuildStore {
         return db.select(BUILD.ID).from(BUILD).where(BUILD.ARCHIVE_URL.eq(archiveUrl)).fetchOptional(BUILD.ID);
     }
 
+    /** The builds staged at a path (several archive URLs may share one, from different buckets). */
+    public List<Long> idsAtPath(String buildPath) {
+        return db.select(BUILD.ID).from(BUILD).where(BUILD.BUILD_PATH.eq(buildPath)).orderBy(BUILD.ID).fetch(BUILD.ID);
+    }
+
     /**
      * A known build whose directory contains, or lies inside, {@code buildPath}'s (another archive
      * URL with the same path is the same directory, so it is no conflict).

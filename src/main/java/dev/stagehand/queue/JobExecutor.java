@@ -35,6 +35,7 @@ final class JobExecutor {
     private final Outcomes outcomes;
     private volatile QueueEvents events = QueueEvents.NONE;
     private volatile boolean stopping;
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
 
     JobExecutor(Stores stores, Ledger ledger, RetryPolicy retry, Clock clock, String node, Outcomes outcomes) {
         this.stores = stores;
@@ -53,6 +54,11 @@ final class JobExecutor {
 
     void stop() {
         stopping = true;
+    }
+
+    /** Attempts running on this node now. */
+    int running() {
+        return running.get();
     }
 
     void execute(long jobId) {
@@ -79,7 +85,13 @@ final class JobExecutor {
         events.attemptStarted(job, claim.attempt());
         log.info("attempt start: job {} build {} artifact {} attempt {}", job.id(), CallerText.escape(job.buildPath()),
                 CallerText.escape(job.artifact()), claim.attempt());
-        Ended ended = run(job, claim);
+        running.incrementAndGet();
+        Ended ended;
+        try {
+            ended = run(job, claim);
+        } finally {
+            running.decrementAndGet();
+        }
         if (ended == null) {
             return; // an upload check, not an attempt
         }

@@ -120,6 +120,11 @@ public final class JobQueue implements AutoCloseable {
         }
     }
 
+    /** Attempts running on this node now (its downloads in progress). */
+    public int runningHere() {
+        return executor.running();
+    }
+
     public Ledger ledger() {
         return ledger;
     }

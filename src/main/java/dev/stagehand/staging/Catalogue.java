@@ -18,6 +18,14 @@ import java.util.TreeSet;
  * optional operator file whose entries add to or replace the built-in ones.
  */
 public final class Catalogue {
+    /**
+     * The telemetry dependencies autotest packages: each unpacked, if present, into the telemetry
+     * source dir, their {@code test_src/} becoming {@code src/} (as the devserver moved it).
+     */
+    private static final List<Rule> TELEMETRY = List.of("telemetry_dep", "page_cycler_dep", "chrome_test", "perf_data_dep")
+            .stream().map(dep -> new Rule("dep-" + dep + ".tar.bz2", null, Rule.Action.EXTRACT, null, false, null, null,
+                    StageTarget.Telemetry.DIR, null, null, List.of(StageTarget.Telemetry.DIR), true, "test_src/")).toList();
+
     private final Map<String, List<List<Rule>>> artifacts;
     private final Map<String, List<String>> locality;
 
@@ -70,6 +78,9 @@ public final class Catalogue {
     Optional<List<List<Rule>>> rulesFor(StageTarget target) {
         if (target instanceof StageTarget.NamedFile file) {
             return Optional.of(List.of(List.of(Rule.exactFile(file.name()))));
+        }
+        if (target instanceof StageTarget.Telemetry) {
+            return Optional.of(List.of(TELEMETRY));
         }
         return Optional.ofNullable(artifacts.get(target.name()));
     }

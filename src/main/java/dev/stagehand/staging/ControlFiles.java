@@ -1,14 +1,32 @@
 package dev.stagehand.staging;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Autotest control files of a staged build: listed, filtered by suite, or read one at a time. */
+/**
+ * Autotest control files of a staged build: listed, filtered by suite, or read. A suite's members
+ * are those {@code autotest/test_suites/suite_to_control_file_map} names for it (a Python dict
+ * literal, read as data), or else the control files whose ATTRIBUTES ({@code suite:NAME}) or
+ * SUITE name it.
+ */
 public final class ControlFiles {
+    private static final Logger log = LoggerFactory.getLogger(ControlFiles.class);
+    static final String SUITE_MAP = "test_suites/suite_to_control_file_map";
+    private static final Pattern ASSIGNMENT = Pattern.compile("^(ATTRIBUTES|SUITE)\\s*=(.*)$", Pattern.MULTILINE);
+
     private final StagingArea area;
     private final StagedBuilds builds;
 
@@ -23,11 +41,38 @@ public final class ControlFiles {
         if (!Files.isDirectory(autotest)) {
             return Optional.empty();
         }
-        try (Stream<Path> files = Files.walk(autotest)) {
-            return Optional.of(files.filter(p -> p.getFileName().toString().matches("control(\\..*)?") && Files.isRegularFile(p))
-                    .filter(p -> suite == null || mentionsSuite(p, suite))
-                    .map(p -> autotest.relativize(p).toString()).sorted().toList());
+        if (suite == null) {
+            return Optional.of(all(autotest));
         }
+        Optional<List<String>> mapped = fromSuiteMap(autotest, suite);
+        if (mapped.isPresent()) {
+            return mapped;
+        }
+        List<String> members = new ArrayList<>();
+        for (String path : all(autotest)) {
+            // test_suites/control.X defines suite X; it is not one of its tests
+            if (!path.startsWith("test_suites/") && suitesOf(autotest.resolve(path)).contains(suite)) {
+                members.add(path);
+            }
+        }
+        return Optional.of(members);
+    }
+
+    /** The suite's control files and their text, by path relative to autotest/ (list_suite_controls). */
+    public Optional<Map<String, String>> suite(String build, String suite) throws IOException {
+        Optional<List<String>> members = list(build, suite);
+        if (members.isEmpty()) {
+            return Optional.empty();
+        }
+        Path autotest = autotest(build);
+        Map<String, String> controls = new LinkedHashMap<>();
+        for (String path : members.get()) {
+            Path file = autotest.resolve(path).normalize();
+            if (file.startsWith(autotest) && Files.isRegularFile(file)) {
+                controls.put(path, Files.readString(file, StandardCharsets.UTF_8));
+            }
+        }
+        return Optional.of(controls);
     }
 
     /** One control file's text, by its path relative to autotest/; empty when there is no such file. */
@@ -44,12 +89,89 @@ public final class ControlFiles {
         return area.buildDir(builds.callerPath("build", build)).resolve("autotest");
     }
 
-    private static boolean mentionsSuite(Path control, String suite) {
-        try {
-            return Files.readString(control).lines()
-                    .anyMatch(l -> (l.startsWith("ATTRIBUTES") || l.startsWith("SUITE")) && l.contains(suite));
-        } catch (IOException e) {
-            return false;
+    private static List<String> all(Path autotest) throws IOException {
+        try (Stream<Path> files = Files.walk(autotest)) {
+            return files.filter(p -> p.getFileName().toString().matches("control(\\..*)?") && Files.isRegularFile(p))
+                    .map(p -> autotest.relativize(p).toString()).sorted().toList();
         }
+    }
+
+    /** The map's list for the suite; empty when the build has no map, the map lacks the suite, or it is malformed. */
+    private static Optional<List<String>> fromSuiteMap(Path autotest, String suite) throws IOException {
+        Path map = autotest.resolve(SUITE_MAP);
+        if (!Files.isRegularFile(map)) {
+            return Optional.empty();
+        }
+        try {
+            Object parsed = PythonLiteral.parse(Files.readString(map, StandardCharsets.UTF_8));
+            if (parsed instanceof Map<?, ?> suites && suites.get(suite) instanceof List<?> paths) {
+                List<String> members = new ArrayList<>();
+                for (Object path : paths) {
+                    if (path instanceof String p && !p.startsWith("/") && !Arrays.asList(p.split("/")).contains("..")) {
+                        members.add(p);
+                    }
+                }
+                return Optional.of(members);
+            }
+            return Optional.empty();
+        } catch (PythonLiteral.Malformed e) {
+            log.warn("{} of {} is malformed ({}); finding suite members by their ATTRIBUTES and SUITE instead",
+                    SUITE_MAP, autotest.getParent().getFileName(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The suites a control file names: each {@code suite:X} of ATTRIBUTES, and each name in SUITE. */
+    static List<String> suitesOf(Path control) {
+        String text;
+        try {
+            text = Files.readString(control, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return List.of();
+        }
+        List<String> suites = new ArrayList<>();
+        Matcher m = ASSIGNMENT.matcher(text);
+        while (m.find()) {
+            String value = PythonLiteral.strings(statement(text, m.start(2)));
+            if (value == null) {
+                continue;
+            }
+            for (String item : value.split(",")) {
+                String name = item.strip();
+                if (m.group(1).equals("ATTRIBUTES")) {
+                    if (name.startsWith("suite:")) {
+                        suites.add(name.substring("suite:".length()).strip());
+                    }
+                } else if (!name.isEmpty()) {
+                    suites.add(name);
+                }
+            }
+        }
+        return suites;
+    }
+
+    /** The text of a Python statement from {@code start}: up to a line end outside brackets. */
+    private static String statement(String text, int start) {
+        int depth = 0;
+        char quote = 0;
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '(' || c == '[') {
+                depth++;
+            } else if (c == ')' || c == ']') {
+                depth--;
+            } else if (c == '\n' && depth <= 0 && (i == 0 || text.charAt(i - 1) != '\\')) {
+                return text.substring(start, i);
+            }
+        }
+        return text.substring(start);
     }
 }

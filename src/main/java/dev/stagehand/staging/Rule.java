@@ -22,7 +22,8 @@ public record Rule(
         String member,
         Map<String, String> symlinks,
         List<String> mkdirs,
-        boolean optional) {
+        boolean optional,
+        String strip) {
 
     public enum Action {
         @com.fasterxml.jackson.annotation.JsonProperty("copy") COPY,
@@ -42,7 +43,7 @@ public record Rule(
 
     /** A rule that copies one named file of the build as it is (the {@code files=} parameter). */
     static Rule exactFile(String name) {
-        return new Rule(null, Pattern.quote(name) + "\\Z", Action.COPY, null, false, null, null, null, null, null, null, false);
+        return new Rule(null, Pattern.quote(name) + "\\Z", Action.COPY, null, false, null, null, null, null, null, null, false, null);
     }
 
     /** Archive names this rule takes, in archive order: the first match, or all of them with {@code all}. */
@@ -61,6 +62,15 @@ public record Rule(
 
     static PathMatcher glob(String pattern) {
         return FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+    }
+
+    /** Where an extracted entry goes in the build: under {@code into}, with the {@code strip} prefix taken off its name. */
+    String entryDestination(String archive, String entryName) throws HostileArchive {
+        String name = SafePaths.entryPath(archive, entryName);
+        if (strip != null && name.startsWith(strip)) {
+            name = name.substring(strip.length());
+        }
+        return SafePaths.join(into, name);
     }
 
     String destination(String archiveName, String build) {

@@ -143,6 +143,34 @@ public final class StageService {
                 key -> area.onDisk(buildId, build.path(), key));
     }
 
+    /** The request for the telemetry sources of a build (setup_telemetry); stage its autotest_packages first. */
+    public StageRequest telemetryRequest(BuildRef build) {
+        return new StageRequest(build, List.of(StageTarget.Telemetry.KEY), List.of(), List.of(new StageTarget.Telemetry()));
+    }
+
+    /** Where the telemetry sources of a staged build are, on this machine's disk (the devserver answered the same). */
+    public String telemetryDir(BuildRef build) {
+        return area.buildDir(build.path()).resolve(StageTarget.Telemetry.DIR).toString();
+    }
+
+    /**
+     * A file that {@code artifact} installed in the build staged at {@code buildPath}, by its name
+     * (or its path's end): its path relative to the build's directory.
+     */
+    public Optional<String> locate(String buildPath, String artifact, String fileName) {
+        if (!catalogue.knows(artifact)) {
+            throw new InvalidRequest("unknown artifact " + CallerText.quote(artifact));
+        }
+        for (long buildId : builds.idsAtPath(buildPath)) {
+            for (String file : area.installed(buildId, artifact)) {
+                if (file.equals(fileName) || file.endsWith("/" + fileName)) {
+                    return Optional.of(file);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Completes with the request's required jobs once its outcome is decided. */
     public CompletableFuture<List<JobView>> awaitRequired(Submission submission) {
         return queue.awaitRequest(submission.requestId()).thenApply(done -> ledger.jobs(submission.requiredJobIds()));

@@ -27,7 +27,30 @@ public sealed interface StageTarget {
         }
     }
 
+    /**
+     * The telemetry sources unpacked from the build's staged autotest packages (setup_telemetry):
+     * staged like any artifact, but from the build's own directory rather than its archive.
+     */
+    record Telemetry() implements StageTarget {
+        static final String KEY = "telemetry_src";
+        /** Where the sources go, relative to the build. */
+        public static final String DIR = "autotest/packages/telemetry_src/src";
+
+        @Override
+        public String key() {
+            return KEY;
+        }
+
+        @Override
+        public String name() {
+            return KEY;
+        }
+    }
+
     static StageTarget ofKey(String key) {
+        if (key.equals(Telemetry.KEY)) {
+            return new Telemetry();
+        }
         return key.startsWith(NamedFile.PREFIX) ? new NamedFile(key.substring(NamedFile.PREFIX.length())) : new Artifact(key);
     }
 }

@@ -53,6 +53,11 @@ public final class StagedBuilds {
         }
     }
 
+    /** A build path a caller gave ({@code build=T/B}), checked as {@link #callerPath} does. */
+    public String callerBuildPath(String path) {
+        return callerPath("build", path);
+    }
+
     /** A relative path a caller gave (target, build): no '..', no empty parts, not stagehand's own directory. */
     String callerPath(String what, String path) {
         if (path.startsWith("/") || path.length() > 1024

@@ -92,6 +92,16 @@ public final class StagingArea {
         Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** What an artifact's marker lists (the build-relative files and links it installed); empty when not staged. */
+    List<String> installed(long buildId, String artifact) {
+        try {
+            Path marker = marker(buildId, artifact);
+            return Files.isRegularFile(marker) ? Files.readAllLines(marker) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     /** Staged on disk: the marker exists and every file it lists still exists. */
     public boolean onDisk(long buildId, String buildPath, String artifact) {
         Path marker = marker(buildId, artifact);

@@ -47,7 +47,9 @@ public final class StagingHandler implements JobHandler {
         List<List<Rule>> alternatives = catalogue.rulesFor(target)
                 .orElseThrow(() -> new PermanentFailure("unknown artifact '" + run.artifact() + "'"));
         BuildRef build = new BuildRef(ArchiveUrl.parse(run.archiveUrl()), run.buildPath());
-        ArchiveSource source = sources.open(build.url());
+        ArchiveSource source = target instanceof StageTarget.Telemetry
+                ? sources.openStaged(area.buildDir(build.path()).resolve("autotest/packages"))
+                : sources.open(build.url());
         ArtifactStager stager = new ArtifactStager(source, build, new ArtifactStager.JobRef(run.jobId(), run.buildId(), run.attempt()),
                 area, space, run::progress);
         try {

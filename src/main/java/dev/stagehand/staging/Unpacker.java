@@ -43,14 +43,14 @@ final class Unpacker {
             if (!rule.takesEntry(entry.getName())) {
                 continue;
             }
-            String dest = SafePaths.join(rule.into(), SafePaths.entryPath(archiveName, entry.getName()));
+            String dest = rule.entryDestination(archiveName, entry.getName());
             if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
                 throw new HostileArchive(archiveName, entry.getName(), "is a device or FIFO");
             } else if (entry.isSymbolicLink()) {
                 SafePaths.checkLinkTarget(archiveName, entry.getName(), dest, entry.getLinkName());
                 symlink(dest, entry.getLinkName());
             } else if (entry.isLink()) {
-                String target = SafePaths.join(rule.into(), SafePaths.entryPath(archiveName, entry.getLinkName()));
+                String target = rule.entryDestination(archiveName, entry.getLinkName());
                 copyWritten(target, dest, entry.getName());
             } else if (entry.isDirectory()) {
                 Files.createDirectories(SafePaths.under(work, dest));
@@ -78,7 +78,7 @@ final class Unpacker {
             if (!rule.takesEntry(entry.getName())) {
                 continue;
             }
-            String dest = SafePaths.join(rule.into(), SafePaths.entryPath(archiveName, entry.getName()));
+            String dest = rule.entryDestination(archiveName, entry.getName());
             if (entry.isUnixSymlink()) {
                 throw new HostileArchive(archiveName, entry.getName(), "is a symlink (not allowed in zip archives)");
             } else if (entry.isDirectory()) {

@@ -11,11 +11,11 @@ import org.junit.jupiter.api.Test;
 
 class RuleTest {
     private static Rule glob(String glob) {
-        return new Rule(glob, null, Rule.Action.COPY, null, false, null, null, null, null, null, null, false);
+        return new Rule(glob, null, Rule.Action.COPY, null, false, null, null, null, null, null, null, false, null);
     }
 
     private static Rule regex(String regex, boolean all) {
-        return new Rule(null, regex, Rule.Action.COPY, null, all, null, null, null, null, null, null, false);
+        return new Rule(null, regex, Rule.Action.COPY, null, all, null, null, null, null, null, null, false, null);
     }
 
     @Test
@@ -45,7 +45,7 @@ class RuleTest {
     @Test
     void includeAndExcludeGlobsDecideWhichEntriesAreTakenAndADirectoryMatchesItsContents() {
         Rule rule = new Rule("debug.tgz", null, Rule.Action.EXTRACT, null, false, List.of("debug/breakpad/**"),
-                List.of("debug/breakpad/skip/**"), null, null, null, null, false);
+                List.of("debug/breakpad/skip/**"), null, null, null, null, false, null);
         assertTrue(rule.takesEntry("debug/breakpad/a.sym"));
         assertTrue(rule.takesEntry("debug/breakpad/"), "the directory of included files");
         assertFalse(rule.takesEntry("debug/other/a.sym"));
@@ -56,7 +56,7 @@ class RuleTest {
     @Test
     void theDestinationDefaultsToTheArchiveNameAndFillsInTheBuild() {
         Rule rule = new Rule("x", null, Rule.Action.COPY, "au/<build>_nton/update.gz", false, null, null, null, null,
-                Map.of(), null, false);
+                Map.of(), null, false, null);
         assertEquals("au/R1_nton/update.gz", rule.destination("anything", "R1"));
         assertEquals("stateful.tgz", glob("stateful.tgz").destination("stateful.tgz", "R1"));
     }
@@ -64,11 +64,11 @@ class RuleTest {
     @Test
     void aRuleNeedsExactlyOnePatternAndAnAction() {
         assertThrows(IllegalArgumentException.class,
-                () -> new Rule(null, null, Rule.Action.COPY, null, false, null, null, null, null, null, null, false));
+                () -> new Rule(null, null, Rule.Action.COPY, null, false, null, null, null, null, null, null, false, null));
         assertThrows(IllegalArgumentException.class,
-                () -> new Rule("a", "b", Rule.Action.COPY, null, false, null, null, null, null, null, null, false));
+                () -> new Rule("a", "b", Rule.Action.COPY, null, false, null, null, null, null, null, null, false, null));
         assertThrows(IllegalArgumentException.class,
-                () -> new Rule("a", null, null, null, false, null, null, null, null, null, null, false));
+                () -> new Rule("a", null, null, null, false, null, null, null, null, null, null, false, null));
     }
 
     @Test

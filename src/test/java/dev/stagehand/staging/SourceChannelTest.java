@@ -102,6 +102,16 @@ class SourceChannelTest {
         }
 
         @Override
+        public List<String> directories() {
+            return List.of();
+        }
+
+        @Override
+        public boolean exists() {
+            return true;
+        }
+
+        @Override
         public Optional<ObjectInfo> stat(String name) {
             return Optional.of(info);
         }
