@@ -61,7 +61,7 @@ final class ArtifactStager {
     void stage(Plan plan, String artifactKey, Runnable beforeInstall) throws IOException, StagingFailure {
         Path work = area.freshWorkDir(job.jobId(), job.attempt());
         try {
-            Unpacker unpacker = new Unpacker(work, artifactKey, progress);
+            Unpacker unpacker = new Unpacker(work, progress);
             List<String> mkdirs = new ArrayList<>();
             for (Rule rule : plan.rules()) {
                 List<String> selected = rule.select(plan.names(), build.name());
@@ -125,6 +125,7 @@ final class ArtifactStager {
     }
 
     private void unpack(ObjectInfo info, Rule rule, Unpacker unpacker) throws IOException, StagingFailure {
+        unpacker.reading(info.name());
         String dest = rule.to() == null ? null : rule.destination(info.name(), build.name());
         if (!Archives.isZip(info.name())) {
             // What a tar stream unpacks to is known only at its end: its size stands in for it

@@ -20,16 +20,22 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  */
 final class Unpacker {
     private final Path work;
-    private final String archiveName;
+    private String archiveName;
     private final Progress progress;
     private final List<String> written = new ArrayList<>();
     private final byte[] buffer = new byte[Download.BUFFER];
     private long bytes;
 
-    Unpacker(Path work, String archiveName, Progress progress) {
+    Unpacker(Path work, Progress progress) {
         this.work = work;
-        this.archiveName = archiveName;
+        this.archiveName = "";
         this.progress = progress;
+    }
+
+    /** Names the archive the next entries come from (for messages about them). */
+    Unpacker reading(String archive) {
+        this.archiveName = archive;
+        return this;
     }
 
     List<String> written() {
