@@ -3,6 +3,7 @@ package dev.stagehand;
 import dev.stagehand.archive.ArchiveSources.GcsSettings;
 import dev.stagehand.queue.QueueConfig;
 import dev.stagehand.staging.DiskLimits;
+import dev.stagehand.staging.DownloadSettings;
 import dev.stagehand.staging.StageService.UploadWait;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,4 +19,5 @@ public record Settings(
         GcsSettings gcs,
         UploadWait uploadWait,
         Path catalogueFile,
-        DiskLimits disk) {}
+        DiskLimits disk,
+        DownloadSettings download) {}

@@ -54,7 +54,7 @@ public final class Stagehand implements AutoCloseable {
         sources.connectGcs();
         area.cleanLeftovers(queue.ledger().activeJobIds());
         space.recover(queue.unfinishedRemovals());
-        queue.start(new StagingHandler(catalogue, sources, area, space, clock), queueMetrics);
+        queue.start(new StagingHandler(catalogue, sources, area, space, settings.download(), clock), queueMetrics);
         StageService stage = new StageService(catalogue, sources, area, space, queue, clock, settings.uploadWait());
         StagedBuilds builds = new StagedBuilds(area);
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),

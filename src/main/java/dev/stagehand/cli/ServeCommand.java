@@ -7,6 +7,7 @@ import dev.stagehand.db.H2Urls;
 import dev.stagehand.queue.QueueConfig;
 import dev.stagehand.queue.RetryPolicy;
 import dev.stagehand.staging.DiskLimits;
+import dev.stagehand.staging.DownloadSettings;
 import dev.stagehand.staging.StageService.UploadWait;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,6 +71,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--min-free-mb", description = "Megabytes to keep free on the static dir's filesystem (default: 5% of it).")
     Long minFreeMb;
 
+    @Option(names = "--slice-threshold-mb", defaultValue = "64", description = "Objects this large or larger are fetched as parallel ranged slices (default ${DEFAULT-VALUE}).")
+    long sliceThresholdMb;
+
+    @Option(names = "--download-streams", defaultValue = "8", description = "Connections one large object is fetched over at once (default ${DEFAULT-VALUE}).")
+    int downloadStreams;
+
     @Option(names = "--history-days", defaultValue = "30", description = "Days of ended jobs and finished requests to keep (default ${DEFAULT-VALUE}).")
     int historyDays;
 
@@ -87,7 +94,7 @@ final class ServeCommand implements Callable<Integer> {
                         QueueConfig.DEFAULT_PRUNE_EVERY),
                 roots, GcsSettings.fromEnvironment(gcsEndpoint, gcsAnonymous),
                 new UploadWait(Duration.ofSeconds(waitRequired), Duration.ofSeconds(waitOptional)), catalogue,
-                new DiskLimits(maxStagedMb, minFreeMb));
+                new DiskLimits(maxStagedMb, minFreeMb), new DownloadSettings(sliceThresholdMb << 20, downloadStreams));
         String demoUrl = noDemo ? null : DemoBuild.seed(firstRoot);
         Stagehand server = Stagehand.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -31,15 +31,18 @@ final class ArtifactStager {
     private final JobRef job;
     private final StagingArea area;
     private final DiskSpace space;
+    private final DownloadSettings download;
     private final Progress progress;
     private long reserved;
 
-    ArtifactStager(ArchiveSource source, BuildRef build, JobRef job, StagingArea area, DiskSpace space, Progress progress) {
+    ArtifactStager(ArchiveSource source, BuildRef build, JobRef job, StagingArea area, DiskSpace space, DownloadSettings download,
+            Progress progress) {
         this.source = source;
         this.build = build;
         this.job = job;
         this.area = area;
         this.space = space;
+        this.download = download;
         this.progress = progress;
     }
 
@@ -102,7 +105,7 @@ final class ArtifactStager {
         Path partial = StagingHandler.partialFile(area, job.jobId(), info);
         reserve(info.name(), info.size(), Files.exists(partial) ? Files.size(partial) : 0);
         try {
-            Download.fetch(source, info, partial, progress);
+            Download.fetch(source, info, partial, progress, download, landed -> {});
         } catch (IOException e) {
             if (DiskErrors.isNoSpace(e)) {
                 throw DiskErrors.noSpace("downloading " + info.name(), e);

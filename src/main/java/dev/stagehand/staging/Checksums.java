@@ -61,11 +61,15 @@ final class Checksums {
             }
         }
         if (expected.crc32cBase64() != null) {
-            byte[] crc = ByteBuffer.allocate(4).putInt((int) crc32c.getValue()).array();
-            String actual = Base64.getEncoder().encodeToString(crc);
-            if (!actual.equals(expected.crc32cBase64())) {
-                throw new ChecksumMismatch(expected.name() + ": crc32c " + actual + " != archive's " + expected.crc32cBase64());
-            }
+            verifyCrc32c(expected, (int) crc32c.getValue());
+        }
+    }
+
+    /** Throws {@link ChecksumMismatch} unless {@code crc} is the archive's CRC32C of the object. */
+    static void verifyCrc32c(ObjectInfo expected, int crc) throws ChecksumMismatch {
+        String actual = Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt(crc).array());
+        if (!actual.equals(expected.crc32cBase64())) {
+            throw new ChecksumMismatch(expected.name() + ": crc32c " + actual + " != archive's " + expected.crc32cBase64());
         }
     }
 

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.LongConsumer;
 
 /**
  * Copies one object to a partial file, verifying it while it streams. The partial file and a
@@ -24,7 +25,19 @@ final class Download {
 
     private Download() {}
 
-    static void fetch(ArchiveSource source, ObjectInfo info, Path partial, Progress progress) throws IOException {
+    /**
+     * Fetches {@code info} into {@code partial}, verified: sliced over several connections when it
+     * is large ({@link SlicedDownload}), else one stream that resumes from the bytes on disk.
+     * {@code landed} hears how many bytes from the start are on disk without a gap.
+     */
+    static void fetch(ArchiveSource source, ObjectInfo info, Path partial, Progress progress, DownloadSettings settings,
+            LongConsumer landed) throws IOException {
+        if (settings.sliced(info.size())) {
+            Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".generation"));
+            SlicedDownload.fetch(source, info, partial, settings.streams(), progress, landed);
+            return;
+        }
+        Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".slices"));
         Files.createDirectories(partial.getParent());
         Path generationFile = partial.resolveSibling(partial.getFileName() + ".generation");
         Checksums sums = new Checksums(info);
@@ -34,7 +47,8 @@ final class Download {
             Files.writeString(generationFile, Long.toString(info.generation()), StandardCharsets.UTF_8);
         }
         try (SourceChannel in = new SourceChannel(source, info, start)) {
-            copy(in, FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND), sums, info, progress);
+            copy(in, FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND), sums, info,
+                    progress, landed);
         }
         try {
             sums.verify(info);
@@ -46,8 +60,10 @@ final class Download {
     }
 
     /** Reads the object and writes the partial file at the same time; checksums see every byte. */
-    private static void copy(SourceChannel in, FileChannel file, Checksums sums, ObjectInfo info, Progress progress) throws IOException {
-        OverlappedWriter out = new OverlappedWriter(file, WRITE_BUFFERS, WRITE_BUFFER_SIZE, "download-" + info.name(), sums::update);
+    private static void copy(SourceChannel in, FileChannel file, Checksums sums, ObjectInfo info, Progress progress,
+            LongConsumer landed) throws IOException {
+        OverlappedWriter out = new OverlappedWriter(file, WRITE_BUFFERS, WRITE_BUFFER_SIZE, "download-" + info.name(), sums::update,
+                landed);
         long done = sums.size();
         try {
             boolean more = true;
@@ -96,5 +112,6 @@ final class Download {
     static void discard(Path partial) throws IOException {
         Files.deleteIfExists(partial);
         Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".generation"));
+        Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".slices"));
     }
 }

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Writes filled buffers to a file on its own thread, so the network read of the next buffer
@@ -23,15 +24,18 @@ final class OverlappedWriter implements AutoCloseable {
 
     private final FileChannel out;
     private final Consumer<ByteBuffer> inspect;
+    private final LongConsumer written;
     private final BlockingQueue<ByteBuffer> free;
     private final BlockingQueue<ByteBuffer> filled;
     private final Thread thread;
     private volatile IOException failure;
     private volatile boolean aborted;
 
-    OverlappedWriter(FileChannel out, int buffers, int bufferSize, String name, Consumer<ByteBuffer> inspect) {
+    /** {@code written} hears the file's length after each buffer is on disk. */
+    OverlappedWriter(FileChannel out, int buffers, int bufferSize, String name, Consumer<ByteBuffer> inspect, LongConsumer written) {
         this.out = out;
         this.inspect = inspect;
+        this.written = written;
         this.free = new ArrayBlockingQueue<>(buffers);
         this.filled = new ArrayBlockingQueue<>(buffers + 1);
         for (int i = 0; i < buffers; i++) {
@@ -88,6 +92,7 @@ final class OverlappedWriter implements AutoCloseable {
                 while (bytes.hasRemaining()) {
                     out.write(bytes);
                 }
+                written.accept(out.position());
                 free.add(bytes);
             }
         } catch (IOException e) {

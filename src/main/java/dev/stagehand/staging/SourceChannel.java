@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 
 /**
- * An object's bytes from a position to the end that survives dropped connections: a failed
+ * An object's bytes from a position to an end (the object's end, or a slice's) that survives
+ * dropped connections: a failed
  * read reopens the source at the current position (a Range request), a few times, so a drop
  * costs only the bytes in flight. Errors it gives up on are {@link SourceException}s
  * (retryable), never mistaken for a corrupt archive.
@@ -18,31 +19,38 @@ final class SourceChannel implements ReadableByteChannel {
 
     private final ArchiveSource source;
     private final ObjectInfo info;
+    private final long end;
     private long position;
     private ReadableByteChannel current;
     private int reopens;
     private boolean open = true;
 
     SourceChannel(ArchiveSource source, ObjectInfo info, long start) {
+        this(source, info, start, info.size());
+    }
+
+    /** Bytes {@code [start, end)}; {@code end < 0} means to the object's end, whatever its size. */
+    SourceChannel(ArchiveSource source, ObjectInfo info, long start, long end) {
         this.source = source;
         this.info = info;
         this.position = start;
+        this.end = end;
     }
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
         while (true) {
-            if (info.size() >= 0 && position >= info.size()) {
+            if (end >= 0 && position >= end) {
                 return -1;
             }
             int before = dst.position();
             try {
                 if (current == null) {
-                    current = source.open(info, position, -1);
+                    current = source.open(info, position, end < 0 || end == info.size() ? -1 : end - position);
                 }
                 int n = current.read(dst);
-                if (n < 0 && info.size() >= 0 && position < info.size()) {
-                    throw new IOException("connection closed at byte " + position + " of " + info.size());
+                if (n < 0 && end >= 0 && position < end) {
+                    throw new IOException("connection closed at byte " + position + " of " + end);
                 }
                 if (n > 0) {
                     position += n;

@@ -31,13 +31,16 @@ public final class StagingHandler implements JobHandler {
     private final ArchiveSources sources;
     private final StagingArea area;
     private final DiskSpace space;
+    private final DownloadSettings download;
     private final Clock clock;
 
-    public StagingHandler(Catalogue catalogue, ArchiveSources sources, StagingArea area, DiskSpace space, Clock clock) {
+    public StagingHandler(Catalogue catalogue, ArchiveSources sources, StagingArea area, DiskSpace space, DownloadSettings download,
+            Clock clock) {
         this.catalogue = catalogue;
         this.sources = sources;
         this.area = area;
         this.space = space;
+        this.download = download;
         this.clock = clock;
     }
 
@@ -51,7 +54,7 @@ public final class StagingHandler implements JobHandler {
                 ? sources.openStaged(area.buildDir(build.path()).resolve("autotest/packages"))
                 : sources.open(build.url());
         ArtifactStager stager = new ArtifactStager(source, build, new ArtifactStager.JobRef(run.jobId(), run.buildId(), run.attempt()),
-                area, space, run::progress);
+                area, space, download, run::progress);
         try {
             ArtifactStager.Plan plan = stager.plan(alternatives)
                     .orElseThrow(() -> notThereYet(run, source.describe()));

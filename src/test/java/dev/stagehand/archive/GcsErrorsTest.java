@@ -24,7 +24,7 @@ class GcsErrorsTest {
     private static Settings withGcs(Path dir, String endpoint, boolean anonymous) {
         Settings s = Server.settings(dir, endpoint);
         return new Settings(s.host(), s.port(), s.staticDir(), s.dbUrl(), s.queue(), s.localArchiveRoots(),
-                new ArchiveSources.GcsSettings(endpoint, anonymous), s.uploadWait(), s.catalogueFile(), s.disk());
+                new ArchiveSources.GcsSettings(endpoint, anonymous), s.uploadWait(), s.catalogueFile(), s.disk(), s.download());
     }
 
     @Test

@@ -38,7 +38,7 @@ class DiskFullTest {
         gcs = new FakeGcs();
         Settings s = Server.settings(dir, gcs);
         server = Server.start(new Settings(s.host(), s.port(), s.staticDir(), s.dbUrl(), s.queue(), s.localArchiveRoots(),
-                s.gcs(), s.uploadWait(), s.catalogueFile(), new DiskLimits(null, 0L)));
+                s.gcs(), s.uploadWait(), s.catalogueFile(), new DiskLimits(null, 0L), s.download()));
     }
 
     @AfterEach

@@ -45,7 +45,7 @@ class EvictionTest {
         }
         Settings s = Server.settings(dir, gcs);
         server = Server.start(new Settings(s.host(), s.port(), s.staticDir(), s.dbUrl(), s.queue(), s.localArchiveRoots(),
-                s.gcs(), s.uploadWait(), s.catalogueFile(), new DiskLimits(5L * unitMb, 0L)), clock);
+                s.gcs(), s.uploadWait(), s.catalogueFile(), new DiskLimits(5L * unitMb, 0L), s.download()), clock);
     }
 
     @AfterEach

@@ -29,7 +29,7 @@ class UploadWaitTest {
             Settings s = Server.settings(dir, gcs);
             Settings oneWorker = new Settings(s.host(), s.port(), s.staticDir(), s.dbUrl(),
                     new QueueConfig(1, s.queue().retry(), s.queue().waiterPollInterval()), s.localArchiveRoots(), s.gcs(),
-                    s.uploadWait(), s.catalogueFile(), s.disk());
+                    s.uploadWait(), s.catalogueFile(), s.disk(), s.download());
             try (Server server = Server.start(oneWorker)) {
                 String uploading = "gs://" + BUCKET + "/target/R1-1.0.0";
                 String ready = "gs://" + BUCKET + "/target/R2-1.0.0";

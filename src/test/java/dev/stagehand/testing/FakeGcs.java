@@ -42,6 +42,10 @@ public final class FakeGcs implements AutoCloseable {
     private final java.util.Set<String> deniedBuckets = ConcurrentHashMap.newKeySet();
     private final java.util.Set<String> buckets = ConcurrentHashMap.newKeySet();
     private volatile boolean requireAuth;
+    private volatile long bytesPerSecondPerConnection;
+    private final AtomicInteger mediaInFlight = new AtomicInteger();
+    private final AtomicInteger maxMediaInFlight = new AtomicInteger();
+    private final Map<String, List<Long>> rangeStarts = new ConcurrentHashMap<>();
 
     /** Faults for one object; counters say how many more requests they hit. */
     public static final class Faults {
@@ -51,6 +55,10 @@ public final class FakeGcs implements AutoCloseable {
         public final AtomicInteger corrupt = new AtomicInteger();
         public volatile long delayPerMegabyteMs;
         public volatile long visibleAfterMillis;
+        /** The delay applies only to responses starting at or after this byte (-1: all). */
+        public volatile long delayFrom = -1;
+        /** Metadata without a crc32c (only an md5), as some stores give. */
+        public volatile boolean noCrc32c;
     }
 
     private record StoredObject(String bucket, String name, Path file, byte[] bytes, long size, long generation,
@@ -217,7 +225,12 @@ public final class FakeGcs implements AutoCloseable {
             send(ex, 404, "{\"error\":{\"code\":404,\"message\":\"No such object: " + bucket + "/" + name + "\"}}");
             return;
         }
-        send(ex, 200, json(obj));
+        Faults f = faults.get(bucket + "/" + name);
+        String body = json(obj);
+        if (f != null && f.noCrc32c) {
+            body = body.replace(",\"crc32c\":\"" + obj.crc32c() + "\"", "");
+        }
+        send(ex, 200, body);
     }
 
     private void list(HttpExchange ex, String bucket, Map<String, String> query) throws IOException {
@@ -296,10 +309,16 @@ public final class FakeGcs implements AutoCloseable {
         Faults f = faults.get(key);
         long dropAt = f != null && f.dropAfterBytes.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? f.dropAt : -1;
         boolean corrupt = f != null && f.corrupt.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
-        long delay = f == null ? 0 : f.delayPerMegabyteMs;
+        long delay = f == null || f.delayFrom > start ? 0 : f.delayPerMegabyteMs;
+        rangeStarts.computeIfAbsent(key, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(start);
         AtomicLong perObject = bytesServedByObject.computeIfAbsent(key, k -> new AtomicLong());
+        long rate = bytesPerSecondPerConnection;
+        int streams = mediaInFlight.incrementAndGet();
+        maxMediaInFlight.accumulateAndGet(streams, Math::max);
+        long began = System.nanoTime();
         try (InputStream in = obj.open(start); OutputStream out = ex.getResponseBody()) {
-            byte[] buf = new byte[delay > 0 ? 64 << 10 : 1 << 20]; // a slow object trickles in small pieces
+            // a slow object trickles in small pieces
+            byte[] buf = new byte[delay > 0 || rate > 0 ? 64 << 10 : 1 << 20];
             long sent = 0;
             while (sent < length) {
                 int n = in.read(buf, 0, (int) Math.min(buf.length, length - sent));
@@ -325,11 +344,32 @@ public final class FakeGcs implements AutoCloseable {
                     // (a client then reuses the connection at once)
                     sleep(delay * n / (1 << 20));
                 }
+                if (rate > 0) { // hold this connection to its rate, as real GCS caps one stream
+                    long due = began + (sent + n) * 1_000_000_000L / rate;
+                    sleep(Math.max(0, (due - System.nanoTime()) / 1_000_000));
+                }
                 out.write(buf, 0, n);
                 count(perObject, n);
                 sent += n;
             }
+        } finally {
+            mediaInFlight.decrementAndGet();
         }
+    }
+
+    /** Every media response is held to this many bytes per second (0: as fast as loopback goes). */
+    public void throttlePerConnection(long bytesPerSecond) {
+        bytesPerSecondPerConnection = bytesPerSecond;
+    }
+
+    /** Where each media request for the object started (0 for a whole-object GET), in arrival order. */
+    public List<Long> rangeStarts(String bucket, String name) {
+        return List.copyOf(rangeStarts.getOrDefault(bucket + "/" + name, List.of()));
+    }
+
+    /** The most media responses that were being sent at once. */
+    public int maxMediaInFlight() {
+        return maxMediaInFlight.get();
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.stagehand.queue.JobView;
 import dev.stagehand.queue.QueueConfig;
 import dev.stagehand.queue.RetryPolicy;
 import dev.stagehand.staging.DiskLimits;
+import dev.stagehand.staging.DownloadSettings;
 import dev.stagehand.staging.StageService.UploadWait;
 import java.io.IOException;
 import java.net.URI;
@@ -39,7 +40,7 @@ public final class Server implements AutoCloseable {
         return new Settings("127.0.0.1", 0, dir.resolve("static"), TestDb.url(dir),
                 new QueueConfig(4, new RetryPolicy(Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 3), Duration.ofMillis(200)),
                 List.of(dir.resolve("archive")), new GcsSettings(gcsEndpoint, true),
-                new UploadWait(Duration.ofSeconds(2), Duration.ofSeconds(1)), null, new DiskLimits(null, 0L));
+                new UploadWait(Duration.ofSeconds(2), Duration.ofSeconds(1)), null, new DiskLimits(null, 0L), DownloadSettings.defaults());
     }
 
     public static Server start(Path dir, FakeGcs gcs) throws IOException {
