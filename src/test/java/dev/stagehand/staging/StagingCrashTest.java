@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stagehand.staging.DownloadSettings;
 import dev.stagehand.testing.ChildJvm;
 import dev.stagehand.testing.Eventually;
 import dev.stagehand.testing.FakeGcs;
@@ -95,7 +96,7 @@ class StagingCrashTest {
                 ChildJvm.kill(child);
             }
             long onDisk = Files.size(partial);
-            long servedBeforeKill = gcs.bytesServed(BUCKET, object);
+            int requestsBeforeKill = gcs.rangeStarts(BUCKET, object).size();
             gcs.faults(BUCKET, object).delayPerMegabyteMs = 0;
             try (Server server = Server.start(dir, gcs)) {
                 Eventually.await(Duration.ofSeconds(60), "the resumed job to stage the file", () -> {
@@ -106,9 +107,57 @@ class StagingCrashTest {
                     }
                 });
                 assertTrue(java.util.Arrays.equals(random(size, 99), Files.readAllBytes(server.build(PATH).resolve("stateful.tgz"))));
-                long afterRestart = gcs.bytesServed(BUCKET, object) - servedBeforeKill;
-                assertEquals(size - onDisk, afterRestart, "the restart fetched only the bytes missing on disk (a Range request)");
+                List<Long> starts = gcs.rangeStarts(BUCKET, object);
+                assertEquals(List.of(onDisk), starts.subList(requestsBeforeKill, starts.size()),
+                        "the restart fetched only the bytes missing on disk (one Range request from there)");
             }
+        }
+    }
+
+    @Test
+    void aSlicedDownloadKilledWithSlicesDoneFetchesOnlyTheUnfinishedSliceAfterRestart() throws Exception {
+        int size = 16 << 20;
+        long slice = 2 << 20; // 8 streams
+        String object = PATH + "/stateful.tgz";
+        try (FakeGcs gcs = new FakeGcs()) {
+            gcs.put(BUCKET, object, random(size, 77));
+            gcs.faults(BUCKET, object).delayFrom = size - slice; // the last slice crawls
+            gcs.faults(BUCKET, object).delayPerMegabyteMs = 60_000;
+            Path log = dir.resolve("server.log");
+            Path sidecar = dir.resolve("static/.stagehand/partial/1/stateful.tgz.slices");
+            Process child = ChildJvm.start(ServerMain.class, log, List.of(), dir.toString(), gcs.endpoint(), Long.toString(1 << 20));
+            try {
+                Eventually.await(Duration.ofSeconds(60), "the child server to start", () -> ChildJvm.portFromLog(log) > 0);
+                assertEquals("Success", get(ChildJvm.portFromLog(log), "/stage?archive_url=" + URL + "&artifacts=stateful&async=True").body());
+                Eventually.await(Duration.ofSeconds(60), "seven slices done in the sidecar", () -> doneSlices(sidecar) == 7);
+            } finally {
+                ChildJvm.kill(child);
+            }
+            int requestsBeforeKill = gcs.rangeStarts(BUCKET, object).size();
+            gcs.faults(BUCKET, object).delayPerMegabyteMs = 0;
+            try (Server server = Server.start(Server.withDownloads(Server.settings(dir, gcs), new DownloadSettings(1 << 20, 8)))) {
+                Eventually.await(Duration.ofSeconds(60), "the resumed job to stage the file", () -> {
+                    try {
+                        return server.get("/is_staged?archive_url=" + URL + "&artifacts=stateful").body().equals("True");
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                assertTrue(java.util.Arrays.equals(random(size, 77), Files.readAllBytes(server.build(PATH).resolve("stateful.tgz"))));
+                List<Long> after = gcs.rangeStarts(BUCKET, object).subList(requestsBeforeKill, gcs.rangeStarts(BUCKET, object).size());
+                assertEquals(1, after.size(), "one request after the restart: " + after);
+                assertTrue(after.get(0) >= size - slice, "inside the unfinished slice, so no finished slice was fetched again: " + after);
+            }
+        }
+    }
+
+    /** How many slices the sidecar records as complete (0 while it does not exist). */
+    private static int doneSlices(Path sidecar) {
+        try {
+            return (int) Files.readAllLines(sidecar).stream().skip(1).map(l -> l.split(" "))
+                    .filter(f -> Long.parseLong(f[1]) - Long.parseLong(f[0]) == Long.parseLong(f[2])).count();
+        } catch (Exception e) {
+            return 0;
         }
     }
 

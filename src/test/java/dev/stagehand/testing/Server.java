@@ -43,6 +43,12 @@ public final class Server implements AutoCloseable {
                 new UploadWait(Duration.ofSeconds(2), Duration.ofSeconds(1)), null, new DiskLimits(null, 0L), DownloadSettings.defaults());
     }
 
+    /** The same settings with other download settings. */
+    public static Settings withDownloads(Settings s, DownloadSettings download) {
+        return new Settings(s.host(), s.port(), s.staticDir(), s.dbUrl(), s.queue(), s.localArchiveRoots(), s.gcs(),
+                s.uploadWait(), s.catalogueFile(), s.disk(), download);
+    }
+
     public static Server start(Path dir, FakeGcs gcs) throws IOException {
         return start(settings(dir, gcs));
     }

@@ -1,13 +1,22 @@
 package dev.stagehand.testing;
 
+import dev.stagehand.Settings;
+import dev.stagehand.staging.DownloadSettings;
 import java.nio.file.Path;
 
-/** A server in its own JVM, for tests that kill it: args are the data dir and the GCS endpoint. */
+/**
+ * A server in its own JVM, for tests that kill it: args are the data dir, the GCS endpoint and,
+ * optionally, the slice threshold in bytes.
+ */
 public final class ServerMain {
     private ServerMain() {}
 
     public static void main(String[] args) throws Exception {
-        Server server = Server.start(Server.settings(Path.of(args[0]), args[1]));
+        Settings settings = Server.settings(Path.of(args[0]), args[1]);
+        if (args.length > 2) {
+            settings = Server.withDownloads(settings, new DownloadSettings(Long.parseLong(args[2]), 8));
+        }
+        Server server = Server.start(settings);
         System.out.println("PORT " + server.stagehand.port());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);
