@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -152,7 +153,7 @@ final class ArtifactStager {
     }
 
     private void unzip(ObjectInfo info, Rule rule, String dest, Unpacker unpacker) throws IOException, StagingFailure {
-        try (RangedChannel channel = new RangedChannel(source, info);
+        try (RangedChannel channel = new RangedChannel(source, info, download);
              ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).setIgnoreLocalFileHeader(true).get()) {
             reserve(info.name(), Unpacker.zipBytes(zip, rule), 0);
             if (rule.action() == Rule.Action.MEMBER) {
@@ -168,7 +169,10 @@ final class ArtifactStager {
     /** Streams the tar while downloading; the whole compressed stream is checksummed, even past the member. */
     private void untar(ObjectInfo info, Rule rule, String dest, Unpacker unpacker) throws IOException, StagingFailure {
         Checksums sums = new Checksums(info);
-        try (InputStream raw = sums.watch(Channels.newInputStream(new SourceChannel(source, info, 0)));
+        ReadableByteChannel bytes = download.sliced(info.size())
+                ? new ParallelRangeChannel(source, info, 0, info.size(), download.streams()) // fetched ahead, in order
+                : new SourceChannel(source, info, 0);
+        try (InputStream raw = sums.watch(Channels.newInputStream(bytes));
              TarArchiveInputStream tar = Archives.tar(raw, info.name())) {
             boolean found = true;
             try {

@@ -32,9 +32,12 @@ final class RangedChannel implements SeekableByteChannel {
     private long windowStart = -1;
     private long windowEnd = -1;
 
-    RangedChannel(ArchiveSource source, ObjectInfo info) {
+    private final DownloadSettings download;
+
+    RangedChannel(ArchiveSource source, ObjectInfo info, DownloadSettings download) {
         this.source = source;
         this.info = info;
+        this.download = download;
     }
 
     /** Reads inside {@code [start, start + length)} fetch up to its end in one request (a zip member's data). */
@@ -83,7 +86,10 @@ final class RangedChannel implements SeekableByteChannel {
         if (stream == null || streamPosition != position) {
             closeStream();
             try {
-                stream = source.open(info, position, windowEnd - position);
+                // a large member comes over several connections at once, still in order
+                stream = download.sliced(windowEnd - position)
+                        ? new ParallelRangeChannel(source, info, position, windowEnd, download.streams())
+                        : source.open(info, position, windowEnd - position);
             } catch (ArchiveError e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
