@@ -14,6 +14,8 @@ import dev.stagehand.staging.DiskSpace;
 import dev.stagehand.staging.StageService;
 import dev.stagehand.staging.StagedBuilds;
 import dev.stagehand.staging.StagingArea;
+import dev.stagehand.staging.LandingFiles;
+import dev.stagehand.staging.StagingDisk;
 import dev.stagehand.staging.StagingHandler;
 import dev.stagehand.staging.XBuddy;
 import java.io.IOException;
@@ -54,11 +56,13 @@ public final class Stagehand implements AutoCloseable {
         sources.connectGcs();
         area.cleanLeftovers(queue.ledger().activeJobIds());
         space.recover(queue.unfinishedRemovals());
-        queue.start(new StagingHandler(catalogue, sources, area, space, settings.download(), clock), queueMetrics);
+        LandingFiles landing = new LandingFiles();
+        queue.start(new StagingHandler(catalogue, sources, new StagingDisk(area, space, settings.download(), landing), clock),
+                queueMetrics);
         StageService stage = new StageService(catalogue, sources, area, space, queue, clock, settings.uploadWait());
         StagedBuilds builds = new StagedBuilds(area);
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
-                area, space, reads, builds, new ControlFiles(area, builds), new XBuddy(sources), metrics, clock));
+                area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources), metrics, clock));
         return new Stagehand(database, queue, http, metrics);
     }
 

@@ -12,6 +12,7 @@ import dev.stagehand.staging.ActiveReads;
 import dev.stagehand.staging.BuildBusy;
 import dev.stagehand.staging.ControlFiles;
 import dev.stagehand.staging.DiskSpace;
+import dev.stagehand.staging.LandingFiles;
 import dev.stagehand.staging.StageService;
 import dev.stagehand.staging.StagedBuilds;
 import dev.stagehand.staging.StagingArea;
@@ -29,19 +30,23 @@ public final class HttpApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
     private final Javalin app;
+    private final LandingStreams landing;
 
-    private HttpApi(Javalin app) {
+    private HttpApi(Javalin app, LandingStreams landing) {
         this.app = app;
+        this.landing = landing;
     }
 
     /** What the routes work with. */
     public record Services(StageService stage, JobQueue queue, Ledger ledger, StagingArea area, DiskSpace space,
-            ActiveReads reads, StagedBuilds builds, ControlFiles controls, XBuddy xbuddy, Metrics metrics, Clock clock) {}
+            ActiveReads reads, LandingFiles landing, StagedBuilds builds, ControlFiles controls, XBuddy xbuddy, Metrics metrics,
+            Clock clock) {}
 
     public static HttpApi start(String host, int port, Services services) {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         HttpMetrics httpMetrics = new HttpMetrics(services.metrics().registry());
+        LandingStreams landing = new LandingStreams(services.landing(), services.stage(), services.area().root());
         Javalin app = Javalin.create(config -> {
             config.http.compressionStrategy = CompressionStrategy.NONE;
             httpMetrics.instrument(config);
@@ -49,7 +54,7 @@ public final class HttpApi implements AutoCloseable {
             config.jsonMapper(new JavalinJackson(json, false));
             Limits.apply(config);
             config.jetty.modifyServletContextHandler(handler -> StaticFiles.mount(handler, services.area(),
-                    services.reads(), services.stage().access()::fileRead));
+                    services.reads(), services.stage().access()::fileRead, landing));
             new DevserverRoutes(services.stage()).register(config.routes);
             new OperatorRoutes(services, httpMetrics).register(config.routes);
             new LabRoutes(services).register(config.routes);
@@ -69,7 +74,7 @@ public final class HttpApi implements AutoCloseable {
             });
         }).start(host, port);
         httpMetrics.started(app);
-        return new HttpApi(app);
+        return new HttpApi(app, landing);
     }
 
     /** JSON for the /api/v1 callers; one plain line for devserver callers. */
@@ -90,6 +95,7 @@ public final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        landing.close();
     }
 
     /** A missing request, job, build or file (404). */

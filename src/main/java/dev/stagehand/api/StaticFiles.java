@@ -28,7 +28,8 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 final class StaticFiles {
     private StaticFiles() {}
 
-    static void mount(ServletContextHandler handler, StagingArea area, ActiveReads reads, Consumer<String> onRead) {
+    static void mount(ServletContextHandler handler, StagingArea area, ActiveReads reads, Consumer<String> onRead,
+            LandingStreams landing) {
         ServletHolder files = new ServletHolder("static", ResourceServlet.class);
         files.setInitParameter("baseResource", area.root().toUri().toString());
         files.setInitParameter("dirAllowed", "false");
@@ -37,10 +38,11 @@ final class StaticFiles {
         files.setInitParameter("gzip", "false");
         files.setInitParameter("pathInfoOnly", "true");
         handler.addServlet(files, "/static/*");
-        handler.addFilter(new FilterHolder(new Guard(reads, onRead)), "/static/*", EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+        handler.addFilter(new FilterHolder(new Guard(reads, onRead, landing)), "/static/*",
+                EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
     }
 
-    private record Guard(ActiveReads reads, Consumer<String> onRead) implements Filter {
+    private record Guard(ActiveReads reads, Consumer<String> onRead, LandingStreams landing) implements Filter {
         @Override
         public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
             String path = ((HttpServletRequest) req).getPathInfo();
@@ -53,7 +55,9 @@ final class StaticFiles {
             // when Jetty completes the response, however it is sent and however it ends.
             reads.begin(path);
             Request.addCompletionListener(ServletContextRequest.getServletContextRequest(req), failure -> reads.end(path));
-            chain.doFilter(req, res);
+            if (!landing.take((HttpServletRequest) req, (HttpServletResponse) res, path.substring(1))) {
+                chain.doFilter(req, res); // installed, or no job will produce it (404)
+            }
         }
     }
 }

@@ -56,6 +56,12 @@ public final class BuildStore {
         return db.select(BUILD.ID).from(BUILD).where(BUILD.ARCHIVE_URL.eq(archiveUrl)).fetchOptional(BUILD.ID);
     }
 
+    /** The builds whose directory holds {@code path} (relative to the static dir): (id, build path). */
+    public List<StagedBuild> containing(String path) {
+        return db.select(BUILD.ID, BUILD.BUILD_PATH).from(BUILD).where(DSL.val(path).startsWith(BUILD.BUILD_PATH.concat("/")))
+                .fetch(r -> new StagedBuild(r.value1(), r.value2()));
+    }
+
     /** The builds staged at a path (several archive URLs may share one, from different buckets). */
     public List<Long> idsAtPath(String buildPath) {
         return db.select(BUILD.ID).from(BUILD).where(BUILD.BUILD_PATH.eq(buildPath)).orderBy(BUILD.ID).fetch(BUILD.ID);

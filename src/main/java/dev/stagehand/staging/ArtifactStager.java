@@ -34,16 +34,18 @@ final class ArtifactStager {
     private final DiskSpace space;
     private final DownloadSettings download;
     private final Progress progress;
+    private final LandingFiles landing;
+    private final List<LandingFiles.Landing> landings = new ArrayList<>();
     private long reserved;
 
-    ArtifactStager(ArchiveSource source, BuildRef build, JobRef job, StagingArea area, DiskSpace space, DownloadSettings download,
-            Progress progress) {
+    ArtifactStager(ArchiveSource source, BuildRef build, JobRef job, StagingDisk disk, Progress progress) {
         this.source = source;
         this.build = build;
         this.job = job;
-        this.area = area;
-        this.space = space;
-        this.download = download;
+        this.area = disk.area();
+        this.space = disk.space();
+        this.download = disk.download();
+        this.landing = disk.landing();
         this.progress = progress;
     }
 
@@ -64,8 +66,9 @@ final class ArtifactStager {
     /** Applies the plan and installs the result; {@code beforeInstall} may still stop it (a cancelled job). */
     void stage(Plan plan, String artifactKey, Runnable beforeInstall) throws IOException, StagingFailure {
         Path work = area.freshWorkDir(job.jobId(), job.attempt());
+        boolean installed = false;
         try {
-            Unpacker unpacker = new Unpacker(work, progress);
+            Unpacker unpacker = new Unpacker(work, progress, (dest, file, size) -> land(dest, file, size)::landed);
             List<String> mkdirs = new ArrayList<>();
             for (Rule rule : plan.rules()) {
                 List<String> selected = rule.select(plan.names(), build.name());
@@ -81,6 +84,8 @@ final class ArtifactStager {
             }
             beforeInstall.run();
             area.install(work, build.path(), job.buildId(), artifactKey, unpacker.written(), mkdirs);
+            installed = true;
+            landings.forEach(landing::installed);
             StagingArea.deleteTree(area.partialDir(job.jobId()));
             space.installed(job.buildId(), build.path());
         } catch (IOException e) {
@@ -89,8 +94,18 @@ final class ArtifactStager {
             }
             throw e;
         } finally {
+            if (!installed) {
+                landings.forEach(landing::failed); // readers of what was landing abort: never a short file
+            }
             StagingArea.deleteTree(work);
         }
+    }
+
+    /** A file of the artifact starts landing: /static can stream it to readers before it is installed. */
+    private LandingFiles.Landing land(String dest, Path file, long size) {
+        LandingFiles.Landing l = landing.begin(build.path() + "/" + dest, file, size);
+        landings.add(l);
+        return l;
     }
 
     private void apply(Rule rule, String name, Path work, Unpacker unpacker) throws IOException, StagingFailure {
@@ -105,8 +120,9 @@ final class ArtifactStager {
     private void copy(ObjectInfo info, String dest, Path work, Unpacker unpacker) throws IOException, StagingFailure {
         Path partial = StagingHandler.partialFile(area, job.jobId(), info);
         reserve(info.name(), info.size(), Files.exists(partial) ? Files.size(partial) : 0);
+        LandingFiles.Landing landed = land(dest, partial, info.size());
         try {
-            Download.fetch(source, info, partial, progress, download, landed -> {});
+            Download.fetch(source, info, partial, progress, download, landed::landed);
         } catch (IOException e) {
             if (DiskErrors.isNoSpace(e)) {
                 throw DiskErrors.noSpace("downloading " + info.name(), e);
@@ -116,6 +132,7 @@ final class ArtifactStager {
         Path target = SafePaths.under(work, dest);
         Files.createDirectories(target.getParent());
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        landed.movedTo(target);
         unpacker.written().add(dest);
     }
 

@@ -74,6 +74,11 @@ public final class Catalogue {
         return locality.getOrDefault(artifact, List.of());
     }
 
+    /** Whether staging {@code target} of build {@code build} could install {@code file} (a single file, not an extraction). */
+    boolean mayInstall(StageTarget target, String file, String build) {
+        return rulesFor(target).stream().flatMap(List::stream).flatMap(List::stream).anyMatch(r -> r.mayInstall(file, build));
+    }
+
     /** Alternatives for a target: its catalogue entry, or one exact copy for a named file. */
     Optional<List<List<Rule>>> rulesFor(StageTarget target) {
         if (target instanceof StageTarget.NamedFile file) {

@@ -52,7 +52,7 @@ public record Rule(
         return all || matches.isEmpty() ? matches : List.of(matches.get(0));
     }
 
-    private boolean matches(String name, String build) {
+    boolean matches(String name, String build) {
         if (regex != null) {
             // Anchored at the start like the devserver's Python re.match; "\\Z" anchors the end.
             return Pattern.compile(regex.replace("<build>", Pattern.quote(build))).matcher(name).lookingAt();
@@ -62,6 +62,15 @@ public record Rule(
 
     static PathMatcher glob(String pattern) {
         return FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+    }
+
+    /** Whether applying this rule could install {@code file} (a build-relative path) for build {@code build}. */
+    boolean mayInstall(String file, String build) {
+        return switch (action) {
+            case COPY -> to != null ? destination(file, build).equals(file) : matches(file, build);
+            case MEMBER -> to != null && destination(member, build).equals(file);
+            case EXTRACT -> false; // an extraction's files appear only at its install
+        };
     }
 
     /** Where an extracted entry goes in the build: under {@code into}, with the {@code strip} prefix taken off its name. */

@@ -171,6 +171,23 @@ public final class StageService {
         return Optional.empty();
     }
 
+    /**
+     * Whether a queued or running job would install {@code staticPath} (relative to the static dir):
+     * a reader of it waits for its bytes rather than getting a 404.
+     */
+    public boolean mayProduce(String staticPath) {
+        for (BuildStore.StagedBuild build : builds.containing(staticPath)) {
+            String file = staticPath.substring(build.buildPath().length() + 1);
+            String name = build.buildPath().substring(build.buildPath().lastIndexOf('/') + 1);
+            for (JobView job : ledger.jobsOfBuild(build.buildId())) {
+                if (job.state().isActive() && catalogue.mayInstall(StageTarget.ofKey(job.artifact()), file, name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Completes with the request's required jobs once its outcome is decided. */
     public CompletableFuture<List<JobView>> awaitRequired(Submission submission) {
         return queue.awaitRequest(submission.requestId()).thenApply(done -> ledger.jobs(submission.requiredJobIds()));

@@ -29,18 +29,15 @@ public final class StagingHandler implements JobHandler {
 
     private final Catalogue catalogue;
     private final ArchiveSources sources;
+    private final StagingDisk disk;
     private final StagingArea area;
-    private final DiskSpace space;
-    private final DownloadSettings download;
     private final Clock clock;
 
-    public StagingHandler(Catalogue catalogue, ArchiveSources sources, StagingArea area, DiskSpace space, DownloadSettings download,
-            Clock clock) {
+    public StagingHandler(Catalogue catalogue, ArchiveSources sources, StagingDisk disk, Clock clock) {
         this.catalogue = catalogue;
         this.sources = sources;
-        this.area = area;
-        this.space = space;
-        this.download = download;
+        this.disk = disk;
+        this.area = disk.area();
         this.clock = clock;
     }
 
@@ -54,7 +51,7 @@ public final class StagingHandler implements JobHandler {
                 ? sources.openStaged(area.buildDir(build.path()).resolve("autotest/packages"))
                 : sources.open(build.url());
         ArtifactStager stager = new ArtifactStager(source, build, new ArtifactStager.JobRef(run.jobId(), run.buildId(), run.attempt()),
-                area, space, download, run::progress);
+                disk, run::progress);
         try {
             ArtifactStager.Plan plan = stager.plan(alternatives)
                     .orElseThrow(() -> notThereYet(run, source.describe()));

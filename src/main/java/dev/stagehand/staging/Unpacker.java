@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.zip.CRC32;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -22,11 +23,25 @@ final class Unpacker {
     private final Path work;
     private String archiveName;
     private final Progress progress;
+    private final MemberLanding landing;
     private final List<String> written = new ArrayList<>();
     private final byte[] buffer = new byte[Download.BUFFER];
     private long bytes;
 
+    /** Where a single member (an image) being written can be followed while it lands. */
+    interface MemberLanding {
+        MemberLanding NONE = (dest, file, size) -> bytes -> {};
+
+        /** The member {@code dest} starts landing at {@code file}; returns where to report its bytes on disk. */
+        LongConsumer begin(String dest, Path file, long size);
+    }
+
     Unpacker(Path work, Progress progress) {
+        this(work, progress, MemberLanding.NONE);
+    }
+
+    Unpacker(Path work, Progress progress, MemberLanding landing) {
+        this.landing = landing;
         this.work = work;
         this.archiveName = "";
         this.progress = progress;
@@ -61,7 +76,7 @@ final class Unpacker {
             } else if (entry.isDirectory()) {
                 Files.createDirectories(SafePaths.under(work, dest));
             } else {
-                write(tar, dest, null);
+                write(tar, dest, null, bytes -> {});
             }
         }
     }
@@ -71,7 +86,7 @@ final class Unpacker {
         TarArchiveEntry entry;
         while ((entry = tar.getNextEntry()) != null) {
             if (entry.getName().equals(member) && entry.isFile()) {
-                write(tar, dest, null);
+                write(tar, dest, null, landing.begin(dest, SafePaths.under(work, dest), entry.getSize()));
                 return true;
             }
         }
@@ -113,26 +128,31 @@ final class Unpacker {
         }
         // Local header (30 bytes + name + extra field, rarely over 1 KiB) and data in one request.
         channel.expect(entry.getLocalHeaderOffset(), 30 + entry.getRawName().length + 1024 + entry.getCompressedSize());
-        zipEntry(zip, entry, dest);
+        try (InputStream in = zip.getInputStream(entry)) {
+            write(in, dest, entry.getCrc(), landing.begin(dest, SafePaths.under(work, dest), entry.getSize()));
+        }
         return true;
     }
 
     private void zipEntry(ZipFile zip, ZipArchiveEntry entry, String dest) throws IOException {
         try (InputStream in = zip.getInputStream(entry)) {
-            write(in, dest, entry.getCrc());
+            write(in, dest, entry.getCrc(), bytes -> {});
         }
     }
 
-    private void write(InputStream in, String dest, Long expectedCrc) throws IOException {
+    private void write(InputStream in, String dest, Long expectedCrc, LongConsumer landed) throws IOException {
         Path target = SafePaths.under(work, dest);
         Files.createDirectories(target.getParent());
         CRC32 crc = new CRC32();
-        try (OutputStream out = Files.newOutputStream(target)) {
+        long fileBytes = 0;
+        try (OutputStream out = Files.newOutputStream(target)) { // unbuffered: written bytes are in the file
             int n;
             while ((n = in.read(buffer)) > 0) {
                 out.write(buffer, 0, n);
                 crc.update(buffer, 0, n);
                 bytes += n;
+                fileBytes += n;
+                landed.accept(fileBytes);
                 progress.bytes(bytes, null);
             }
         }

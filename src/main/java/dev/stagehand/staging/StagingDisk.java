@@ -1,0 +1,7 @@
+package dev.stagehand.staging;
+
+/**
+ * Where and how a job's bytes go: the static dir's layout, the disk space it may take, how
+ * objects are fetched, and where files still landing are announced to readers.
+ */
+public record StagingDisk(StagingArea area, DiskSpace space, DownloadSettings download, LandingFiles landing) {}
