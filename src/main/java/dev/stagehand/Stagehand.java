@@ -54,7 +54,7 @@ public final class Stagehand implements AutoCloseable {
         queueMetrics.bindTo(metrics.registry());
         ArchiveSources sources = new ArchiveSources(settings.localArchiveRoots(), settings.gcs(), diskMetrics.downloads());
         sources.connectGcs();
-        area.cleanLeftovers(queue.ledger().activeJobIds());
+        area.cleanLeftovers(queue.ledger().activeJobIds(), queue.ledger().runningJobIds());
         space.recover(queue.unfinishedRemovals());
         LandingFiles landing = new LandingFiles();
         queue.start(new StagingHandler(catalogue, sources, new StagingDisk(area, space, settings.download(), landing), clock),
@@ -63,6 +63,7 @@ public final class Stagehand implements AutoCloseable {
         StagedBuilds builds = new StagedBuilds(area);
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
                 area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources), metrics, clock));
+        queue.serving(http.port());
         return new Stagehand(database, queue, http, metrics);
     }
 

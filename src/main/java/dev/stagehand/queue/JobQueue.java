@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobQueue implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobQueue.class);
-    private static final long RECONCILE_EVERY_SECONDS = 60;
 
     private final Clock clock;
     private final QueueConfig config;
@@ -32,6 +31,8 @@ public final class JobQueue implements AutoCloseable {
     private final LedgerQueries ledger;
     private final DiskLedger disk;
     private final Nodes nodes;
+    /** Alone, reconciliation is a safety net; sharing the database, it is how a dead node's jobs are found. */
+    private final Duration reconcileEvery;
     private final RequestWaiters waiters;
     private final JobExecutor executor;
     private final QuartzWorkers workers;
@@ -55,14 +56,15 @@ public final class JobQueue implements AutoCloseable {
     public JobQueue(Database database, QueueConfig config, Clock clock) {
         this.clock = clock;
         this.config = config;
-        this.nodes = Nodes.singleNode();
+        this.nodes = new Nodes(database.dsl(), database.vendor().clustered());
+        this.reconcileEvery = database.vendor().clustered() ? Duration.ofSeconds(10) : Duration.ofSeconds(60);
         this.stores = new Stores(database.dsl(), clock, nodes.self());
         this.ledger = new LedgerQueries(database.dsl());
         this.disk = new DiskLedger(database.dsl(), clock, nodes.self());
         this.waiters = new RequestWaiters(stores.requests, config.waiterPollInterval());
         this.executor = new JobExecutor(stores, ledger, config.retry(), clock, nodes.self(), new Outcomes());
         try {
-            this.workers = new QuartzWorkers(database.dataSource(), config.workers(), executor, clock);
+            this.workers = new QuartzWorkers(database, config.workers(), nodes.self(), executor, clock);
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot create the Quartz scheduler", e);
         }
@@ -82,6 +84,7 @@ public final class JobQueue implements AutoCloseable {
     public void start(JobHandler handler, QueueEvents events) {
         this.handler = handler;
         executor.handleWith(handler, events);
+        nodes.start();
         reconcile();
         try {
             workers.scheduleChore("prune-history", config.pruneEvery(), Duration.ofMinutes(1), this::pruneQuietly);
@@ -89,7 +92,8 @@ public final class JobQueue implements AutoCloseable {
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot start the Quartz scheduler", e);
         }
-        chores.scheduleWithFixedDelay(this::reconcileQuietly, RECONCILE_EVERY_SECONDS, RECONCILE_EVERY_SECONDS, TimeUnit.SECONDS);
+        chores.scheduleWithFixedDelay(this::reconcileQuietly, reconcileEvery.toMillis(), reconcileEvery.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** One reconciliation pass; returns how many jobs got a trigger. */
@@ -118,6 +122,21 @@ public final class JobQueue implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("reconciliation failed", e);
         }
+    }
+
+    /** This node's id (the jobs it claims and the attempts it runs name it). */
+    public String node() {
+        return nodes.self();
+    }
+
+    /** Records the HTTP port this node serves on. */
+    public void serving(int port) {
+        nodes.serving(port);
+    }
+
+    /** For tests in this package that simulate a node whose database connection stalls. */
+    Nodes nodes() {
+        return nodes;
     }
 
     /** Attempts running on this node now (its downloads in progress). */
@@ -248,6 +267,7 @@ public final class JobQueue implements AutoCloseable {
             log.warn("Quartz shutdown failed", e);
         }
         waiters.close();
+        nodes.close();
     }
 
     /**

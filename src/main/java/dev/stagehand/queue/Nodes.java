@@ -1,28 +1,113 @@
 package dev.stagehand.queue;
 
+import static dev.stagehand.db.schema.Tables.NODE;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.jooq.types.DayToSecond;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * This node's identity, and which nodes are dead. A single node owns its database alone, so
- * every other node that still holds a RUNNING job is an earlier run of this server: dead.
+ * This node's identity and its check-ins, and which nodes are dead. Alone on its database (H2),
+ * a node knows every other node in the table is an earlier run of itself: dead. Sharing one
+ * (PostgreSQL), a node is dead once it has not checked in for {@link #TIMEOUT}, by the
+ * database's clock (the nodes' own clocks may disagree).
  */
-final class Nodes {
+final class Nodes implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Nodes.class);
+    static final Duration CHECK_IN = Duration.ofSeconds(5);
+    static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private final DSLContext db;
+    private final boolean shared;
     private final String self;
+    private final ScheduledExecutorService checkIns = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "node-check-in");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean stalled;
 
-    Nodes(String self) {
-        this.self = self;
-    }
-
-    static Nodes singleNode() {
-        return new Nodes(UUID.randomUUID().toString());
+    Nodes(DSLContext db, boolean shared) {
+        this.db = db;
+        this.shared = shared;
+        this.self = host() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     String self() {
         return self;
     }
 
+    /** Records this node and starts checking in; alone, marks every other node stopped. */
+    void start() {
+        db.insertInto(NODE).set(NODE.ID, self).set(NODE.HOST, host()).set(NODE.STARTED_AT, DSL.currentInstant())
+                .set(NODE.LAST_SEEN_AT, DSL.currentInstant()).execute();
+        if (!shared) {
+            db.update(NODE).set(NODE.STOPPED_AT, DSL.currentInstant()).where(NODE.ID.ne(self), NODE.STOPPED_AT.isNull()).execute();
+        }
+        log.info("node {} started ({})", self, shared ? "sharing its database with other nodes" : "alone on its database");
+        long ms = CHECK_IN.toMillis();
+        checkIns.scheduleWithFixedDelay(this::checkIn, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** The HTTP port this node serves on (recorded for operators). */
+    void serving(int port) {
+        db.update(NODE).set(NODE.PORT, port).where(NODE.ID.eq(self)).execute();
+    }
+
+    private void checkIn() {
+        if (stalled) {
+            return;
+        }
+        try {
+            db.update(NODE).set(NODE.LAST_SEEN_AT, DSL.currentInstant()).where(NODE.ID.eq(self)).execute();
+        } catch (RuntimeException e) {
+            log.warn("node check-in failed", e);
+        }
+    }
+
+    /** For tests: this node stops checking in, as if its database connection stalled, while it keeps working. */
+    void stall() {
+        stalled = true;
+    }
+
+    /** The nodes among {@code claimants} that are dead: stopped, silent too long, or unknown (older runs). */
     List<String> deadAmong(List<String> claimants) {
-        return claimants.stream().filter(node -> node == null || !node.equals(self)).toList();
+        if (!shared) {
+            return claimants.stream().filter(node -> node == null || !node.equals(self)).toList();
+        }
+        Set<String> alive = Set.copyOf(db.select(NODE.ID).from(NODE)
+                .where(NODE.ID.in(claimants), NODE.STOPPED_AT.isNull(),
+                        NODE.LAST_SEEN_AT.gt(DSL.currentInstant().minus(DayToSecond.valueOf(TIMEOUT))))
+                .fetch(NODE.ID));
+        return claimants.stream().filter(node -> node == null || !alive.contains(node)).toList();
+    }
+
+    @Override
+    public void close() {
+        JobQueue.stopWithoutInterrupt(checkIns); // an interrupt inside H2 would close its file
+        try {
+            db.update(NODE).set(NODE.STOPPED_AT, DSL.currentInstant()).where(NODE.ID.eq(self)).execute();
+        } catch (RuntimeException e) {
+            log.warn("could not record that node {} stopped", self, e);
+        }
+    }
+
+    private static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
     }
 }

@@ -7,6 +7,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.Properties;
 import java.util.UUID;
+import dev.stagehand.db.Database;
+import dev.stagehand.db.Vendor;
 import javax.sql.DataSource;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,10 +47,10 @@ final class QuartzWorkers {
     private final Scheduler scheduler;
     private final Clock clock;
 
-    QuartzWorkers(DataSource dataSource, int workers, JobExecutor executor, Clock clock) throws SchedulerException {
+    QuartzWorkers(Database database, int workers, String node, JobExecutor executor, Clock clock) throws SchedulerException {
         this.clock = clock;
-        DBConnectionManager.getInstance().addConnectionProvider(dataSourceName, new PoolProvider(dataSource));
-        scheduler = new StdSchedulerFactory(properties(workers, dataSourceName)).getScheduler();
+        DBConnectionManager.getInstance().addConnectionProvider(dataSourceName, new PoolProvider(database.dataSource()));
+        scheduler = new StdSchedulerFactory(properties(database.vendor(), workers, dataSourceName, node)).getScheduler();
         // Quartz hands out one scheduler per name per JVM; the name must stay fixed (it keys the
         // rows in QRTZ_ tables that crash recovery reads), so take this instance out of the
         // registry to let a second server in the same JVM (tests) have its own.
@@ -57,16 +59,19 @@ final class QuartzWorkers {
                 ? new Chore(chores.get(bundle.getJobDetail().getKey().getName())) : new RunJob(executor));
     }
 
-    /** Our scheduler settings; the queue benchmark runs bare Quartz with them as its baseline. */
-    static Properties properties(int workers, String dataSource) {
+    /**
+     * Our scheduler settings; the queue benchmark runs bare Quartz with them as its baseline. On a
+     * shared database Quartz runs as a cluster, each node with its own instance id (ours: unique
+     * per start, logged); alone, the id stays fixed, so Quartz's own recovery finds its rows.
+     */
+    static Properties properties(Vendor vendor, int workers, String dataSource, String node) {
         Properties p = new Properties();
         p.setProperty("org.quartz.scheduler.instanceName", SCHEDULER_NAME);
-        p.setProperty("org.quartz.scheduler.instanceId", "local");
+        p.setProperty("org.quartz.scheduler.instanceId", vendor.clustered() ? node : "local");
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
         p.setProperty("org.quartz.scheduler.batchTriggerAcquisitionMaxCount", String.valueOf(workers));
         p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(workers));
         p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
-        p.setProperty("org.quartz.jobStore.driverDelegateClass", H2QuartzDelegate.class.getName());
         p.setProperty("org.quartz.jobStore.dataSource", dataSource);
         p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
         p.setProperty("org.quartz.jobStore.misfireThreshold", "5000");
@@ -74,6 +79,7 @@ final class QuartzWorkers {
         // Inserting a trigger needs no scheduler-wide row lock on a single node; taking it made
         // every enqueue wait for the trigger acquisition in progress.
         p.setProperty("org.quartz.jobStore.lockOnInsert", "false");
+        vendor.quartz(p);
         return p;
     }
 

@@ -149,11 +149,19 @@ public final class StagingArea {
         deleteTree(buildDir(buildPath));
     }
 
-    /** Startup: attempts in progress died with the process; partial downloads of ended jobs are useless. */
-    public void cleanLeftovers(Set<Long> activeJobIds) throws IOException {
+    /**
+     * Startup: attempts that died with an earlier run leave work dirs, and jobs that ended leave
+     * partial downloads; both go. Work dirs of jobs RUNNING now stay: on a shared volume another
+     * node may be using them.
+     */
+    public void cleanLeftovers(Set<Long> activeJobIds, Set<Long> runningJobIds) throws IOException {
         try (Stream<Path> work = Files.list(internal("work"))) {
             for (Path dir : work.toList()) {
-                deleteTree(dir);
+                String name = dir.getFileName().toString();
+                long job = Long.parseLong(name.substring(0, Math.max(0, name.indexOf('-'))).isEmpty() ? "-1" : name.substring(0, name.indexOf('-')));
+                if (!runningJobIds.contains(job)) {
+                    deleteTree(dir);
+                }
             }
         }
         try (Stream<Path> partial = Files.list(internal("partial"))) {

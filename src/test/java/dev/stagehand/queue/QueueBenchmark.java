@@ -114,7 +114,7 @@ class QueueBenchmark {
                 @Override
                 public void initialize() {}
             });
-            Scheduler scheduler = new StdSchedulerFactory(QuartzWorkers.properties(WORKERS, source)).getScheduler();
+            Scheduler scheduler = new StdSchedulerFactory(QuartzWorkers.properties(db.vendor(), WORKERS, source, "bench-node")).getScheduler();
             scheduler.start();
             long start = System.nanoTime();
             fromCallers(n -> {

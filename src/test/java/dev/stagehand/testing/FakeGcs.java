@@ -262,7 +262,7 @@ public final class FakeGcs implements AutoCloseable {
         boolean more = page.size() > max;
         page = page.subList(0, Math.min(max, page.size()));
         String next = more ? page.get(page.size() - 1).name() : null;
-        List<String> items = page.stream().map(FakeGcs::json).toList();
+        List<String> items = page.stream().map(this::json).toList();
         StringBuilder body = new StringBuilder("{\"kind\":\"storage#objects\",\"items\":[").append(String.join(",", items)).append("]");
         if (!prefixes.isEmpty()) {
             body.append(",\"prefixes\":[").append(String.join(",", prefixes.stream().map(p -> "\"" + p + "\"").toList())).append("]");
@@ -407,13 +407,22 @@ public final class FakeGcs implements AutoCloseable {
         }
     }
 
-    private static String json(StoredObject o) {
+    /** An object resource; gcloud downloads from its mediaLink (without one it fails on a null URL). */
+    private String json(StoredObject o) {
+        String mediaLink = endpoint() + "/download/storage/v1/b/" + pathSegment(o.bucket()) + "/o/" + pathSegment(o.name())
+                + "?generation=" + o.generation() + "&alt=media";
         return "{\"kind\":\"storage#object\",\"id\":\"" + esc(o.bucket() + "/" + o.name() + "/" + o.generation())
                 + "\",\"name\":\"" + esc(o.name()) + "\",\"bucket\":\"" + esc(o.bucket())
                 + "\",\"generation\":\"" + o.generation() + "\",\"metageneration\":\"1\",\"size\":\"" + o.size()
                 + "\",\"md5Hash\":\"" + o.md5() + "\",\"crc32c\":\"" + o.crc32c()
-                + "\",\"contentType\":\"application/octet-stream\",\"storageClass\":\"STANDARD\""
+                + "\",\"etag\":\"" + o.generation() + "\",\"contentType\":\"application/octet-stream\",\"storageClass\":\"STANDARD\""
+                + ",\"mediaLink\":\"" + esc(mediaLink) + "\""
                 + ",\"timeCreated\":\"2024-01-02T03:04:05.678Z\",\"updated\":\"2024-01-02T03:04:05.678Z\"}";
+    }
+
+    /** Percent-encodes one path segment ("/" too, as object names in GCS URLs need). */
+    private static String pathSegment(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static String esc(String s) {

@@ -1,4 +1,4 @@
-package dev.stagehand.queue;
+package dev.stagehand.db;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
