@@ -77,6 +77,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--download-streams", defaultValue = "8", description = "Connections one large object is fetched over at once (default ${DEFAULT-VALUE}).")
     int downloadStreams;
 
+    @Option(names = "--node-timeout-s", defaultValue = "20", description = "With several nodes: seconds without a check-in after which a node's jobs go to the others (default ${DEFAULT-VALUE}).")
+    long nodeTimeoutS;
+
     @Option(names = "--history-days", defaultValue = "30", description = "Days of ended jobs and finished requests to keep (default ${DEFAULT-VALUE}).")
     int historyDays;
 
@@ -91,7 +94,7 @@ final class ServeCommand implements Callable<Integer> {
         Settings settings = new Settings(host, port, staticDir, dbUrl,
                 new QueueConfig(workers, new RetryPolicy(Duration.ofMillis(retryBaseMs), retryFactor,
                         Duration.ofMillis(retryMaxMs), maxAttempts), Duration.ofMillis(500), Duration.ofDays(historyDays),
-                        QueueConfig.DEFAULT_PRUNE_EVERY),
+                        QueueConfig.DEFAULT_PRUNE_EVERY, Duration.ofSeconds(nodeTimeoutS)),
                 roots, GcsSettings.fromEnvironment(gcsEndpoint, gcsAnonymous),
                 new UploadWait(Duration.ofSeconds(waitRequired), Duration.ofSeconds(waitOptional)), catalogue,
                 new DiskLimits(maxStagedMb, minFreeMb), new DownloadSettings(sliceThresholdMb << 20, downloadStreams));

@@ -56,8 +56,8 @@ public final class JobQueue implements AutoCloseable {
     public JobQueue(Database database, QueueConfig config, Clock clock) {
         this.clock = clock;
         this.config = config;
-        this.nodes = new Nodes(database.dsl(), database.vendor().clustered());
-        this.reconcileEvery = database.vendor().clustered() ? Duration.ofSeconds(10) : Duration.ofSeconds(60);
+        this.nodes = new Nodes(database.dsl(), database.vendor().clustered(), config.nodeTimeout());
+        this.reconcileEvery = database.vendor().clustered() ? config.nodeTimeout().dividedBy(2) : Duration.ofSeconds(60);
         this.stores = new Stores(database.dsl(), clock, nodes.self());
         this.ledger = new LedgerQueries(database.dsl());
         this.disk = new DiskLedger(database.dsl(), clock, nodes.self());
@@ -176,9 +176,11 @@ public final class JobQueue implements AutoCloseable {
             items.clear();
             created.clear();
             upgraded.clear();
-            long id = tx.requests.create(buildId, artifacts, files);
-            // A build being evicted or cleaned has nothing staged worth attaching to.
+            // The build row first (before the request's foreign key takes a share lock on it, which
+            // two submissions would then each wait for the other to give up). A build being
+            // evicted or cleaned has nothing staged worth attaching to.
             Predicate<String> staged = tx.builds.lockForRequest(buildId) ? stillStaged : artifact -> false;
+            long id = tx.requests.create(buildId, artifacts, files);
             for (JobSpec spec : JobSpec.merged(specs)) {
                 JobStore.Attachment a = attach(tx.jobs, buildId, spec, staged);
                 tx.requests.link(id, a.jobId(), spec.required());

@@ -20,16 +20,15 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's identity and its check-ins, and which nodes are dead. Alone on its database (H2),
  * a node knows every other node in the table is an earlier run of itself: dead. Sharing one
- * (PostgreSQL), a node is dead once it has not checked in for {@link #TIMEOUT}, by the
+ * (PostgreSQL), a node is dead once it has not checked in for the timeout, by the
  * database's clock (the nodes' own clocks may disagree).
  */
 final class Nodes implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Nodes.class);
-    static final Duration CHECK_IN = Duration.ofSeconds(5);
-    static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private final DSLContext db;
     private final boolean shared;
+    private final Duration timeout;
     private final String self;
     private final ScheduledExecutorService checkIns = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "node-check-in");
@@ -38,9 +37,11 @@ final class Nodes implements AutoCloseable {
     });
     private volatile boolean stalled;
 
-    Nodes(DSLContext db, boolean shared) {
+    /** A node sharing the database checks in four times per {@code timeout}. */
+    Nodes(DSLContext db, boolean shared, Duration timeout) {
         this.db = db;
         this.shared = shared;
+        this.timeout = timeout;
         this.self = host() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
@@ -56,7 +57,7 @@ final class Nodes implements AutoCloseable {
             db.update(NODE).set(NODE.STOPPED_AT, DSL.currentInstant()).where(NODE.ID.ne(self), NODE.STOPPED_AT.isNull()).execute();
         }
         log.info("node {} started ({})", self, shared ? "sharing its database with other nodes" : "alone on its database");
-        long ms = CHECK_IN.toMillis();
+        long ms = Math.max(100, timeout.toMillis() / 4);
         checkIns.scheduleWithFixedDelay(this::checkIn, ms, ms, TimeUnit.MILLISECONDS);
     }
 
@@ -88,7 +89,7 @@ final class Nodes implements AutoCloseable {
         }
         Set<String> alive = Set.copyOf(db.select(NODE.ID).from(NODE)
                 .where(NODE.ID.in(claimants), NODE.STOPPED_AT.isNull(),
-                        NODE.LAST_SEEN_AT.gt(DSL.currentInstant().minus(DayToSecond.valueOf(TIMEOUT))))
+                        NODE.LAST_SEEN_AT.gt(DSL.currentInstant().minus(DayToSecond.valueOf(timeout))))
                 .fetch(NODE.ID));
         return claimants.stream().filter(node -> node == null || !alive.contains(node)).toList();
     }

@@ -26,7 +26,8 @@ final class QueueFixture implements AutoCloseable {
 
     QueueFixture(Path dir, JobHandler handler, RetryPolicy retry, int workers, Clock clock) {
         db = TestDb.open(dir);
-        queue = new JobQueue(db, new QueueConfig(workers, retry, Duration.ofMillis(100)), handler, clock);
+        queue = new JobQueue(db, new QueueConfig(workers, retry, Duration.ofMillis(100)).withNodeTimeout(Duration.ofSeconds(4)),
+                handler, clock);
     }
 
     static RetryPolicy fastRetry(int maxAttempts) {

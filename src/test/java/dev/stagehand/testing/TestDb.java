@@ -4,15 +4,38 @@ import dev.stagehand.db.Database;
 import dev.stagehand.db.H2Urls;
 import java.nio.file.Path;
 
-/** A real H2 file database in a test's temporary directory. */
+/**
+ * The database of one test: a real H2 file in its temporary directory, or, when the run is the
+ * PostgreSQL one ({@code -Dstagehand.test.db=postgresql}), a database of its own on the shared
+ * {@link PostgresServer}, named after that directory (so a child JVM given it finds the same).
+ */
 public final class TestDb {
     private TestDb() {}
 
+    public static boolean postgres() {
+        return "postgresql".equals(System.getProperty("stagehand.test.db"));
+    }
+
     public static String url(Path dir) {
+        if (postgres()) {
+            return PostgresServer.get().database("t" + Integer.toHexString(dir.toAbsolutePath().normalize().toString().hashCode())
+                    .replace('-', 'n'));
+        }
         return H2Urls.fileUrl(dir.resolve("db").resolve("stagehand"));
     }
 
     public static Database open(Path dir) {
         return Database.open(url(dir), 12);
+    }
+
+    /** What a child JVM needs to open the same databases. */
+    public static java.util.List<String> childJvmArgs() {
+        if (!postgres()) {
+            return java.util.List.of();
+        }
+        PostgresServer.get(); // started here, not in the child: the parent and its children share it
+        java.util.List<String> args = new java.util.ArrayList<>(PostgresServer.childJvmArgs());
+        args.add("-Dstagehand.test.db=postgresql");
+        return args;
     }
 }
