@@ -10,6 +10,7 @@ import dev.stagehand.db.types.BuildState;
 import dev.stagehand.db.types.JobState;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -256,24 +257,29 @@ final class JobStore {
         if (deadNodes.isEmpty()) {
             return List.of();
         }
-        List<Long> orphans = db.select(JOB.ID).from(JOB)
+        var orphans = db.select(JOB.ID, JOB.CLAIMED_BY).from(JOB)
                 .where(JOB.STATE.in(JobTransition.REQUEUE.from), JOB.CLAIMED_BY.in(deadNodes))
-                .fetch(JOB.ID);
-        for (long id : orphans) {
-            String node = db.select(JOB.CLAIMED_BY).from(JOB).where(JOB.ID.eq(id)).fetchOne(JOB.CLAIMED_BY);
-            db.update(JOB_ATTEMPT)
-                    .set(JOB_ATTEMPT.OUTCOME, AttemptOutcome.ABANDONED)
-                    .set(JOB_ATTEMPT.FINISHED_AT, now())
-                    .set(JOB_ATTEMPT.ERROR, "node " + node + " stopped while running it")
-                    .where(JOB_ATTEMPT.JOB_ID.eq(id), JOB_ATTEMPT.OUTCOME.eq(AttemptOutcome.RUNNING))
-                    .execute();
-            db.update(JOB)
+                .fetch();
+        List<Long> requeued = new ArrayList<>();
+        for (var orphan : orphans) {
+            long id = orphan.value1();
+            String node = orphan.value2();
+            boolean won = db.update(JOB)
                     .set(JOB.STATE, JobTransition.REQUEUE.to)
                     .set(JOB.NEXT_ATTEMPT_AT, (Instant) null)
                     .where(JOB.ID.eq(id), JOB.STATE.in(JobTransition.REQUEUE.from), JOB.CLAIMED_BY.eq(node))
-                    .execute();
+                    .execute() == 1;
+            if (won) { // another node's reconciler may have been first
+                db.update(JOB_ATTEMPT)
+                        .set(JOB_ATTEMPT.OUTCOME, AttemptOutcome.ABANDONED)
+                        .set(JOB_ATTEMPT.FINISHED_AT, now())
+                        .set(JOB_ATTEMPT.ERROR, "node " + node + " stopped while running it")
+                        .where(JOB_ATTEMPT.JOB_ID.eq(id), JOB_ATTEMPT.OUTCOME.eq(AttemptOutcome.RUNNING))
+                        .execute();
+                requeued.add(id);
+            }
         }
-        return orphans;
+        return requeued;
     }
 
     /** Jobs that need a trigger to make progress, with when they are due. */

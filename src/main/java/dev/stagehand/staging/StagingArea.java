@@ -52,7 +52,14 @@ public final class StagingArea {
         }
     }
 
+    /**
+     * The scratch dir of this attempt, empty. Earlier attempts' dirs go too: this attempt holds the
+     * job's claim, so no other attempt of it still runs (one that died with its node leaves its dir).
+     */
     Path freshWorkDir(long jobId, int attempt) throws IOException {
+        for (int earlier = 1; earlier < attempt; earlier++) {
+            deleteTree(internal("work").resolve(jobId + "-" + earlier));
+        }
         Path dir = internal("work").resolve(jobId + "-" + attempt);
         deleteTree(dir);
         Files.createDirectories(dir);

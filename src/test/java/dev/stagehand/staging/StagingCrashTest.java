@@ -12,6 +12,7 @@ import dev.stagehand.testing.FakeGcs;
 import dev.stagehand.testing.Server;
 import dev.stagehand.testing.ServerMain;
 import dev.stagehand.testing.TestArchives;
+import dev.stagehand.testing.TestDb;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,7 +55,9 @@ class StagingCrashTest {
             assertFalse(Files.exists(dir.resolve("static/" + PATH + "/autotest")), "nothing installed by the killed attempt");
             assertTrue(Files.exists(dir.resolve("static/.stagehand/work/1-1")), "the killed attempt left its work dir");
             try (Server server = Server.start(dir, gcs)) {
-                assertFalse(Files.exists(dir.resolve("static/.stagehand/work/1-1")), "startup cleaned the interrupted attempt");
+                if (!TestDb.postgres()) { // sharing a database, the dead node's job stays RUNNING until its node times out
+                    assertFalse(Files.exists(dir.resolve("static/.stagehand/work/1-1")), "startup cleaned the interrupted attempt");
+                }
                 assertEquals("False", server.get("/is_staged?archive_url=" + URL + "&artifacts=autotest").body(),
                         "a half-extracted artifact is never reported staged");
                 Eventually.await(Duration.ofSeconds(60), "the re-run job to stage the artifact", () -> {
@@ -68,6 +71,7 @@ class StagingCrashTest {
                 assertEquals(1, job.size());
                 assertEquals(2, job.get(0).attempts());
                 assertEquals("ABANDONED", server.attempts(job.get(0).id()).get(0).outcome().name());
+                assertFalse(Files.exists(dir.resolve("static/.stagehand/work/1-1")), "the next attempt dropped the scratch of the killed one");
                 try (Stream<Path> files = Files.walk(server.build(PATH).resolve("autotest/client/tests"))) {
                     assertEquals(40, files.filter(Files::isRegularFile).count());
                 }
