@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 /** The Javalin server: devserver RPCs, the JSON API, operator endpoints and {@code /static}. */
 public final class HttpApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    static final String NODE_HEADER = "X-Stagehand-Node";
 
     private final Javalin app;
     private final LandingStreams landing;
@@ -55,6 +56,9 @@ public final class HttpApi implements AutoCloseable {
             Limits.apply(config);
             config.jetty.modifyServletContextHandler(handler -> StaticFiles.mount(handler, services.area(),
                     services.reads(), services.stage().access()::fileRead, landing));
+            // With several nodes behind one name, callers and operators can tell which one answered.
+            String node = services.queue().node();
+            config.routes.before(ctx -> ctx.header(NODE_HEADER, node));
             new DevserverRoutes(services.stage()).register(config.routes);
             new OperatorRoutes(services, httpMetrics).register(config.routes);
             new LabRoutes(services).register(config.routes);

@@ -49,6 +49,7 @@ final class JsonApiRoutes {
         routes.post("/api/v1/jobs/{id}/cancel", ctx -> transition(ctx, queue.cancel(find(id(ctx)).id()), "only an active job can be cancelled"));
         routes.get("/api/v1/builds", ctx -> ctx.json(ledger.builds(limit(ctx), offset(ctx)).stream().map(BuildJson::of).toList()));
         routes.get("/api/v1/evictions", ctx -> ctx.json(ledger.evictions(limit(ctx)).stream().map(EvictionJson::of).toList()));
+        routes.get("/api/v1/nodes", ctx -> ctx.json(queue.nodeList(limit(ctx)).stream().map(NodeJson::of).toList()));
         routes.get("/api/v1/openapi.json", this::openApi);
     }
 

@@ -69,6 +69,7 @@ final class OperatorRoutes {
 
     private void health(Context ctx) throws IOException {
         Map<String, Object> health = new LinkedHashMap<>();
+        health.put("node", services.queue().node());
         long free = services.space().freeBytes();
         health.put("free_disk", free / (1L << 30));
         health.put("free_disk_bytes", free);

@@ -1,6 +1,7 @@
 package dev.stagehand.cli;
 
 import dev.stagehand.db.H2Urls;
+import dev.stagehand.db.ReaderAccount;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -17,13 +18,11 @@ import picocli.CommandLine.Parameters;
 
 /**
  * Read-only SQL over the job history, also while a server has the database open (H2's
- * AUTO_SERVER). It connects as the read-only account, so writes are refused by the database.
+ * AUTO_SERVER), or on PostgreSQL. It connects as the read-only account, so writes are refused
+ * by the database.
  */
 @Command(name = "sql", mixinStandardHelpOptions = true, description = "Run a read-only SQL query and print a table.")
 final class SqlCommand implements Callable<Integer> {
-    static final String READER = "stagehand_reader";
-    static final String READER_PASSWORD = "reader";
-
     @Option(names = "--db", description = "JDBC URL of the job database (default: H2 file ./db/stagehand).")
     String db;
 
@@ -33,8 +32,14 @@ final class SqlCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         H2Urls.keepServersOnLoopback();
-        String url = H2Urls.forReader(db != null ? db : H2Urls.defaultUrl());
-        try (Connection c = DriverManager.getConnection(url, READER, READER_PASSWORD)) {
+        String url;
+        try {
+            url = ReaderAccount.url(db != null ? db : H2Urls.defaultUrl());
+        } catch (IllegalArgumentException e) {
+            System.err.println("sql: " + e.getMessage());
+            return 2;
+        }
+        try (Connection c = DriverManager.getConnection(url, ReaderAccount.USER, ReaderAccount.PASSWORD)) {
             c.setReadOnly(true);
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
                 print(rs, System.out);

@@ -63,6 +63,9 @@ public enum Vendor {
         p.setProperty("org.quartz.jobStore.isClustered", Boolean.toString(clustered));
         if (clustered) {
             p.setProperty("org.quartz.jobStore.clusterCheckinInterval", "5000");
+            // A node hears at once of the triggers it adds itself, but of another node's only when
+            // it next looks: by default after up to 30 s idle. A busy node's new jobs would wait.
+            p.setProperty("org.quartz.scheduler.idleWaitTime", "1000");
         }
     }
 }

@@ -129,6 +129,11 @@ public final class JobQueue implements AutoCloseable {
         return nodes.self();
     }
 
+    /** The nodes on record (this one, others sharing the database, earlier runs), newest first. */
+    public List<NodeView> nodeList(int limit) {
+        return nodes.list(limit);
+    }
+
     /** Records the HTTP port this node serves on. */
     public void serving(int port) {
         nodes.serving(port);
@@ -201,11 +206,8 @@ public final class JobQueue implements AutoCloseable {
     }
 
     private JobStore.Attachment attach(JobStore tx, long buildId, JobSpec spec, Predicate<String> stillStaged) {
-        var succeeded = tx.lastSucceeded(buildId, spec.artifact());
-        if (succeeded.isPresent() && stillStaged.test(spec.artifact())) {
-            return new JobStore.Attachment(succeeded.get(), false, false);
-        }
-        return tx.attachOrCreate(buildId, spec.artifact(), spec.required(), config.retry().maxAttempts(), spec.waitDeadline());
+        return tx.attachOrCreate(buildId, spec.artifact(), spec.required(), config.retry().maxAttempts(), spec.waitDeadline(),
+                () -> tx.lastSucceeded(buildId, spec.artifact()).filter(job -> stillStaged.test(spec.artifact())));
     }
 
     /** Gives an upgraded or retried job a trigger due now (or at its planned time). */
@@ -257,6 +259,11 @@ public final class JobQueue implements AutoCloseable {
     /** For tests in this package that need to break the Quartz side on purpose. */
     QuartzWorkers workers() {
         return workers;
+    }
+
+    /** For tests in this package that interleave the ledger's transactions by hand. */
+    Stores stores() {
+        return stores;
     }
 
     @Override

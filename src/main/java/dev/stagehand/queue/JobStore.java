@@ -15,6 +15,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.exception.IntegrityConstraintViolationException;
@@ -45,14 +46,24 @@ final class JobStore {
     }
 
     /**
-     * The active job for build + artifact, or a new QUEUED one. The unique active key decides
-     * races between callers; the loser attaches to the winner's job.
+     * The active job for build + artifact, else the success {@code staged} names, else a new
+     * QUEUED job. The active job is read with a row lock: a job ending at this moment is either
+     * seen ended (its end committed first) or ends after this request is committed and attached,
+     * so the end settles this request too. An unlocked read could attach to a job whose end, in
+     * flight, no longer looks for new requests, and the request would wait for nothing. The
+     * unique active key decides races between callers; the loser attaches to the winner's job.
      */
-    Attachment attachOrCreate(long buildId, String artifact, boolean required, int maxAttempts, Instant waitDeadline) {
+    Attachment attachOrCreate(long buildId, String artifact, boolean required, int maxAttempts, Instant waitDeadline,
+            Supplier<Optional<Long>> staged) {
         String key = activeKey(buildId, artifact);
         for (int i = 0; i < 5; i++) {
-            JobRecord active = db.selectFrom(JOB).where(JOB.ACTIVE_KEY.eq(key)).fetchOne();
-            if (active != null) {
+            JobRecord active = db.selectFrom(JOB).where(JOB.ACTIVE_KEY.eq(key)).forUpdate().fetchOne();
+            if (active == null) {
+                Optional<Long> success = staged.get();
+                if (success.isPresent()) {
+                    return new Attachment(success.get(), false, false);
+                }
+            } else {
                 boolean upgrade = required && !active.getRequired();
                 if (upgrade) {
                     db.update(JOB).set(JOB.REQUIRED, true).where(JOB.ID.eq(active.getId())).execute();

@@ -5,6 +5,7 @@ import static dev.stagehand.db.schema.Tables.NODE;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -12,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.impl.DSL;
 import org.jooq.types.DayToSecond;
 import org.slf4j.Logger;
@@ -82,6 +84,19 @@ final class Nodes implements AutoCloseable {
         stalled = true;
     }
 
+    /** Every node on record, newest first; the alive ones checked in within the timeout. */
+    List<NodeView> list(int limit) {
+        var alive = DSL.field(NODE.STOPPED_AT.isNull().and(NODE.LAST_SEEN_AT.gt(freshSince())));
+        return db.select(NODE.ID, NODE.HOST, NODE.PORT, NODE.STARTED_AT, NODE.LAST_SEEN_AT, NODE.STOPPED_AT, alive)
+                .from(NODE).orderBy(NODE.STARTED_AT.desc(), NODE.ID).limit(limit)
+                .fetch(r -> new NodeView(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), r.value6(),
+                        Boolean.TRUE.equals(r.value7())));
+    }
+
+    private Field<Instant> freshSince() {
+        return DSL.currentInstant().minus(DayToSecond.valueOf(timeout));
+    }
+
     /** The nodes among {@code claimants} that are dead: stopped, silent too long, or unknown (older runs). */
     List<String> deadAmong(List<String> claimants) {
         if (!shared) {
@@ -89,7 +104,7 @@ final class Nodes implements AutoCloseable {
         }
         Set<String> alive = Set.copyOf(db.select(NODE.ID).from(NODE)
                 .where(NODE.ID.in(claimants), NODE.STOPPED_AT.isNull(),
-                        NODE.LAST_SEEN_AT.gt(DSL.currentInstant().minus(DayToSecond.valueOf(timeout))))
+                        NODE.LAST_SEEN_AT.gt(freshSince()))
                 .fetch(NODE.ID));
         return claimants.stream().filter(node -> node == null || !alive.contains(node)).toList();
     }

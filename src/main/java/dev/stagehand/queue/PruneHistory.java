@@ -3,6 +3,7 @@ package dev.stagehand.queue;
 import static dev.stagehand.db.schema.Tables.EVICTION;
 import static dev.stagehand.db.schema.Tables.JOB;
 import static dev.stagehand.db.schema.Tables.JOB_ATTEMPT;
+import static dev.stagehand.db.schema.Tables.NODE;
 import static dev.stagehand.db.schema.Tables.REQUEST_JOB;
 import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
 
@@ -38,7 +39,7 @@ public final class PruneHistory {
     }
 
     /** What one run deleted. */
-    public record Pruned(int requests, int jobs, int evictions) {}
+    public record Pruned(int requests, int jobs, int evictions, int nodes) {}
 
     Pruned run() {
         Instant cutoff = clock.instant().minus(keep);
@@ -54,10 +55,13 @@ public final class PruneHistory {
         for (int n; (n = evictionBatch(cutoff)) > 0; ) {
             evictions += n;
         }
-        if (requests + jobs + evictions > 0) {
-            log.info("history older than {} pruned: {} requests, {} jobs, {} evictions", cutoff, requests, jobs, evictions);
+        // Every run of every node adds a row; the stopped ones go with the rest of the history.
+        int nodes = db.deleteFrom(NODE).where(NODE.STOPPED_AT.lt(cutoff)).execute();
+        if (requests + jobs + evictions + nodes > 0) {
+            log.info("history older than {} pruned: {} requests, {} jobs, {} evictions, {} stopped nodes", cutoff, requests, jobs,
+                    evictions, nodes);
         }
-        return new Pruned(requests, jobs, evictions);
+        return new Pruned(requests, jobs, evictions, nodes);
     }
 
     private int requestBatch(Instant cutoff) {

@@ -132,8 +132,20 @@ final class QuartzWorkers {
         }
     }
 
+    /**
+     * Whether the job has a trigger that will still fire. A one-shot trigger that fired stays in
+     * Quartz's tables (state COMPLETE) until its execution returns; counting it would leave a job
+     * taken over from a stalled node without a trigger for as long as that node's thread hangs.
+     */
     boolean hasTrigger(long jobId) throws SchedulerException {
-        return !scheduler.getTriggersOfJob(jobKey(jobId)).isEmpty();
+        for (Trigger trigger : scheduler.getTriggersOfJob(jobKey(jobId))) {
+            Trigger.TriggerState state = scheduler.getTriggerState(trigger.getKey());
+            if (state == Trigger.TriggerState.NORMAL || state == Trigger.TriggerState.BLOCKED
+                    || state == Trigger.TriggerState.PAUSED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void unschedule(long jobId) throws SchedulerException {

@@ -149,8 +149,28 @@ class JsonApiTest extends ServerTest {
         JsonNode doc = read(server.get("/api/v1/openapi.json").body());
         assertEquals("3.0.3", doc.get("openapi").asText());
         for (String path : new String[] {"/api/v1/stage", "/api/v1/requests/{id}", "/api/v1/jobs", "/api/v1/jobs/{id}",
-                "/api/v1/jobs/{id}/retry", "/api/v1/jobs/{id}/cancel"}) {
+                "/api/v1/jobs/{id}/retry", "/api/v1/jobs/{id}/cancel", "/api/v1/builds", "/api/v1/evictions", "/api/v1/nodes"}) {
             assertTrue(doc.get("paths").has(path), path);
         }
+    }
+
+    @Test
+    void everyAnswerNamesTheNodeThatGaveItAndTheNodeListShowsItAlive() throws Exception {
+        String node = server.stagehand.queue().node();
+        for (String path : new String[] {"/check_health", "/api/v1/jobs", "/api/v1/nothing", "/is_staged?archive_url=bad"}) {
+            assertEquals(node, server.get(path).headers().firstValue("X-Stagehand-Node").orElse(null), path);
+        }
+        assertEquals(node, read(server.get("/check_health").body()).get("node").asText());
+        JsonNode nodes = read(server.get("/api/v1/nodes").body());
+        JsonNode self = null;
+        for (JsonNode n : nodes) {
+            if (n.get("id").asText().equals(node)) {
+                self = n;
+            }
+        }
+        assertTrue(self != null, nodes.toString());
+        assertTrue(self.get("alive").asBoolean(), self.toString());
+        assertEquals(server.stagehand.port(), self.get("port").asInt());
+        assertTrue(self.get("stopped_at").isNull(), self.toString());
     }
 }

@@ -5,13 +5,18 @@ import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stagehand.db.types.JobState;
 import dev.stagehand.db.types.RequestOutcome;
+import dev.stagehand.testing.Eventually;
+import dev.stagehand.testing.TestDb;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -97,6 +102,49 @@ class RequestOutcomeTest {
             f.queue.cancel(s.jobIds().get(0));
             waiter.get(5, TimeUnit.SECONDS);
             assertEquals(RequestOutcome.FAILED, f.request(s.requestId()).outcome());
+        }
+    }
+
+    /**
+     * The race behind a stage call that once hung: a request attaches to a job whose end is in
+     * flight. The end's transaction has updated the job and settled the requests it found, but
+     * not committed; the new request must wait for that end and see the job ended (the end
+     * cannot see a request committed after it looked).
+     */
+    @Test
+    void aRequestAttachingWhileItsJobEndsIsSettledAtOnce() throws Exception {
+        try (QueueFixture f = new QueueFixture(dir, run -> {}, QueueFixture.fastRetry(3))) {
+            long build = f.build("R5");
+            long job = f.submit(build, "stateful").jobIds().get(0); // the queue is not started: the test ends the job
+            Stores stores = f.queue.stores();
+            Claim claim = stores.inTransaction(tx -> tx.jobs.claim(job, f.queue.node())).claim().orElseThrow();
+            CountDownLatch endUncommitted = new CountDownLatch(1);
+            CountDownLatch commitEnd = new CountDownLatch(1);
+            CompletableFuture<List<Long>> ending = CompletableFuture.supplyAsync(() -> stores.inTransaction(tx -> {
+                tx.jobs.finish(claim, JobTransition.SUCCEED, null);
+                List<Long> settled = tx.requests.settleRequestsOf(job);
+                endUncommitted.countDown();
+                await(commitEnd);
+                return settled;
+            }));
+            assertTrue(endUncommitted.await(10, TimeUnit.SECONDS));
+            CompletableFuture<Submission> attaching = CompletableFuture.supplyAsync(
+                    () -> f.queue.submit(build, List.of(new JobSpec("stateful", true, null)), "stateful", "", artifact -> true));
+            Eventually.await(Duration.ofSeconds(10), "the new request to wait for the ending job, or to be recorded",
+                    () -> attaching.isDone() || TestDb.sessionsWaitingForALock(f.db.dsl()) > 0);
+            commitEnd.countDown();
+            ending.get(10, TimeUnit.SECONDS);
+            Submission late = attaching.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(job), late.jobIds(), "attached to the job that staged the artifact");
+            assertEquals(RequestOutcome.SUCCEEDED, f.request(late.requestId()).outcome(), "settled with no reconciliation");
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.stagehand.queue;
 
 import static dev.stagehand.db.schema.Tables.JOB;
 import static dev.stagehand.db.schema.Tables.JOB_ATTEMPT;
+import static dev.stagehand.db.schema.Tables.NODE;
 import static dev.stagehand.db.schema.Tables.REQUEST_JOB;
 import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
 import static org.jooq.impl.DSL.generateSeries;
@@ -45,6 +46,11 @@ class RetentionTest {
             long buildId = server.jobs(null, URL).get(0).buildId();
             insertOldHistory(db, buildId, Instant.now().minus(40, ChronoUnit.DAYS));
             assertEquals(OLD_JOBS + 1, db.fetchCount(JOB));
+            for (int daysAgo : new int[] {40, 1}) {
+                Instant at = Instant.now().minus(daysAgo, ChronoUnit.DAYS);
+                db.insertInto(NODE).set(NODE.ID, "run-" + daysAgo).set(NODE.HOST, "h").set(NODE.STARTED_AT, at)
+                        .set(NODE.LAST_SEEN_AT, at).set(NODE.STOPPED_AT, at).execute();
+            }
 
             CompletableFuture<PruneHistory.Pruned> pruning = CompletableFuture.supplyAsync(() -> server.stagehand.queue().pruneHistory());
             long slowestMs = 0;
@@ -68,6 +74,8 @@ class RetentionTest {
             assertTrue(slowestMs < 2000, "slowest answer while pruning: " + slowest + " in " + slowestMs + " ms");
             assertEquals(OLD_JOBS - ARTIFACTS, pruned.jobs(), "every old job but the latest success of each artifact");
             assertEquals(OLD_JOBS / 10, pruned.requests());
+            assertEquals(1, pruned.nodes(), "the node stopped 40 days ago; the one stopped yesterday and this one stay");
+            assertEquals(2, db.fetchCount(NODE));
             assertEquals(ARTIFACTS + 1, db.fetchCount(JOB));
             assertEquals(ARTIFACTS, db.fetchCount(JOB, JOB.STATE.eq(JobState.SUCCEEDED), JOB.ARTIFACT.startsWith("file:")));
             assertEquals(ARTIFACTS + 1, db.fetchCount(JOB_ATTEMPT));

@@ -28,6 +28,15 @@ public final class TestDb {
         return Database.open(url(dir), 12);
     }
 
+    /** How many sessions of this database wait for a row lock now (to interleave transactions in tests). */
+    public static int sessionsWaitingForALock(org.jooq.DSLContext db) {
+        if (postgres()) {
+            return db.fetchSingle("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    + " AND wait_event_type = 'Lock'").get(0, Integer.class);
+        }
+        return db.fetchSingle("SELECT count(*) FROM information_schema.sessions WHERE blocker_id IS NOT NULL").get(0, Integer.class);
+    }
+
     /** What a child JVM needs to open the same databases. */
     public static java.util.List<String> childJvmArgs() {
         if (!postgres()) {
