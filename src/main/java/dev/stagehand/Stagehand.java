@@ -54,7 +54,7 @@ public final class Stagehand implements AutoCloseable {
         queueMetrics.bindTo(metrics.registry());
         ArchiveSources sources = new ArchiveSources(settings.localArchiveRoots(), settings.gcs(), diskMetrics.downloads());
         sources.connectGcs();
-        area.cleanLeftovers(queue.ledger().activeJobIds(), queue.ledger().runningJobIds());
+        area.cleanLeftovers(queue.ledger().activeJobIds(), queue.runningOnOtherLiveNodes());
         space.recover(queue.unfinishedRemovals());
         LandingFiles landing = new LandingFiles();
         queue.start(new StagingHandler(catalogue, sources, new StagingDisk(area, space, settings.download(), landing), clock),

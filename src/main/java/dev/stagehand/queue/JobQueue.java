@@ -7,11 +7,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.quartz.SchedulerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,6 +135,18 @@ public final class JobQueue implements AutoCloseable {
     /** The nodes on record (this one, others sharing the database, earlier runs), newest first. */
     public List<NodeView> nodeList(int limit) {
         return nodes.list(limit);
+    }
+
+    /**
+     * Jobs RUNNING on another node that is alive: their work dirs on a shared volume are in use.
+     * Alone on its database a node has none (every other node on record is an earlier run).
+     */
+    public Set<Long> runningOnOtherLiveNodes() {
+        Map<Long, String> running = stores.jobs.runningWithClaimant();
+        List<String> dead = nodes.deadAmong(running.values().stream().distinct().toList());
+        return running.entrySet().stream()
+                .filter(e -> e.getValue() != null && !dead.contains(e.getValue()) && !e.getValue().equals(nodes.self()))
+                .map(Map.Entry::getKey).collect(Collectors.toSet());
     }
 
     /** Records the HTTP port this node serves on. */

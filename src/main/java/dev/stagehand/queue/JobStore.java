@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -303,6 +304,11 @@ final class JobStore {
     List<String> claimants() {
         return db.selectDistinct(JOB.CLAIMED_BY).from(JOB).where(JOB.STATE.eq(JobState.RUNNING), JOB.CLAIMED_BY.isNotNull())
                 .fetch(JOB.CLAIMED_BY);
+    }
+
+    /** Jobs RUNNING now, each with the node that claimed it. */
+    Map<Long, String> runningWithClaimant() {
+        return db.select(JOB.ID, JOB.CLAIMED_BY).from(JOB).where(JOB.STATE.eq(JobState.RUNNING)).fetchMap(JOB.ID, JOB.CLAIMED_BY);
     }
 
     /** A job waiting for a trigger: due at {@code nextAttemptAt}, or now when that is null. */

@@ -37,9 +37,6 @@ public interface Ledger {
     /** Ids of jobs that are not finished (their partial downloads are worth keeping). */
     Set<Long> activeJobIds();
 
-    /** Ids of jobs RUNNING now, on any node (their work dirs are in use). */
-    Set<Long> runningJobIds();
-
     /** Job counts by state; states without jobs are left out. */
     Map<JobState, Integer> countByState();
 }

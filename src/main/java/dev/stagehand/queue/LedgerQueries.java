@@ -115,11 +115,6 @@ final class LedgerQueries implements Ledger {
     }
 
     @Override
-    public Set<Long> runningJobIds() {
-        return new HashSet<>(db.select(JOB.ID).from(JOB).where(JOB.STATE.eq(JobState.RUNNING)).fetch(JOB.ID));
-    }
-
-    @Override
     public Map<JobState, Integer> countByState() {
         Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
         db.select(JOB.STATE, DSL.count()).from(JOB).groupBy(JOB.STATE).forEach(r -> counts.put(r.value1(), r.value2()));

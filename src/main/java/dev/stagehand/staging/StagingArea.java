@@ -158,15 +158,15 @@ public final class StagingArea {
 
     /**
      * Startup: attempts that died with an earlier run leave work dirs, and jobs that ended leave
-     * partial downloads; both go. Work dirs of jobs RUNNING now stay: on a shared volume another
-     * node may be using them.
+     * partial downloads; both go. Work dirs of jobs running on another live node stay: on a
+     * shared volume that node is using them.
      */
-    public void cleanLeftovers(Set<Long> activeJobIds, Set<Long> runningJobIds) throws IOException {
+    public void cleanLeftovers(Set<Long> activeJobIds, Set<Long> runningElsewhere) throws IOException {
         try (Stream<Path> work = Files.list(internal("work"))) {
             for (Path dir : work.toList()) {
-                String name = dir.getFileName().toString();
-                long job = Long.parseLong(name.substring(0, Math.max(0, name.indexOf('-'))).isEmpty() ? "-1" : name.substring(0, name.indexOf('-')));
-                if (!runningJobIds.contains(job)) {
+                String name = dir.getFileName().toString(); // <job>-<attempt>
+                int dash = name.indexOf('-');
+                if (dash <= 0 || !runningElsewhere.contains(Long.parseLong(name.substring(0, dash)))) {
                     deleteTree(dir);
                 }
             }

@@ -4,6 +4,7 @@ import static dev.stagehand.db.schema.Tables.JOB;
 
 import dev.stagehand.bench.BenchReport;
 import dev.stagehand.db.Database;
+import dev.stagehand.db.types.JobState;
 import dev.stagehand.testing.TestDb;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -11,12 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import dev.stagehand.db.types.JobState;
 import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -30,107 +30,165 @@ import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
+import org.quartz.impl.SchedulerRepository;
 import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
 
 /**
- * 10,000 no-op jobs through the queue (Quartz + H2): throughput and enqueue-to-start latency.
- * Baseline, in the same run: bare Quartz with our scheduler settings on the same kind of
- * database, firing 10,000 no-op Quartz jobs, which is the ceiling for one Quartz job per row.
+ * No-op jobs through the queue: throughput and enqueue-to-start latency, on embedded H2, on
+ * PostgreSQL, and with two nodes sharing PostgreSQL. Baseline for each, in the same run: bare
+ * Quartz with our scheduler settings on the same database (clustered on PostgreSQL, as many
+ * schedulers as nodes), firing as many no-op Quartz jobs: the ceiling for one Quartz job per row.
  */
 @Tag("benchmark")
 class QueueBenchmark {
     static final int JOBS = Integer.getInteger("bench.jobs", 10_000);
     /** Concurrent callers enqueueing, as HTTP requests would. */
     static final int CALLERS = Integer.getInteger("bench.callers", 8);
-    /** Quartz threads; Quartz fetches and fires up to this many triggers per transaction. */
+    /** Quartz threads per node; Quartz fetches and fires up to this many triggers per transaction. */
     static final int WORKERS = Integer.getInteger("bench.workers", 4);
 
     @TempDir Path dir;
 
+    record Figures(long done, double jobsPerSecond, double p50Ms, double p99Ms) {}
+
     @Test
-    void tenThousandNoOpJobs() throws Exception {
-        double bareQuartz = bareQuartzRate(dir.resolve("baseline"));
-        try (Database db = TestDb.open(dir.resolve("queue"));
-             JobQueue queue = new JobQueue(db, new QueueConfig(WORKERS, RetryPolicy.DEFAULT, Duration.ofMillis(200)), run -> {},
-                     Clock.systemUTC())) {
-            queue.start();
-            long build = queue.builds().id("gs://bench/target/R1", "target/R1");
+    void noOpJobsOnH2() throws Exception {
+        compare("H2, 1 node", false, 1);
+    }
+
+    @Test
+    void noOpJobsOnPostgresql() throws Exception {
+        compare("PostgreSQL, 1 node", true, 1);
+    }
+
+    @Test
+    void noOpJobsOnPostgresqlWithTwoNodes() throws Exception {
+        compare("PostgreSQL, 2 nodes", true, 2);
+    }
+
+    private void compare(String setup, boolean postgres, int nodes) throws Exception {
+        Figures bare = bareQuartz(dir.resolve("baseline"), postgres, nodes);
+        Figures ours = stagehand(dir.resolve("queue"), postgres, nodes);
+        BenchReport.line("queue (%s): %d/%d no-op jobs (%d callers, %d workers per node): %.0f jobs/s; baseline bare Quartz"
+                + " %.0f jobs/s -> ratio %.2f", setup, ours.done(), JOBS, CALLERS, WORKERS, ours.jobsPerSecond(),
+                bare.jobsPerSecond(), ours.jobsPerSecond() / bare.jobsPerSecond());
+        BenchReport.line("queue (%s): enqueue-to-start p50 %.0f ms, p99 %.0f ms; bare Quartz p50 %.0f ms, p99 %.0f ms -> p99 ratio %.2f",
+                setup, ours.p50Ms(), ours.p99Ms(), bare.p50Ms(), bare.p99Ms(), ours.p99Ms() / Math.max(1, bare.p99Ms()));
+    }
+
+    private static Figures stagehand(Path dir, boolean postgres, int nodes) throws Exception {
+        List<Database> pools = new ArrayList<>();
+        List<JobQueue> queues = new ArrayList<>();
+        try {
+            for (int i = 0; i < nodes; i++) { // each node with its own connection pool, as in its own process
+                pools.add(TestDb.open(dir, postgres));
+                JobQueue queue = new JobQueue(pools.get(i), new QueueConfig(WORKERS, RetryPolicy.DEFAULT, Duration.ofMillis(200)),
+                        run -> {}, Clock.systemUTC());
+                queue.start();
+                queues.add(queue);
+            }
+            long build = queues.get(0).builds().id("gs://bench/target/R1", "target/R1");
             List<CompletableFuture<Void>> done = Collections.synchronizedList(new ArrayList<>(JOBS));
             long start = System.nanoTime();
-            double enqueueSeconds = fromCallers(n -> done.add(queue.awaitRequest(queue.submit(build,
-                    List.of(new JobSpec("file:f" + n, true, null)), "", "f" + n, artifact -> false).requestId())));
+            fromCallers(n -> {
+                JobQueue queue = queues.get(n % nodes); // callers spread over the nodes, as behind one name
+                done.add(queue.awaitRequest(queue.submit(build, List.of(new JobSpec("file:f" + n, true, null)), "", "f" + n,
+                        artifact -> false).requestId()));
+            });
             CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(30, TimeUnit.MINUTES);
             double rate = JOBS / ((System.nanoTime() - start) / 1e9);
-            List<Long> latencies = db.dsl().select(JOB.CREATED_AT, JOB.STARTED_AT).from(JOB).fetch()
+            var db = pools.get(0).dsl();
+            List<Long> latencies = db.select(JOB.CREATED_AT, JOB.STARTED_AT).from(JOB).fetch()
                     .map(r -> Duration.between(r.value1(), r.value2()).toMillis());
-            long succeeded = db.dsl().fetchCount(JOB, JOB.STATE.eq(JobState.SUCCEEDED));
-            BenchReport.line("queue: %d/%d no-op jobs (%d callers, %d workers): %.0f jobs/s (enqueue alone %.0f jobs/s); "
-                    + "baseline bare Quartz %.0f jobs/s -> ratio %.2f", succeeded, JOBS, CALLERS, WORKERS, rate,
-                    JOBS / enqueueSeconds, bareQuartz, rate / bareQuartz);
-            BenchReport.line("queue: enqueue-to-start latency p50 %.0f ms, p99 %.0f ms",
-                    BenchReport.percentile(latencies, 50), BenchReport.percentile(latencies, 99));
+            long succeeded = db.fetchCount(JOB, JOB.STATE.eq(JobState.SUCCEEDED));
+            return new Figures(succeeded, rate, BenchReport.percentile(latencies, 50), BenchReport.percentile(latencies, 99));
+        } finally {
+            queues.forEach(JobQueue::close);
+            pools.forEach(Database::close);
         }
     }
 
-    /** Calls {@code submit} with 0..JOBS-1 from CALLERS threads; returns the seconds it took. */
-    private static double fromCallers(IntConsumer submit) throws InterruptedException {
+    /** Calls {@code submit} with 0..JOBS-1 from CALLERS threads. */
+    private static void fromCallers(IntConsumer submit) throws InterruptedException {
         ExecutorService callers = Executors.newFixedThreadPool(CALLERS);
-        long start = System.nanoTime();
         for (int i = 0; i < JOBS; i++) {
             int n = i;
             callers.execute(() -> submit.accept(n));
         }
         callers.shutdown();
         callers.awaitTermination(30, TimeUnit.MINUTES);
-        return (System.nanoTime() - start) / 1e9;
     }
 
     static volatile CountDownLatch bareJobsLeft;
+    static volatile long[] bareEnqueuedAt;
+    static volatile long[] bareStartedAt;
 
-    /** A Quartz job that does nothing but count down. */
+    /** A Quartz job that notes when it started and counts down. */
     public static final class NoOp implements Job {
         @Override
         public void execute(JobExecutionContext context) {
+            bareStartedAt[context.getMergedJobDataMap().getInt("n")] = System.nanoTime();
             bareJobsLeft.countDown();
         }
     }
 
-    /** JOBS no-op Quartz jobs, one job + trigger each, through our Quartz settings: jobs/s. */
-    private static double bareQuartzRate(Path dir) throws Exception {
+    /** JOBS no-op Quartz jobs, one job + trigger each, through our Quartz settings on {@code nodes} schedulers. */
+    private static Figures bareQuartz(Path dir, boolean postgres, int nodes) throws Exception {
         bareJobsLeft = new CountDownLatch(JOBS);
-        try (Database db = TestDb.open(dir)) {
-            String source = "bench-" + System.nanoTime();
-            DBConnectionManager.getInstance().addConnectionProvider(source, new ConnectionProvider() {
-                @Override
-                public java.sql.Connection getConnection() throws java.sql.SQLException {
-                    return db.dataSource().getConnection();
-                }
+        bareEnqueuedAt = new long[JOBS];
+        bareStartedAt = new long[JOBS];
+        List<Database> pools = new ArrayList<>();
+        try {
+            List<Scheduler> schedulers = new ArrayList<>();
+            for (int i = 0; i < nodes; i++) { // each scheduler with its own connection pool, as stagehand's nodes
+                Database db = TestDb.open(dir, postgres);
+                pools.add(db);
+                String source = "bench-" + System.nanoTime();
+                DBConnectionManager.getInstance().addConnectionProvider(source, new ConnectionProvider() {
+                    @Override
+                    public java.sql.Connection getConnection() throws java.sql.SQLException {
+                        return db.dataSource().getConnection();
+                    }
 
-                @Override
-                public void shutdown() {}
+                    @Override
+                    public void shutdown() {}
 
-                @Override
-                public void initialize() {}
-            });
-            Scheduler scheduler = new StdSchedulerFactory(QuartzWorkers.properties(db.vendor(), WORKERS, source, "bench-node")).getScheduler();
-            scheduler.start();
+                    @Override
+                    public void initialize() {}
+                });
+                Scheduler scheduler = new StdSchedulerFactory(QuartzWorkers.properties(db.vendor(), WORKERS, source, "bench-node-" + i))
+                        .getScheduler();
+                SchedulerRepository.getInstance().remove(QuartzWorkers.SCHEDULER_NAME); // one per node in this JVM
+                scheduler.start();
+                schedulers.add(scheduler);
+            }
             long start = System.nanoTime();
             fromCallers(n -> {
-                JobDetail job = JobBuilder.newJob(NoOp.class).withIdentity("j" + n).requestRecovery(true).build();
+                JobDetail job = JobBuilder.newJob(NoOp.class).withIdentity("j" + n).usingJobData("n", n).requestRecovery(true).build();
                 Trigger trigger = TriggerBuilder.newTrigger().forJob(job).startNow()
                         .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionIgnoreMisfires()).build();
                 try {
-                    scheduler.scheduleJob(job, trigger);
+                    bareEnqueuedAt[n] = System.nanoTime();
+                    schedulers.get(n % nodes).scheduleJob(job, trigger);
                 } catch (SchedulerException e) {
                     throw new IllegalStateException(e);
                 }
             });
             bareJobsLeft.await(30, TimeUnit.MINUTES);
             double rate = JOBS / ((System.nanoTime() - start) / 1e9);
-            scheduler.shutdown(true);
-            return rate;
+            for (Scheduler scheduler : schedulers) {
+                scheduler.shutdown(true);
+            }
+            List<Long> latencies = new ArrayList<>(JOBS);
+            for (int n = 0; n < JOBS; n++) {
+                latencies.add((bareStartedAt[n] - bareEnqueuedAt[n]) / 1_000_000);
+            }
+            return new Figures(JOBS - bareJobsLeft.getCount(), rate, BenchReport.percentile(latencies, 50),
+                    BenchReport.percentile(latencies, 99));
+        } finally {
+            pools.forEach(Database::close);
         }
     }
 }

@@ -17,7 +17,12 @@ public final class TestDb {
     }
 
     public static String url(Path dir) {
-        if (postgres()) {
+        return url(dir, postgres());
+    }
+
+    /** The database of {@code dir} on PostgreSQL or H2, whichever this run is (benchmarks compare both). */
+    public static String url(Path dir, boolean postgres) {
+        if (postgres) {
             return PostgresServer.get().database("t" + Integer.toHexString(dir.toAbsolutePath().normalize().toString().hashCode())
                     .replace('-', 'n'));
         }
@@ -25,7 +30,11 @@ public final class TestDb {
     }
 
     public static Database open(Path dir) {
-        return Database.open(url(dir), 12);
+        return open(dir, postgres());
+    }
+
+    public static Database open(Path dir, boolean postgres) {
+        return Database.open(url(dir, postgres), 12);
     }
 
     /** How many sessions of this database wait for a row lock now (to interleave transactions in tests). */
