@@ -60,7 +60,9 @@ public final class HttpApi implements AutoCloseable {
             String node = services.queue().node();
             config.routes.before(ctx -> ctx.header(NODE_HEADER, node));
             new DevserverRoutes(services.stage()).register(config.routes);
-            new OperatorRoutes(services, httpMetrics).register(config.routes);
+            HealthReport health = new HealthReport(services, httpMetrics);
+            new OperatorRoutes(services, health).register(config.routes);
+            new StatusRoutes(services, health).register(config.routes);
             new LabRoutes(services).register(config.routes);
             new JsonApiRoutes(services.stage(), services.queue(), services.ledger(), json, services.clock()).register(config.routes);
             config.routes.exception(InvalidRequest.class, (e, ctx) -> error(ctx, 400, "bad_request", e.getMessage()));

@@ -15,7 +15,7 @@ import java.util.List;
 record JobJson(long id, String artifact, boolean required, String state, int attempts,
         @JsonProperty("max_attempts") int maxAttempts,
         @JsonProperty("bytes_done") long bytesDone, @JsonProperty("bytes_total") Long bytesTotal,
-        @JsonProperty("bytes_per_second") Long bytesPerSecond, String error,
+        @JsonProperty("bytes_per_second") Long bytesPerSecond, @JsonProperty("eta_seconds") Long etaSeconds, String error,
         @JsonProperty("archive_url") String archiveUrl, @JsonProperty("build_path") String buildPath, String node,
         @JsonProperty("created_at") Instant createdAt, @JsonProperty("started_at") Instant startedAt,
         @JsonProperty("finished_at") Instant finishedAt, @JsonProperty("next_attempt_at") Instant nextAttemptAt,
@@ -30,11 +30,20 @@ record JobJson(long id, String artifact, boolean required, String state, int att
 
     /** {@code required} is per request for a request's jobs, the job's own flag elsewhere. */
     static JobJson of(JobView j, boolean required, List<AttemptView> attempts, Clock clock) {
+        Long rate = rate(j, clock);
         return new JobJson(j.id(), j.artifact(), required, j.state().name(), j.attempts(), j.maxAttempts(), j.bytesDone(),
-                j.bytesTotal(), rate(j, clock), j.lastError(), j.archiveUrl(), j.buildPath(), j.node(), j.createdAt(),
+                j.bytesTotal(), rate, eta(j, rate), j.lastError(), j.archiveUrl(), j.buildPath(), j.node(), j.createdAt(),
                 j.startedAt(), j.finishedAt(), j.nextAttemptAt(), j.waitDeadline(),
                 attempts == null ? null : attempts.stream().map(a -> new AttemptJson(a.attemptNo(), a.outcome().name(),
                         a.error(), a.worker(), a.startedAt(), a.finishedAt())).toList());
+    }
+
+    /** Seconds left at the attempt's rate so far (null unless running with a known size and some progress). */
+    private static Long eta(JobView j, Long rate) {
+        if (rate == null || rate <= 0 || j.bytesTotal() == null) {
+            return null;
+        }
+        return Math.max(0, j.bytesTotal() - j.bytesDone()) / rate;
     }
 
     /** Average rate of the running attempt so far (null when not running). */

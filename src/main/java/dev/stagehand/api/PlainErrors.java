@@ -44,6 +44,14 @@ final class PlainErrors {
         return status + " " + CallerText.escape(reason);
     }
 
+    /** What both handlers answer to a request Jetty could not parse. */
+    static ByteBuffer plainBadMessage(int status, String reason, HttpFields.Mutable fields) {
+        fields.put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");
+        return BufferUtil.toBuffer(line(status, reason), StandardCharsets.UTF_8);
+    }
+
+    // The two handlers repeat each other because each layer's handler has its own base class
+    // (the servlet one's dispatches to error pages), and each override must call its own super.
     static final class ForServer extends org.eclipse.jetty.server.handler.ErrorHandler {
         @Override
         protected boolean generateAcceptableResponse(Request request, Response response, Callback callback, String contentType,
@@ -59,8 +67,7 @@ final class PlainErrors {
 
         @Override
         public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-            fields.put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");
-            return BufferUtil.toBuffer(line(status, reason), StandardCharsets.UTF_8);
+            return plainBadMessage(status, reason, fields);
         }
     }
 
@@ -79,8 +86,7 @@ final class PlainErrors {
 
         @Override
         public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-            fields.put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");
-            return BufferUtil.toBuffer(line(status, reason), StandardCharsets.UTF_8);
+            return plainBadMessage(status, reason, fields);
         }
     }
 }

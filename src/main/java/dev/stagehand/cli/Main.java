@@ -3,10 +3,10 @@ package dev.stagehand.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar stagehand.jar serve|sql ...} */
+/** {@code java -jar stagehand.jar serve|sql|stage|status ...} */
 @Command(name = "stagehand", mixinStandardHelpOptions = true, version = "stagehand 0.1.0",
         description = "Durable build-artifact staging server for test labs.",
-        subcommands = {ServeCommand.class, SqlCommand.class})
+        subcommands = {ServeCommand.class, SqlCommand.class, StageCommand.class, StatusCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

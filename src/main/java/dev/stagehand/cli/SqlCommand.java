@@ -54,40 +54,19 @@ final class SqlCommand implements Callable<Integer> {
 
     static void print(ResultSet rs, PrintStream out) throws SQLException {
         ResultSetMetaData meta = rs.getMetaData();
-        int n = meta.getColumnCount();
-        List<String[]> rows = new ArrayList<>();
-        String[] header = new String[n];
-        int[] width = new int[n];
-        for (int i = 0; i < n; i++) {
-            header[i] = meta.getColumnLabel(i + 1).toLowerCase();
-            width[i] = header[i].length();
+        List<String> header = new ArrayList<>();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            header.add(meta.getColumnLabel(i).toLowerCase());
         }
+        TextTable table = new TextTable(header);
         while (rs.next()) {
-            String[] row = new String[n];
-            for (int i = 0; i < n; i++) {
-                Object v = rs.getObject(i + 1);
-                row[i] = v == null ? "" : v.toString();
-                width[i] = Math.max(width[i], row[i].length());
+            List<String> row = new ArrayList<>();
+            for (int i = 1; i <= header.size(); i++) {
+                Object v = rs.getObject(i);
+                row.add(v == null ? "" : v.toString());
             }
-            rows.add(row);
+            table.add(row);
         }
-        line(header, width, out);
-        StringBuilder rule = new StringBuilder();
-        for (int w : width) {
-            rule.append("-".repeat(w)).append("-+-");
-        }
-        out.println(rule.substring(0, Math.max(0, rule.length() - 3)));
-        for (String[] row : rows) {
-            line(row, width, out);
-        }
-        out.println("(" + rows.size() + " row" + (rows.size() == 1 ? "" : "s") + ")");
-    }
-
-    private static void line(String[] cells, int[] width, PrintStream out) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < cells.length; i++) {
-            sb.append(i == 0 ? "" : " | ").append(String.format("%-" + width[i] + "s", cells[i]));
-        }
-        out.println(sb.toString().stripTrailing());
+        table.print(out);
     }
 }

@@ -1,6 +1,7 @@
 package dev.stagehand.queue;
 
 import dev.stagehand.db.types.JobState;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,9 @@ public interface Ledger {
 
     /** Ids of jobs that are not finished (their partial downloads are worth keeping). */
     Set<Long> activeJobIds();
+
+    /** How many jobs of {@code state} ended at or after {@code since}. */
+    int countEndedSince(JobState state, Instant since);
 
     /** Job counts by state; states without jobs are left out. */
     Map<JobState, Integer> countByState();

@@ -8,6 +8,7 @@ import static dev.stagehand.db.schema.Tables.REQUEST_JOB;
 import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
 
 import dev.stagehand.db.types.JobState;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
@@ -42,8 +43,11 @@ final class LedgerQueries implements Ledger {
     @Override
     public List<JobView> jobs(JobFilter filter) {
         Condition where = DSL.noCondition();
-        if (filter.state() != null) {
-            where = where.and(JOB.STATE.eq(filter.state()));
+        if (filter.states() != null) {
+            where = where.and(JOB.STATE.in(filter.states()));
+        }
+        if (filter.finishedSince() != null) {
+            where = where.and(JOB.FINISHED_AT.ge(filter.finishedSince()));
         }
         if (filter.archiveUrl() != null) {
             where = where.and(JOB.BUILD_ID.in(DSL.select(BUILD.ID).from(BUILD).where(BUILD.ARCHIVE_URL.eq(filter.archiveUrl()))));
@@ -112,6 +116,11 @@ final class LedgerQueries implements Ledger {
     @Override
     public Set<Long> activeJobIds() {
         return new HashSet<>(db.select(JOB.ID).from(JOB).where(JOB.STATE.in(JobState.ACTIVE)).fetch(JOB.ID));
+    }
+
+    @Override
+    public int countEndedSince(JobState state, Instant since) {
+        return db.fetchCount(JOB, JOB.STATE.eq(state), JOB.FINISHED_AT.ge(since));
     }
 
     @Override

@@ -30,6 +30,17 @@ public final class BenchReport {
         return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
     }
 
+    /** Wall time of a blocking {@code /stage} call on the server at {@code port}, in seconds; fails unless it answers Success. */
+    public static double timeStage(java.net.http.HttpClient http, int port, String archiveUrl, String what) throws Exception {
+        long start = System.nanoTime();
+        var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/stage?archive_url="
+                + archiveUrl + "&" + what)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (!r.body().equals("Success")) {
+            throw new IllegalStateException(what + ": " + r.body());
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
     /** Wall time of a shell command in seconds; fails if it fails. */
     public static double timeShell(String command) throws Exception {
         long start = System.nanoTime();

@@ -134,13 +134,7 @@ class SlicedBenchmark {
     }
 
     private double stage(String what) throws Exception {
-        long start = System.nanoTime();
-        var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/stage?archive_url=" + URL + "&" + what)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (!r.body().equals("Success")) {
-            throw new IllegalStateException(what + ": " + r.body());
-        }
-        return (System.nanoTime() - start) / 1e9;
+        return BenchReport.timeStage(http, port, URL, what);
     }
 
     private static boolean onPath(String command) throws Exception {

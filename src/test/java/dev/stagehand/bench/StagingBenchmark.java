@@ -233,13 +233,7 @@ class StagingBenchmark {
     }
 
     private double timeStage(String what) throws Exception {
-        long start = System.nanoTime();
-        var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/stage?archive_url=" + URL + "&" + what)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (!r.body().equals("Success")) {
-            throw new IllegalStateException(what + ": " + r.body());
-        }
-        return (System.nanoTime() - start) / 1e9;
+        return BenchReport.timeStage(http, port, URL, what);
     }
 
     /** Three random images; returns the compressed size of chromiumos_test_image.bin. */

@@ -1,0 +1,56 @@
+package dev.stagehand.api;
+
+import dev.stagehand.db.types.JobState;
+import dev.stagehand.metrics.HostLoad;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The health figures: what the devserver's check_health answered (free disk, load, connections,
+ * downloads running) plus the queue and the disk quota. check_health and the status page show it.
+ */
+final class HealthReport {
+    private final HttpApi.Services services;
+    private final HttpMetrics http;
+    private final Instant started;
+
+    HealthReport(HttpApi.Services services, HttpMetrics http) {
+        this.services = services;
+        this.http = http;
+        this.started = services.clock().instant();
+    }
+
+    Map<String, Object> report() throws IOException {
+        Map<String, Object> health = new LinkedHashMap<>();
+        health.put("node", services.queue().node());
+        long free = services.space().freeBytes();
+        health.put("free_disk", free / (1L << 30));
+        health.put("free_disk_bytes", free);
+        health.put("staged_bytes", services.space().stagedBytes());
+        health.put("max_staged_bytes", services.space().quota().maxStagedBytes());
+        health.put("min_free_bytes", services.space().quota().minFreeBytes());
+        Map<JobState, Integer> depth = services.ledger().countByState();
+        health.put("staging_thread_count", depth.getOrDefault(JobState.RUNNING, 0));
+        health.put("queue", depth);
+        health.put("uptime_s", Duration.between(started, services.clock().instant()).toSeconds());
+        // What autotest's get_least_loaded_devserver compares, over the last two seconds.
+        HostLoad.Snapshot load = services.metrics().hostLoad();
+        health.put("cpu_percent", round(load.cpuPercent()));
+        health.put("network_sent_bytes_per_second", round(load.networkSentPerSecond()));
+        health.put("network_recv_bytes_per_second", round(load.networkReceivedPerSecond()));
+        health.put("network_total_bytes_per_second", round(load.networkTotalPerSecond()));
+        health.put("disk_read_bytes_per_second", round(load.diskReadPerSecond()));
+        health.put("disk_write_bytes_per_second", round(load.diskWrittenPerSecond()));
+        health.put("disk_total_bytes_per_second", round(load.diskTotalPerSecond()));
+        health.put("apache_client_count", (long) http.openConnections());
+        health.put("gsutil_count", services.queue().runningHere());
+        return health;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.stagehand.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * How the jobs of a stage request are shown while they run: a progress bar per job on a
+ * terminal, one plain line per change otherwise (a log, a CI job, a pipe).
+ */
+interface JobProgress extends AutoCloseable {
+    /** The jobs as the JSON API gives them; called on every poll. */
+    void show(JsonNode jobs);
+
+    @Override
+    void close();
+
+    static JobProgress on(PrintStream out, boolean terminal) {
+        return terminal ? new Bars() : new Lines(out);
+    }
+
+    static String describe(JsonNode job) {
+        String state = job.path("state").asText();
+        StringBuilder line = new StringBuilder(job.path("artifact").asText()).append(' ').append(state);
+        if (job.hasNonNull("bytes_total") || job.path("bytes_done").asLong() > 0) {
+            line.append(' ').append(Units.bytes(job.path("bytes_done").asLong())).append(" of ")
+                    .append(job.hasNonNull("bytes_total") ? Units.bytes(job.get("bytes_total").asLong()) : "?");
+        }
+        if (job.hasNonNull("bytes_per_second")) {
+            line.append(", ").append(Units.bytes(job.get("bytes_per_second").asLong())).append("/s");
+        }
+        if (job.hasNonNull("eta_seconds")) {
+            line.append(", ").append(job.get("eta_seconds").asLong()).append(" s left");
+        }
+        if (job.hasNonNull("error") && !state.equals("SUCCEEDED")) {
+            line.append(": ").append(job.get("error").asText());
+        }
+        return line.toString();
+    }
+
+    /** One line per job whenever what it would say changes. */
+    final class Lines implements JobProgress {
+        private final PrintStream out;
+        private final Map<Long, String> last = new HashMap<>();
+
+        Lines(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void show(JsonNode jobs) {
+            for (JsonNode job : jobs) {
+                String line = describe(job);
+                if (!line.equals(last.put(job.path("id").asLong(), line))) {
+                    out.println(line);
+                }
+            }
+            out.flush();
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /** A bar per job (bytes, rate, ETA) drawn by the progressbar library. */
+    final class Bars implements JobProgress {
+        private static final long MIB = 1 << 20;
+        private final Map<Long, ProgressBar> bars = new LinkedHashMap<>();
+
+        @Override
+        public void show(JsonNode jobs) {
+            for (JsonNode job : jobs) {
+                ProgressBar bar = bars.computeIfAbsent(job.path("id").asLong(), id -> ProgressBar.builder()
+                        .setTaskName(job.path("artifact").asText()).setInitialMax(-1).setUnit(" MiB", MIB).showSpeed()
+                        .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250).build());
+                if (job.hasNonNull("bytes_total")) {
+                    bar.maxHint(job.get("bytes_total").asLong());
+                }
+                bar.stepTo(job.path("bytes_done").asLong());
+                String state = job.path("state").asText();
+                bar.setExtraMessage(state.equals("RUNNING") ? "" : state);
+            }
+        }
+
+        @Override
+        public void close() {
+            bars.values().forEach(ProgressBar::close);
+        }
+    }
+}

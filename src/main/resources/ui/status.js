@@ -1,0 +1,154 @@
+// The status page: polls /api/v1/status every second and redraws. Every value from the server
+// goes into the page as text (textContent), never as HTML: build and file names come from callers.
+"use strict";
+
+const POLL_MS = 1000;
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (key === "class") node.className = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) {
+    node.append(child instanceof Node ? child : document.createTextNode(child == null ? "" : String(child)));
+  }
+  return node;
+}
+
+function bytes(n) {
+  if (n == null) return "?";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return (i === 0 ? v : v.toFixed(1)) + " " + units[i];
+}
+
+function duration(seconds) {
+  if (seconds == null) return "";
+  if (seconds < 60) return seconds + " s";
+  if (seconds < 3600) return Math.floor(seconds / 60) + " min " + (seconds % 60) + " s";
+  return Math.floor(seconds / 3600) + " h " + Math.floor((seconds % 3600) / 60) + " min";
+}
+
+function ago(iso) {
+  if (!iso) return "";
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  return duration(s) + " ago";
+}
+
+/** Fills {@code cell} with a progress bar for {@code job}, or moves the bar already there. */
+function progress(cell, job) {
+  const total = job.bytes_total;
+  const percent = total ? Math.min(100, (100 * job.bytes_done) / total) : 0;
+  let bar = cell.querySelector(".bar");
+  if (!bar) {
+    bar = el("div", {class: "bar", role: "progressbar", "aria-valuemin": "0"}, el("div", {class: "fill"}), el("span", {class: "label"}));
+    cell.replaceChildren(bar);
+  }
+  bar.setAttribute("aria-valuemax", String(total || 0));
+  bar.setAttribute("aria-valuenow", String(job.bytes_done));
+  bar.firstChild.style.width = percent.toFixed(1) + "%";
+  bar.lastChild.textContent = bytes(job.bytes_done) + " / " + bytes(total) + (total ? " (" + percent.toFixed(0) + "%)" : "");
+}
+
+/**
+ * Makes the table's rows those of {@code items}, keyed by id: a row already shown is updated in
+ * place (its bar moves smoothly, a button being clicked stays), new rows are added, gone ones go.
+ * A cell is given as text, or as a function that fills or updates the cell.
+ */
+function syncRows(tableId, items, cellsOf) {
+  const body = document.querySelector("#" + tableId + " tbody");
+  const shown = new Map([...body.rows].map(row => [row.dataset.key, row]));
+  items.forEach((item, index) => {
+    const key = String(item.id);
+    const cells = cellsOf(item);
+    let row = shown.get(key);
+    if (!row) {
+      row = el("tr", {"data-key": key, "data-job": key}, ...cells.map(() => el("td")));
+    }
+    shown.delete(key);
+    cells.forEach((cell, i) => {
+      const td = row.cells[i];
+      if (typeof cell === "function") cell(td);
+      else if (td.textContent !== String(cell == null ? "" : cell)) td.textContent = cell == null ? "" : String(cell);
+    });
+    if (body.children[index] !== row) body.insertBefore(row, body.children[index] || null);
+  });
+  shown.forEach(row => row.remove());
+  const empty = document.getElementById(tableId + "-empty");
+  if (empty) {
+    empty.hidden = items.length > 0;
+    document.getElementById(tableId).hidden = items.length === 0;
+  }
+}
+
+function retryButton(cell, job) {
+  if (cell.querySelector("button")) return;
+  const button = el("button", {type: "button", "data-retry": job.id}, "Retry");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    button.textContent = "Retrying…";
+    const r = await fetch("/api/v1/jobs/" + encodeURIComponent(job.id) + "/retry", {method: "POST"});
+    if (!r.ok) {
+      const body = await r.json().catch(() => ({message: r.statusText}));
+      button.textContent = "Retry failed";
+      button.title = body.message || "";
+    }
+    refresh();
+  });
+  cell.replaceChildren(button);
+}
+
+function render(s) {
+  document.getElementById("node").textContent = "node " + s.node;
+  const cards = [["Running", s.queue.RUNNING], ["Queued", s.queue.QUEUED], ["Retry wait", s.queue.RETRY_WAIT],
+    ["Waiting for upload", s.queue.WAITING_UPLOAD], ["Failed (24 h)", s.queue.FAILED_LAST_24H]];
+  document.getElementById("queue").replaceChildren(...cards.map(([name, value], i) =>
+      el("div", {class: "card" + (i === 4 && value > 0 ? " bad" : ""), "data-count": name},
+          el("div", {class: "value"}, value), el("div", {class: "muted"}, name))));
+
+  syncRows("running", s.running, job => [job.build_path, job.artifact, cell => progress(cell, job),
+    job.bytes_per_second == null ? "" : bytes(job.bytes_per_second) + "/s", duration(job.eta_seconds),
+    job.attempts + " of " + job.max_attempts, job.node]);
+
+  syncRows("waiting", s.waiting, job => [job.build_path, job.artifact, job.state,
+    job.next_attempt_at ? new Date(job.next_attempt_at).toLocaleTimeString() : "now", job.attempts + " of " + job.max_attempts]);
+
+  syncRows("failures", s.failures, job => [job.build_path, job.artifact, job.error, ago(job.finished_at),
+    cell => retryButton(cell, job)]);
+
+  syncRows("builds", s.builds, b => [b.build_path, b.state, bytes(b.staged_bytes), ago(b.last_access_at)]);
+
+  const h = s.health;
+  const quota = h.max_staged_bytes;
+  const disk = document.getElementById("disk");
+  const quotaBar = el("div");
+  if (quota) progress(quotaBar, {bytes_done: h.staged_bytes, bytes_total: quota});
+  disk.replaceChildren(
+      el("div", {class: "muted"}, "Staged " + bytes(h.staged_bytes) + (quota ? " of " + bytes(quota) + " allowed" : " (no cap)")),
+      quotaBar,
+      el("div", {class: "muted"}, "Free on disk " + bytes(h.free_disk_bytes) + ", kept free " + bytes(h.min_free_bytes)));
+  const figures = [["CPU", h.cpu_percent + " %"], ["Network", bytes(h.network_total_bytes_per_second) + "/s"],
+    ["Disk I/O", bytes(h.disk_total_bytes_per_second) + "/s"], ["HTTP connections", h.apache_client_count],
+    ["Downloads here", h.gsutil_count], ["Up", duration(h.uptime_s)]];
+  document.getElementById("health").replaceChildren(...figures.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+}
+
+async function refresh() {
+  const badge = document.getElementById("connection");
+  try {
+    const r = await fetch("/api/v1/status", {cache: "no-store"});
+    if (!r.ok) throw new Error(r.statusText);
+    render(await r.json());
+    badge.textContent = "live";
+    badge.className = "badge live";
+  } catch (e) {
+    badge.textContent = "server unreachable";
+    badge.className = "badge down";
+  }
+}
+
+refresh();
+setInterval(refresh, POLL_MS);
