@@ -3,6 +3,9 @@
 "use strict";
 
 const POLL_MS = 1000;
+const TIMEOUT_MS = 5000;
+/** The server's clock minus the browser's, so that "ago" is right on a machine with a wrong clock. */
+let skewMs = 0;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -34,7 +37,7 @@ function duration(seconds) {
 
 function ago(iso) {
   if (!iso) return "";
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  const s = Math.max(0, Math.round((Date.now() + skewMs - Date.parse(iso)) / 1000));
   return duration(s) + " ago";
 }
 
@@ -66,7 +69,9 @@ function syncRows(tableId, items, cellsOf) {
     const cells = cellsOf(item);
     let row = shown.get(key);
     if (!row) {
-      row = el("tr", {"data-key": key, "data-job": key}, ...cells.map(() => el("td")));
+      // each cell carries its column's name: on a phone a row is shown as a list of labelled cells
+      const labels = [...document.querySelectorAll("#" + tableId + " thead th")].map(th => th.textContent);
+      row = el("tr", {"data-key": key, "data-job": key}, ...cells.map((_, i) => el("td", {"data-label": labels[i] || ""})));
     }
     shown.delete(key);
     cells.forEach((cell, i) => {
@@ -87,18 +92,25 @@ function syncRows(tableId, items, cellsOf) {
 function retryButton(cell, job) {
   if (cell.querySelector("button")) return;
   const button = el("button", {type: "button", "data-retry": job.id}, "Retry");
+  const note = el("div", {class: "muted"});
   button.addEventListener("click", async () => {
     button.disabled = true;
     button.textContent = "Retrying…";
-    const r = await fetch("/api/v1/jobs/" + encodeURIComponent(job.id) + "/retry", {method: "POST"});
-    if (!r.ok) {
-      const body = await r.json().catch(() => ({message: r.statusText}));
-      button.textContent = "Retry failed";
-      button.title = body.message || "";
+    note.textContent = "";
+    try {
+      const r = await fetch("/api/v1/jobs/" + encodeURIComponent(job.id) + "/retry", {method: "POST"});
+      if (!r.ok) {
+        const body = await r.json().catch(() => ({}));
+        note.textContent = body.message || ("the server answered " + r.status);
+      }
+    } catch (e) {
+      note.textContent = "the server could not be reached";
+    } finally {
+      button.disabled = false;
+      button.textContent = "Retry";
     }
-    refresh();
   });
-  cell.replaceChildren(button);
+  cell.replaceChildren(button, note);
 }
 
 function render(s) {
@@ -118,6 +130,8 @@ function render(s) {
 
   syncRows("failures", s.failures, job => [job.build_path, job.artifact, job.error, ago(job.finished_at),
     cell => retryButton(cell, job)]);
+  const hidden = s.queue.FAILED_LAST_24H - s.failures.length;
+  document.getElementById("failures-more").textContent = hidden > 0 ? "and " + hidden + " earlier (GET /api/v1/jobs?state=FAILED)" : "";
 
   syncRows("builds", s.builds, b => [b.build_path, b.state, bytes(b.staged_bytes), ago(b.last_access_at)]);
 
@@ -138,17 +152,28 @@ function render(s) {
 
 async function refresh() {
   const badge = document.getElementById("connection");
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
   try {
-    const r = await fetch("/api/v1/status", {cache: "no-store"});
+    const r = await fetch("/api/v1/status", {cache: "no-store", signal: abort.signal});
     if (!r.ok) throw new Error(r.statusText);
-    render(await r.json());
+    const s = await r.json();
+    skewMs = Date.parse(s.generated_at) - Date.now();
+    render(s);
     badge.textContent = "live";
     badge.className = "badge live";
   } catch (e) {
     badge.textContent = "server unreachable";
     badge.className = "badge down";
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-refresh();
-setInterval(refresh, POLL_MS);
+/** One poll at a time: the next starts a second after the last ended, however slow the server. */
+async function poll() {
+  await refresh();
+  setTimeout(poll, POLL_MS);
+}
+
+poll();

@@ -24,6 +24,11 @@ final class HealthReport {
     }
 
     Map<String, Object> report() throws IOException {
+        return report(services.ledger().countByState());
+    }
+
+    /** With the queue depth the caller already read (the status page polls every second). */
+    Map<String, Object> report(Map<JobState, Integer> depth) throws IOException {
         Map<String, Object> health = new LinkedHashMap<>();
         health.put("node", services.queue().node());
         long free = services.space().freeBytes();
@@ -32,7 +37,6 @@ final class HealthReport {
         health.put("staged_bytes", services.space().stagedBytes());
         health.put("max_staged_bytes", services.space().quota().maxStagedBytes());
         health.put("min_free_bytes", services.space().quota().minFreeBytes());
-        Map<JobState, Integer> depth = services.ledger().countByState();
         health.put("staging_thread_count", depth.getOrDefault(JobState.RUNNING, 0));
         health.put("queue", depth);
         health.put("uptime_s", Duration.between(started, services.clock().instant()).toSeconds());

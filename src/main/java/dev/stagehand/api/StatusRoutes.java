@@ -75,7 +75,7 @@ final class StatusRoutes {
                 jobs(JobFilter.inStates(JobState.RUNNABLE, 50)),
                 jobs(JobFilter.endedSince(JobState.FAILED, since, 20)),
                 ledger.builds(20, 0).stream().map(BuildJson::of).toList(),
-                health.report());
+                health.report(depth));
     }
 
     private List<JobJson> jobs(JobFilter filter) {

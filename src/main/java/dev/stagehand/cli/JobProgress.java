@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarStyle;
 
@@ -20,21 +21,24 @@ interface JobProgress extends AutoCloseable {
     void close();
 
     static JobProgress on(PrintStream out, boolean terminal) {
-        return terminal ? new Bars() : new Lines(out);
+        return terminal ? new Bars(out) : new Lines(out);
     }
 
+    /** "stateful RUNNING 12.0 MiB of 96.0 MiB (12%), 24.0 MiB/s, 3 s left", and the error of one that did not succeed. */
     static String describe(JsonNode job) {
         String state = job.path("state").asText();
         StringBuilder line = new StringBuilder(job.path("artifact").asText()).append(' ').append(state);
-        if (job.hasNonNull("bytes_total") || job.path("bytes_done").asLong() > 0) {
-            line.append(' ').append(Units.bytes(job.path("bytes_done").asLong())).append(" of ")
-                    .append(job.hasNonNull("bytes_total") ? Units.bytes(job.get("bytes_total").asLong()) : "?");
+        String progress = JobText.progress(job);
+        if (!progress.isEmpty()) {
+            line.append(' ').append(progress);
         }
-        if (job.hasNonNull("bytes_per_second")) {
-            line.append(", ").append(Units.bytes(job.get("bytes_per_second").asLong())).append("/s");
+        String rate = JobText.rate(job);
+        if (!rate.isEmpty()) {
+            line.append(", ").append(rate);
         }
-        if (job.hasNonNull("eta_seconds")) {
-            line.append(", ").append(job.get("eta_seconds").asLong()).append(" s left");
+        String eta = JobText.eta(job);
+        if (!eta.isEmpty()) {
+            line.append(", ").append(eta).append(" left");
         }
         if (job.hasNonNull("error") && !state.equals("SUCCEEDED")) {
             line.append(": ").append(job.get("error").asText());
@@ -70,13 +74,20 @@ interface JobProgress extends AutoCloseable {
     final class Bars implements JobProgress {
         private static final long MIB = 1 << 20;
         private final Map<Long, ProgressBar> bars = new LinkedHashMap<>();
+        private final PrintStream out;
+
+        Bars(PrintStream out) {
+            this.out = out;
+        }
 
         @Override
         public void show(JsonNode jobs) {
             for (JsonNode job : jobs) {
                 ProgressBar bar = bars.computeIfAbsent(job.path("id").asLong(), id -> ProgressBar.builder()
                         .setTaskName(job.path("artifact").asText()).setInitialMax(-1).setUnit(" MiB", MIB).showSpeed()
-                        .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250).build());
+                        .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250)
+                        // the stream the terminal check was made on (the library's default is stderr)
+                        .setConsumer(new InteractiveConsoleProgressBarConsumer(out)).build());
                 if (job.hasNonNull("bytes_total")) {
                     bar.maxHint(job.get("bytes_total").asLong());
                 }

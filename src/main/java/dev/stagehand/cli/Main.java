@@ -14,11 +14,16 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main())
+        CommandLine commands = new CommandLine(new Main())
                 .setDefaultValueProvider(new EnvironmentDefaults())
-                // An SQL query may start with a "--" comment; it is a query, not an option.
-                .setUnmatchedOptionsArePositionalParams(true)
-                .execute(args);
+                .setExecutionExceptionHandler((e, command, parsed) -> {
+                    // one line, not a stack trace; the server logs its own faults in full
+                    command.getErr().println(command.getCommandName() + ": " + e);
+                    return ExitCodes.INTERNAL;
+                });
+        // An SQL query may start with a "--" comment; it is a query, not an option.
+        commands.getSubcommands().get("sql").setUnmatchedOptionsArePositionalParams(true);
+        int code = commands.execute(args);
         if (code != 0) {
             System.exit(code);
         }

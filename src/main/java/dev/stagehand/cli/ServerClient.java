@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,8 +16,15 @@ import java.util.List;
 /** The JSON API of a running server, for the command-line client. */
 final class ServerClient {
     /** The server said no, or could not be reached: the message is for the user as it is. */
-    static final class Refused extends Exception {
+    static class Refused extends Exception {
         Refused(String message) {
+            super(message);
+        }
+    }
+
+    /** No answer came (not running, restarting, network): asking again later may work. */
+    static final class Unreachable extends Refused {
+        Unreachable(String message) {
             super(message);
         }
     }
@@ -25,8 +33,23 @@ final class ServerClient {
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    ServerClient(String server) {
-        this.base = server.replaceAll("/+$", "");
+    private ServerClient(String base) {
+        this.base = base;
+    }
+
+    /** A client for {@code server}, an http(s) URL with a host (a trailing slash is fine). */
+    static ServerClient of(String server) throws Refused {
+        String base = server.replaceAll("/+$", "");
+        try {
+            URI uri = new URI(base);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+                return new ServerClient(base);
+            }
+        } catch (URISyntaxException e) {
+            // said below
+        }
+        throw new Refused("--server must be a URL such as " + ServerOption.DEFAULT);
     }
 
     /** Submits a stage request without waiting; the request with its jobs. */
@@ -50,12 +73,8 @@ final class ServerClient {
         return send(HttpRequest.newBuilder(uri("/api/v1/jobs?state=FAILED&limit=" + limit)).GET());
     }
 
-    private URI uri(String path) throws Refused {
-        try {
-            return URI.create(base + path);
-        } catch (IllegalArgumentException e) {
-            throw new Refused("not a server URL: " + base);
-        }
+    private URI uri(String path) {
+        return URI.create(base + path);
     }
 
     private JsonNode send(HttpRequest.Builder request) throws Refused {
@@ -63,9 +82,9 @@ final class ServerClient {
         try {
             response = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
-            throw new Refused("cannot connect to " + base + " (is the server running? --server or STAGEHAND_SERVER names it)");
+            throw new Unreachable("cannot connect to " + base + " (is the server running? --server or STAGEHAND_SERVER names it)");
         } catch (IOException e) {
-            throw new Refused("talking to " + base + " failed: " + e.getMessage());
+            throw new Unreachable("talking to " + base + " failed: " + (e.getMessage() != null ? e.getMessage() : e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Refused("interrupted");

@@ -9,7 +9,7 @@ final class ServerOption {
     @Option(names = "--server", description = "The stagehand server (default: $STAGEHAND_SERVER or " + DEFAULT + ").")
     String server;
 
-    ServerClient client() {
-        return new ServerClient(server != null ? server : DEFAULT);
+    ServerClient client() throws ServerClient.Refused {
+        return ServerClient.of(server != null ? server : DEFAULT);
     }
 }

@@ -11,15 +11,14 @@ import picocli.CommandLine.Parameters;
 
 /**
  * Asks a server to stage artifacts of a build and shows each job's progress until the request
- * has its outcome (its required jobs ended). Exit 0 when staged, 1 when staging failed (the
- * server's reason on stderr), 2 when the server refused the request or could not be reached.
+ * has its outcome (its required jobs ended). Exit codes: {@link ExitCodes}.
  */
 @Command(name = "stage", mixinStandardHelpOptions = true,
         description = "Ask a stagehand server to stage artifacts of a build, with a progress bar per job.")
 final class StageCommand implements Callable<Integer> {
-    static final int FAILED = 1;
-    static final int REFUSED = 2;
     private static final long POLL_MS = 500;
+    /** The request is durable: a server restarting meanwhile answers again within this. */
+    private static final long UNREACHABLE_FOR_MS = 120_000;
 
     @Mixin ServerOption server;
 
@@ -37,41 +36,63 @@ final class StageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ServerClient client = server.client();
         try {
+            ServerClient client = server.client();
             JsonNode request = client.stage(archiveUrl, artifacts, files);
             long id = request.path("id").asLong();
             if (async) {
                 System.out.println("request " + id + " accepted: " + request.path("jobs").size() + " job(s)");
-                return 0;
+                return ExitCodes.OK;
             }
             try (JobProgress progress = JobProgress.on(System.out, System.console() != null)) {
                 progress.show(request.path("jobs"));
                 while (request.path("outcome").asText().equals("PENDING")) {
                     Thread.sleep(POLL_MS);
-                    request = client.request(id);
+                    request = poll(client, id);
                     progress.show(request.path("jobs"));
                 }
             }
             return report(request);
         } catch (ServerClient.Refused e) {
             System.err.println("stage: " + e.getMessage());
-            return REFUSED;
+            return ExitCodes.REFUSED;
+        }
+    }
+
+    /** The request now; a server that does not answer for a while is asked again, not given up on. */
+    private static JsonNode poll(ServerClient client, long id) throws ServerClient.Refused, InterruptedException {
+        long giveUp = System.currentTimeMillis() + UNREACHABLE_FOR_MS;
+        while (true) {
+            try {
+                return client.request(id);
+            } catch (ServerClient.Unreachable e) {
+                if (System.currentTimeMillis() > giveUp) {
+                    throw e;
+                }
+                Thread.sleep(POLL_MS);
+            }
         }
     }
 
     private static int report(JsonNode request) {
-        if (request.path("outcome").asText().equals("SUCCEEDED")) {
+        String outcome = request.path("outcome").asText();
+        if (outcome.equals("SUCCEEDED")) {
             System.out.println("staged " + request.path("archive_url").asText());
-            return 0;
+            return ExitCodes.OK;
         }
+        boolean said = false;
         for (JsonNode job : request.path("jobs")) {
             String state = job.path("state").asText();
-            if (job.path("required").asBoolean() && (state.equals("FAILED") || state.equals("CANCELLED"))) {
+            if (job.path("required").asBoolean() && !state.equals("SUCCEEDED")) {
                 System.err.println("stage: " + job.path("artifact").asText() + " " + state.toLowerCase() + ": "
                         + job.path("error").asText("no reason given"));
+                said = true;
             }
         }
-        return FAILED;
+        if (!said) { // e.g. a failed job already retried by someone else: the request keeps its outcome
+            System.err.println("stage: request " + request.path("id").asText() + " " + outcome.toLowerCase()
+                    + " (GET /api/v1/requests/" + request.path("id").asText() + " tells more)");
+        }
+        return ExitCodes.FAILED;
     }
 }

@@ -10,6 +10,8 @@ import picocli.CommandLine.Option;
 /** The queue of a server as a table: running jobs with their progress, then what waits; or the failed jobs. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a stagehand server's queue.")
 final class StatusCommand implements Callable<Integer> {
+    private static final int FAILED_SHOWN = 50;
+
     @Mixin ServerOption server;
 
     @Option(names = "--failed", description = "List failed jobs, newest first, with their errors.")
@@ -17,45 +19,42 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ServerClient client = server.client();
         try {
+            ServerClient client = server.client();
             if (failed) {
-                TextTable table = new TextTable(List.of("job", "build", "artifact", "ended", "attempts", "error"));
-                for (JsonNode job : client.failedJobs(50)) {
-                    table.add(List.of(job.path("id").asText(), job.path("build_path").asText(), job.path("artifact").asText(),
-                            job.path("finished_at").asText(""), job.path("attempts").asText(), job.path("error").asText("")));
-                }
-                table.print(System.out);
-                return 0;
+                printFailed(client.failedJobs(FAILED_SHOWN));
+            } else {
+                printQueue(client.status());
             }
-            JsonNode status = client.status();
-            JsonNode queue = status.path("queue");
-            System.out.printf("node %s: %d running, %d queued, %d waiting to retry, %d waiting for upload, %d failed in 24 h%n",
-                    status.path("node").asText(), queue.path("RUNNING").asInt(), queue.path("QUEUED").asInt(),
-                    queue.path("RETRY_WAIT").asInt(), queue.path("WAITING_UPLOAD").asInt(), queue.path("FAILED_LAST_24H").asInt());
-            TextTable table = new TextTable(List.of("job", "state", "build", "artifact", "progress", "rate", "eta", "node"));
-            for (String list : List.of("running", "waiting")) {
-                for (JsonNode job : status.path(list)) {
-                    table.add(List.of(job.path("id").asText(), job.path("state").asText(), job.path("build_path").asText(),
-                            job.path("artifact").asText(), progress(job),
-                            job.hasNonNull("bytes_per_second") ? Units.bytes(job.get("bytes_per_second").asLong()) + "/s" : "",
-                            job.hasNonNull("eta_seconds") ? job.get("eta_seconds").asText() + " s" : "", job.path("node").asText("")));
-                }
-            }
-            table.print(System.out);
-            return 0;
+            return ExitCodes.OK;
         } catch (ServerClient.Refused e) {
             System.err.println("status: " + e.getMessage());
-            return StageCommand.REFUSED;
+            return ExitCodes.REFUSED;
         }
     }
 
-    private static String progress(JsonNode job) {
-        long done = job.path("bytes_done").asLong();
-        if (!job.hasNonNull("bytes_total")) {
-            return done == 0 ? "" : Units.bytes(done);
+    private static void printQueue(JsonNode status) {
+        JsonNode queue = status.path("queue");
+        System.out.printf("node %s: %d running, %d queued, %d waiting to retry, %d waiting for upload, %d failed in 24 h%n",
+                status.path("node").asText(), queue.path("RUNNING").asInt(), queue.path("QUEUED").asInt(),
+                queue.path("RETRY_WAIT").asInt(), queue.path("WAITING_UPLOAD").asInt(), queue.path("FAILED_LAST_24H").asInt());
+        TextTable table = new TextTable(List.of("job", "state", "build", "artifact", "progress", "rate", "eta", "node"));
+        for (String list : List.of("running", "waiting")) {
+            for (JsonNode job : status.path(list)) {
+                table.add(List.of(job.path("id").asText(), job.path("state").asText(), job.path("build_path").asText(),
+                        job.path("artifact").asText(), JobText.progress(job), JobText.rate(job), JobText.eta(job),
+                        job.path("node").asText("")));
+            }
         }
-        long total = job.get("bytes_total").asLong();
-        return Units.bytes(done) + " of " + Units.bytes(total) + (total > 0 ? " (" + (100 * done / total) + "%)" : "");
+        table.print(System.out);
+    }
+
+    private static void printFailed(JsonNode jobs) {
+        TextTable table = new TextTable(List.of("job", "build", "artifact", "ended", "attempts", "error"));
+        for (JsonNode job : jobs) {
+            table.add(List.of(job.path("id").asText(), job.path("build_path").asText(), job.path("artifact").asText(),
+                    job.path("finished_at").asText(""), job.path("attempts").asText(), job.path("error").asText("")));
+        }
+        table.print(System.out);
     }
 }

@@ -34,7 +34,8 @@ class StatusPageTest {
             gcs.put(BUCKET, PATH + "/stateful.tgz", random(8 * MB, 1));
             assertEquals(500, server.get("/stage?archive_url=" + URL + "&artifacts=autotest&wait_for_upload_s=0").statusCode());
             long failed = server.jobs("FAILED", URL).get(0).id();
-            gcs.faults(BUCKET, PATH + "/stateful.tgz").delayPerMegabyteMs = 800; // about 6 s
+            FakeGcs.Faults download = gcs.faults(BUCKET, PATH + "/stateful.tgz");
+            download.holdAt = MB;
             assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful&async=True").body());
             long running = server.jobs(null, URL).stream().filter(j -> j.artifact().equals("stateful")).findFirst().orElseThrow().id();
 
@@ -45,47 +46,77 @@ class StatusPageTest {
                 first[0] = valueOf(browser, bar);
                 return first[0] > 0;
             });
+            download.holdAt = 4 * MB;
             Eventually.await(Duration.ofSeconds(30), "the progress bar to move without a reload", () -> valueOf(browser, bar) > first[0]);
-            WebElement row = browser.driver.findElement(By.cssSelector("#running tr[data-job='" + running + "']"));
-            assertTrue(row.getText().contains("stateful") && row.getText().contains(PATH), row.getText());
-            assertTrue(row.getText().contains("1 of 3"), "attempts: " + row.getText());
-            assertTrue(row.getText().contains(server.stagehand.queue().node()), "node: " + row.getText());
+            String row = textOf(browser, "#running tr[data-job='" + running + "']");
+            assertTrue(row.contains("stateful") && row.contains(PATH), row);
+            assertTrue(row.contains(" / 8.0 MiB"), "bytes done of total: " + row);
+            assertTrue(row.matches("(?s).*\\d+(\\.\\d)? [KM]iB/s.*"), "rate: " + row);
+            assertTrue(row.matches("(?s).*\\d+ s.*"), "time left: " + row);
+            assertTrue(row.contains("1 of 3"), "attempts: " + row);
+            assertTrue(row.contains(server.stagehand.queue().node()), "node: " + row);
+            assertEquals("1", textOf(browser, "[data-count='Running'] .value"));
+            assertEquals("1", textOf(browser, "[data-count='Failed (24 h)'] .value"));
+            String disk = textOf(browser, "#disk");
+            assertTrue(disk.contains("Staged ") && disk.contains("Free on disk "), disk);
+            String health = textOf(browser, "#health");
+            assertTrue(health.contains("CPU") && health.contains("HTTP connections") && health.contains("Downloads here\n1"), health);
+            String build = textOf(browser, "#builds tbody tr");
+            assertTrue(build.startsWith(PATH) && build.contains("ago"), "build with size and last read: " + build);
 
-            WebElement failure = browser.driver.findElement(By.cssSelector("#failures tr[data-job='" + failed + "']"));
-            assertTrue(failure.getText().contains("autotest not found in archive"), failure.getText());
+            String failure = textOf(browser, "#failures tr[data-job='" + failed + "']");
+            assertTrue(failure.contains("autotest not found in archive"), failure);
             browser.screenshot("status-page");
-            failure.findElement(By.cssSelector("button[data-retry='" + failed + "']")).click();
+            browser.driver.findElement(By.cssSelector("button[data-retry='" + failed + "']")).click();
             Eventually.await(Duration.ofSeconds(30), "Retry to queue a new attempt", () -> server.attempts(failed).size() == 2);
+            download.holdAt = -1;
             Eventually.await(Duration.ofSeconds(30), "the download to finish and leave the running table",
                     () -> browser.driver.findElements(bar).isEmpty() && server.job(running).state().name().equals("SUCCEEDED"));
         }
     }
 
     @Test
-    void namesWithHtmlInThemAreShownAsText() throws Exception {
-        String build = "target/<em>R9</em>";
+    void namesAndErrorsWithHtmlInThemAreShownAsText() throws Exception {
+        String build = "target/<img src=x onerror=window.__hit=1>R9";
         try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(dir, gcs); Browser browser = Browser.start(1400, 900)) {
+            gcs.put(BUCKET, "other/object", random(10, 4)); // the bucket exists: the failure names the build
             String url = URLEncoder.encode("gs://" + BUCKET + "/" + build, StandardCharsets.UTF_8);
-            assertEquals("Success", server.get("/stage?archive_url=" + url + "&artifacts=stateful&async=True").body());
+            assertEquals(500, server.get("/stage?archive_url=" + url + "&artifacts=autotest&wait_for_upload_s=0").statusCode());
             browser.driver.get(server.base() + "/");
-            Eventually.await(Duration.ofSeconds(30), "the build to be listed", () -> cellsWith(browser, build).size() > 0);
-            assertEquals(0, browser.driver.findElements(By.cssSelector("main em")).size(), "no element was made from the name");
-            assertEquals(build, cellsWith(browser, build).get(0).getText());
+            Eventually.await(Duration.ofSeconds(30), "the failure to be listed", () -> cellsWith(browser, build).size() > 0);
+            String failure = textOf(browser, "#failures tbody tr");
+            assertTrue(failure.contains("autotest not found in archive") && failure.contains("<img src=x"), failure);
+            assertEquals(0, browser.driver.findElements(By.cssSelector("main img")).size(), "no element was made from the name");
+            assertEquals(Boolean.FALSE, ((JavascriptExecutor) browser.driver).executeScript("return '__hit' in window;"));
         }
     }
 
     @Test
     void thePageFitsAPhoneWidth() throws Exception {
         try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(dir, gcs); Browser browser = Browser.start(390, 844)) {
-            gcs.put(BUCKET, PATH + "/stateful.tgz", random(1000, 2));
-            assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful").body());
+            gcs.put(BUCKET, PATH + "/stateful.tgz", random(4 * MB, 2));
+            gcs.faults(BUCKET, PATH + "/stateful.tgz").holdAt = MB;
+            assertEquals(500, server.get("/stage?archive_url=" + URL + "&artifacts=autotest&wait_for_upload_s=0").statusCode());
+            assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful&async=True").body());
             browser.driver.get(server.base() + "/");
-            Eventually.await(Duration.ofSeconds(30), "the page to show the build", () -> cellsWith(browser, PATH).size() > 0);
-            long overflow = (Long) ((JavascriptExecutor) browser.driver).executeScript(
-                    "return document.documentElement.scrollWidth - window.innerWidth;");
+            Eventually.await(Duration.ofSeconds(30), "a running row, a failure and the build to be shown",
+                    () -> browser.driver.findElements(By.cssSelector("#running tbody tr [role=progressbar]")).size() == 1
+                            && browser.driver.findElements(By.cssSelector("#failures tbody tr")).size() == 1
+                            && cellsWith(browser, PATH).size() >= 2);
+            JavascriptExecutor js = (JavascriptExecutor) browser.driver;
+            long overflow = (Long) js.executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
             assertTrue(overflow <= 0, "the page is wider than the phone by " + overflow + " px");
+            @SuppressWarnings("unchecked")
+            List<String> wide = (List<String>) js.executeScript("return [...document.querySelectorAll('.scroll')]"
+                    + ".filter(e => e.scrollWidth > e.clientWidth).map(e => e.firstElementChild.id);");
+            assertEquals(List.of(), wide, "tables that scroll sideways on a phone");
             browser.screenshot("status-page-phone");
+            gcs.faults(BUCKET, PATH + "/stateful.tgz").holdAt = -1;
         }
+    }
+
+    private static String textOf(Browser browser, String css) {
+        return browser.driver.findElement(By.cssSelector(css)).getText();
     }
 
     private static long valueOf(Browser browser, By bar) {

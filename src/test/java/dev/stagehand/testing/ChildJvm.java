@@ -4,12 +4,19 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Starts a main class of the test class path in a separate JVM, so a test can really kill it. */
 public final class ChildJvm {
     private ChildJvm() {}
 
     public static Process start(Class<?> mainClass, Path log, List<String> jvmArgs, String... args) throws IOException {
+        return start(mainClass, log, jvmArgs, Map.of(), args);
+    }
+
+    /** With {@code env} added to this JVM's environment. */
+    public static Process start(Class<?> mainClass, Path log, List<String> jvmArgs, Map<String, String> env,
+            String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Dh2.bindAddress=127.0.0.1");
@@ -19,7 +26,9 @@ public final class ChildJvm {
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        return builder.start();
     }
 
     /** SIGKILL: no shutdown hooks, no cleanup, like a crash or an OOM kill. */

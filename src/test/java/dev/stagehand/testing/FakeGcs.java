@@ -59,6 +59,11 @@ public final class FakeGcs implements AutoCloseable {
         public volatile long delayFrom = -1;
         /** Metadata without a crc32c (only an md5), as some stores give. */
         public volatile boolean noCrc32c;
+        /**
+         * A download stops once it has sent the bytes before this offset (give or take one buffer)
+         * and goes on when the test moves it on or sets it to -1; at most a minute.
+         */
+        public volatile long holdAt = -1;
     }
 
     private record StoredObject(String bucket, String name, Path file, byte[] bytes, long size, long generation,
@@ -336,6 +341,7 @@ public final class FakeGcs implements AutoCloseable {
                     resetConnection(ex);
                     throw new IOException("injected connection drop");
                 }
+                awaitHold(f, start + sent);
                 if (corrupt && sent == 0) {
                     buf[0] ^= 0x5a;
                 }
@@ -397,6 +403,13 @@ public final class FakeGcs implements AutoCloseable {
     private void count(AtomicLong perObject, long n) {
         perObject.addAndGet(n);
         mediaBytesServed.addAndGet(n);
+    }
+
+    private static void awaitHold(Faults f, long offset) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (f != null && f.holdAt >= 0 && offset >= f.holdAt && System.nanoTime() < deadline) {
+            sleep(10);
+        }
     }
 
     private static void sleep(long ms) {
