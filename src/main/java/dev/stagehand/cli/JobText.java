@@ -1,6 +1,7 @@
 package dev.stagehand.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stagehand.common.Sizes;
 
 /** A job of the JSON API in words: what the progress lines and the status table print. */
 final class JobText {
@@ -16,7 +17,7 @@ final class JobText {
     }
 
     static String rate(JsonNode job) {
-        return job.hasNonNull("bytes_per_second") ? Units.bytes(job.get("bytes_per_second").asLong()) + "/s" : "";
+        return job.hasNonNull("bytes_per_second") ? Sizes.of(job.get("bytes_per_second").asLong()) + "/s" : "";
     }
 
     static String eta(JsonNode job) {

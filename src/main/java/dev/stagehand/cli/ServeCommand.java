@@ -77,6 +77,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--download-streams", defaultValue = "8", description = "Connections one large object is fetched over at once (default ${DEFAULT-VALUE}).")
     int downloadStreams;
 
+    @Option(names = "--fast-stream-mibps", defaultValue = "256", description = "A large object whose first stream brings at least this many MiB/s is not split into slices: the store is not what limits it (0: always slice; default ${DEFAULT-VALUE}).")
+    long fastStreamMibps;
+
     @Option(names = "--node-timeout-s", defaultValue = "20", description = "With several nodes: seconds without a check-in after which a node's jobs go to the others (default ${DEFAULT-VALUE}).")
     long nodeTimeoutS;
 
@@ -97,7 +100,7 @@ final class ServeCommand implements Callable<Integer> {
                         QueueConfig.DEFAULT_PRUNE_EVERY, Duration.ofSeconds(nodeTimeoutS)),
                 roots, GcsSettings.fromEnvironment(gcsEndpoint, gcsAnonymous),
                 new UploadWait(Duration.ofSeconds(waitRequired), Duration.ofSeconds(waitOptional)), catalogue,
-                new DiskLimits(maxStagedMb, minFreeMb), new DownloadSettings(sliceThresholdMb << 20, downloadStreams));
+                new DiskLimits(maxStagedMb, minFreeMb), new DownloadSettings(sliceThresholdMb << 20, downloadStreams, fastStreamMibps << 20));
         String demoUrl = noDemo ? null : DemoBuild.seed(firstRoot);
         Stagehand server = Stagehand.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,5 +1,6 @@
 package dev.stagehand.staging;
 
+import dev.stagehand.common.Sizes;
 import dev.stagehand.db.types.BuildState;
 import dev.stagehand.queue.BuildStore;
 import dev.stagehand.queue.DiskLedger;

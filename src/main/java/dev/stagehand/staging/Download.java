@@ -34,7 +34,7 @@ final class Download {
             LongConsumer landed) throws IOException {
         if (settings.sliced(info.size())) {
             Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".generation"));
-            SlicedDownload.fetch(source, info, partial, settings.streams(), progress, landed);
+            SlicedDownload.fetch(source, info, partial, settings, progress, landed);
             return;
         }
         Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".slices"));

@@ -25,7 +25,9 @@ import java.util.zip.CRC32C;
 
 /**
  * A large object fetched as ranged slices over several connections at once, each written in
- * place into the preallocated partial file. Each slice resumes inside itself when its connection
+ * place into the preallocated partial file. Unless told to slice at once, it starts as one slice
+ * over the whole object and splits what is left among the streams only when that first stream
+ * turns out slow ({@link DownloadSettings#fastStreamBytesPerSecond}). Each slice resumes inside itself when its connection
  * drops ({@link SourceChannel}); a sidecar ({@code .slices}, tied to the object's generation)
  * records how far each slice got, so a restart after a crash fetches only what is missing. The
  * whole object is verified before it counts: its CRC32C from the slices' CRCs, or its MD5 read
@@ -35,22 +37,52 @@ final class SlicedDownload {
     private static final int BUFFER = 1 << 20;
     private static final long SIDECAR_EVERY_MS = 1000;
     private static final long REPORT_EVERY_MS = 200;
+    /** How long the first stream runs alone before its rate decides whether to split. */
+    private static final long PROBE_MS = 300;
 
-    /** One slice: bytes [start, end), of which {@code done} are on disk, and their CRC32C once all are. */
+    /**
+     * One slice: bytes [start, end), of which {@code done} are on disk, and their CRC32C once all
+     * are. Its end only moves down, when the slice is split ({@link #cutAt}); the fetching thread
+     * claims each read's bytes under the same lock, so it never writes past a cut.
+     */
     private static final class Slice {
         final long start;
-        final long end;
+        private long end;
+        private long claimed;
         final AtomicLong done;
         volatile int crc;
 
         Slice(long start, long end, long done) {
             this.start = start;
             this.end = end;
+            this.claimed = start + done;
             this.done = new AtomicLong(done);
         }
 
+        synchronized long end() {
+            return end;
+        }
+
         long length() {
-            return end - start;
+            return end() - start;
+        }
+
+        /** How many bytes the next read at {@code position} may bring (0: the slice is complete). */
+        synchronized int claim(long position, int most) {
+            int n = (int) Math.max(0, Math.min(most, end - position));
+            claimed = position + n;
+            return n;
+        }
+
+        /** Ends the slice as soon as its read in flight is done; the bytes after that, or -1 when none are left. */
+        synchronized long cutAt() {
+            long cut = Math.max(claimed, start + done.get());
+            if (cut >= end) {
+                return -1;
+            }
+            long rest = end;
+            end = cut;
+            return rest;
         }
     }
 
@@ -58,69 +90,82 @@ final class SlicedDownload {
     private final ObjectInfo info;
     private final Path partial;
     private final Path sidecar;
-    private final int streams;
+    private final DownloadSettings settings;
+    private final List<Slice> slices = new ArrayList<>(); // in order of start; only the coordinating thread changes it
+    private final List<Future<?>> running = new ArrayList<>();
+    private ExecutorService pool;
+    private FileChannel file;
     private volatile boolean stop;
 
-    private SlicedDownload(ArchiveSource source, ObjectInfo info, Path partial, int streams) {
+    private SlicedDownload(ArchiveSource source, ObjectInfo info, Path partial, DownloadSettings settings) {
         this.source = source;
         this.info = info;
         this.partial = partial;
         this.sidecar = partial.resolveSibling(partial.getFileName() + ".slices");
-        this.streams = streams;
+        this.settings = settings;
     }
 
     /**
      * Fetches {@code info} into {@code partial}; {@code landed} hears how many bytes from the start
      * are on disk without a gap (for readers of a file still landing).
      */
-    static void fetch(ArchiveSource source, ObjectInfo info, Path partial, int streams, Progress progress, LongConsumer landed)
-            throws IOException {
-        new SlicedDownload(source, info, partial, streams).run(progress, landed);
+    static void fetch(ArchiveSource source, ObjectInfo info, Path partial, DownloadSettings settings, Progress progress,
+            LongConsumer landed) throws IOException {
+        new SlicedDownload(source, info, partial, settings).run(progress, landed);
     }
 
     private void run(Progress progress, LongConsumer landed) throws IOException {
-        List<Slice> slices = resumeOrStart();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(streams, slices.size()), r -> {
+        boolean probing = resumeOrStart();
+        pool = Executors.newFixedThreadPool(settings.streams(), r -> {
             Thread t = new Thread(r, "slice-" + info.name());
             t.setDaemon(true);
             return t;
         });
-        try (FileChannel file = FileChannel.open(partial, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            List<Future<?>> running = new ArrayList<>();
-            for (Slice slice : slices) {
-                running.add(pool.submit(() -> {
-                    fetchSlice(slice, file);
-                    return null;
-                }));
-            }
-            await(running, slices, progress, landed);
+        try (FileChannel opened = FileChannel.open(partial, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            file = opened;
+            slices.forEach(this::submit);
+            await(progress, landed, probing ? System.nanoTime() : -1);
         } finally {
             stop = true;
             pool.shutdown();
             awaitQuietly(pool);
         }
-        verify(slices);
+        verify();
         Files.deleteIfExists(sidecar);
     }
 
-    /** Watches the slices until all are done: progress, the landed prefix, the sidecar; the first failure stops all. */
-    private void await(List<Future<?>> running, List<Slice> slices, Progress progress, LongConsumer landed) throws IOException {
+    private void submit(Slice slice) {
+        running.add(pool.submit(() -> {
+            fetchSlice(slice);
+            return null;
+        }));
+    }
+
+    /**
+     * Watches the slices until all are done: progress, the landed prefix, the sidecar, and the
+     * probe's split decision ({@code probeStarted} -1: none); the first failure stops all.
+     */
+    private void await(Progress progress, LongConsumer landed, long probeStarted) throws IOException {
         long lastSidecar = System.currentTimeMillis();
-        for (Future<?> slice : running) {
+        for (int i = 0; i < running.size(); i++) { // grows when the probe splits
             while (true) {
                 try {
-                    slice.get(REPORT_EVERY_MS, TimeUnit.MILLISECONDS);
+                    running.get(i).get(REPORT_EVERY_MS, TimeUnit.MILLISECONDS);
                     break;
                 } catch (TimeoutException notYet) {
                     progress.bytes(slices.stream().mapToLong(s -> s.done.get()).sum(), info.size()); // may throw: stop
-                    landed.accept(contiguous(slices));
+                    landed.accept(contiguous());
+                    if (probeStarted >= 0 && System.nanoTime() - probeStarted >= PROBE_MS * 1_000_000) {
+                        splitWhenSlow(System.nanoTime() - probeStarted);
+                        probeStarted = -1;
+                    }
                     if (System.currentTimeMillis() - lastSidecar > SIDECAR_EVERY_MS) {
-                        writeSidecar(slices);
+                        writeSidecar();
                         lastSidecar = System.currentTimeMillis();
                     }
                 } catch (ExecutionException failed) {
                     stop = true;
-                    writeSidecar(slices); // keep what the other slices got
+                    writeSidecar(); // keep what the other slices got
                     Throwable cause = failed.getCause();
                     throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
                 } catch (InterruptedException e) {
@@ -128,7 +173,7 @@ final class SlicedDownload {
                     throw new java.io.InterruptedIOException("interrupted while downloading " + info.name());
                 } catch (RuntimeException stopped) {
                     stop = true;
-                    writeSidecar(slices);
+                    writeSidecar();
                     throw stopped;
                 }
             }
@@ -137,8 +182,30 @@ final class SlicedDownload {
         landed.accept(info.size());
     }
 
+    /**
+     * After the probe: when the one stream brought less than a fast stream would, it stops where
+     * its current read ends and the rest is shared among all streams. Written to the sidecar at
+     * once, so a restart resumes the new slices.
+     */
+    private void splitWhenSlow(long elapsedNanos) throws IOException {
+        Slice first = slices.get(0);
+        long rate = first.done.get() * 1_000_000_000L / Math.max(1, elapsedNanos);
+        if (rate >= settings.fastStreamBytesPerSecond()) {
+            return;
+        }
+        long rest = first.cutAt();
+        if (rest < 0) {
+            return;
+        }
+        long from = first.end();
+        List<Slice> added = evenSlices(from, rest, settings.streams());
+        slices.addAll(added);
+        writeSidecar();
+        added.forEach(this::submit);
+    }
+
     /** One slice from where it got to, into its place in the file; its CRC over all its bytes at the end. */
-    private void fetchSlice(Slice slice, FileChannel file) throws IOException {
+    private void fetchSlice(Slice slice) throws IOException {
         CRC32C crc = new CRC32C();
         ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
         long position = slice.start;
@@ -152,9 +219,10 @@ final class SlicedDownload {
             crc.update(buffer.flip());
             position += n;
         }
-        try (SourceChannel in = new SourceChannel(source, info, position, slice.end)) {
-            while (position < slice.end && !stop) {
-                buffer.clear().limit((int) Math.min(BUFFER, slice.end - position));
+        try (SourceChannel in = new SourceChannel(source, info, position, slice.end())) {
+            int want;
+            while (!stop && (want = slice.claim(position, BUFFER)) > 0) {
+                buffer.clear().limit(want);
                 if (in.read(buffer) < 0) {
                     throw new IOException("slice of " + info.name() + " ended early at byte " + position);
                 }
@@ -169,31 +237,39 @@ final class SlicedDownload {
         slice.crc = (int) crc.getValue();
     }
 
-    /** Slices from the sidecar when it describes this very object and file; otherwise a fresh, preallocated file. */
-    private List<Slice> resumeOrStart() throws IOException {
+    /**
+     * Slices from the sidecar when it describes this very object and file; otherwise a fresh,
+     * preallocated file cut into slices, or one slice to probe with. True when probing.
+     */
+    private boolean resumeOrStart() throws IOException {
         Files.createDirectories(partial.getParent());
         if (Files.exists(sidecar) && Files.exists(partial) && Files.size(partial) == info.size()) {
             List<String> lines = Files.readAllLines(sidecar, StandardCharsets.UTF_8);
             if (lines.size() > 1 && lines.get(0).equals(header())) {
-                List<Slice> slices = new ArrayList<>();
                 for (String line : lines.subList(1, lines.size())) {
                     String[] f = line.split(" ");
                     slices.add(new Slice(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])));
                 }
-                return slices;
+                return false;
             }
         }
         Files.deleteIfExists(partial);
-        try (RandomAccessFile file = new RandomAccessFile(partial.toFile(), "rw")) {
-            file.setLength(info.size()); // sparse: each slice writes its own range
+        try (RandomAccessFile fresh = new RandomAccessFile(partial.toFile(), "rw")) {
+            fresh.setLength(info.size()); // sparse: each slice writes its own range
         }
-        List<Slice> slices = new ArrayList<>();
-        long sliceSize = (info.size() + streams - 1) / streams;
-        for (long start = 0; start < info.size(); start += sliceSize) {
-            slices.add(new Slice(start, Math.min(info.size(), start + sliceSize), 0));
+        boolean probing = settings.probesFirst();
+        slices.addAll(evenSlices(0, info.size(), probing ? 1 : settings.streams()));
+        writeSidecar();
+        return probing;
+    }
+
+    private static List<Slice> evenSlices(long from, long to, int count) {
+        List<Slice> even = new ArrayList<>();
+        long size = Math.max(1, (to - from + count - 1) / count);
+        for (long start = from; start < to; start += size) {
+            even.add(new Slice(start, Math.min(to, start + size), 0));
         }
-        writeSidecar(slices);
-        return slices;
+        return even;
     }
 
     private String header() {
@@ -201,10 +277,10 @@ final class SlicedDownload {
     }
 
     /** Written after the bytes it counts, and atomically, so it never claims more than the file holds. */
-    private void writeSidecar(List<Slice> slices) throws IOException {
+    private void writeSidecar() throws IOException {
         StringBuilder text = new StringBuilder(header()).append('\n');
         for (Slice s : slices) {
-            text.append(s.start).append(' ').append(s.end).append(' ').append(s.done.get()).append('\n');
+            text.append(s.start).append(' ').append(s.end()).append(' ').append(s.done.get()).append('\n');
         }
         Path tmp = sidecar.resolveSibling(sidecar.getFileName() + ".tmp");
         Files.writeString(tmp, text, StandardCharsets.UTF_8);
@@ -212,17 +288,17 @@ final class SlicedDownload {
     }
 
     /** Bytes from the start with no gap: up to the first slice that is not done. */
-    private static long contiguous(List<Slice> slices) {
+    private long contiguous() {
         for (Slice s : slices) {
             if (s.done.get() < s.length()) {
                 return s.start + s.done.get();
             }
         }
-        return slices.isEmpty() ? 0 : slices.get(slices.size() - 1).end;
+        return slices.isEmpty() ? 0 : slices.get(slices.size() - 1).end();
     }
 
     /** The whole object's checksum; a mismatch discards the file (the next attempt starts over). */
-    private void verify(List<Slice> slices) throws IOException {
+    private void verify() throws IOException {
         try {
             if (info.crc32cBase64() != null) {
                 int crc = 0;
@@ -232,9 +308,9 @@ final class SlicedDownload {
                 Checksums.verifyCrc32c(info, crc);
             } else if (info.md5Base64() != null) {
                 Checksums sums = new Checksums(info);
-                try (FileChannel file = FileChannel.open(partial, StandardOpenOption.READ)) {
+                try (FileChannel written = FileChannel.open(partial, StandardOpenOption.READ)) {
                     ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
-                    while (file.read(buffer.clear()) > 0) {
+                    while (written.read(buffer.clear()) > 0) {
                         sums.update(buffer.flip());
                     }
                 }

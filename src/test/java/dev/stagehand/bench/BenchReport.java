@@ -50,4 +50,10 @@ public final class BenchReport {
         }
         return (System.nanoTime() - start) / 1e9;
     }
+
+    /** The most resident memory the process has had (VmHWM), in KiB. */
+    public static long peakRssKb(long pid) throws Exception {
+        return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status")).stream()
+                .filter(l -> l.startsWith("VmHWM:")).map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1L);
+    }
 }

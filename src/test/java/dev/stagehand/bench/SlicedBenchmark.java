@@ -51,6 +51,7 @@ class SlicedBenchmark {
                 Eventually.await(Duration.ofSeconds(60), "server", () -> (port = ChildJvm.portFromLog(log)) > 0);
                 againstGcloud(gcs);
                 stageAndServe();
+                fourGibOverEightStreams(gcs, data, server.pid());
             } finally {
                 ChildJvm.kill(server);
             }
@@ -119,6 +120,19 @@ class SlicedBenchmark {
         BenchReport.line("stage-and-serve: 256 MiB, device reading at 40 MiB/s from the async stage call: first byte %.2f s (target < 1 s),"
                 + " done %.2f s; stage alone %.2f s, reading a staged file alone %.2f s -> %.2fx the longer (target <= 1.2x; their sum %.2f s)",
                 firstByte, total, stageAlone, readAlone[1], total / longer, stageAlone + readAlone[1]);
+    }
+
+    /** Memory with all eight streams busy: a 4 GiB object (sparse, so it costs no disk) sliced at -Xmx256m. */
+    private void fourGibOverEightStreams(FakeGcs gcs, Path data, long serverPid) throws Exception {
+        Path four = data.resolve("four.bin");
+        BenchReport.timeShell("truncate -s 4G " + four);
+        gcs.putFile(BUCKET, PATH + "/four.bin", four);
+        int before = gcs.rangeStarts(BUCKET, PATH + "/four.bin").size();
+        double seconds = stage("files=four.bin");
+        int ranges = gcs.rangeStarts(BUCKET, PATH + "/four.bin").size() - before;
+        BenchReport.line("sliced: 4 GiB in %.2f s over %d ranged requests (the probe and 8 slices) at -Xmx256m; server peak RSS %d MiB"
+                + " (target < 400 MiB)", seconds, ranges, BenchReport.peakRssKb(serverPid) / 1024);
+        Files.delete(dir.resolve("srv/static/" + PATH + "/four.bin"));
     }
 
     /** curl at 40 MiB/s: seconds to the first byte and in all, as curl measured them; fails on any error (a reset stream too). */

@@ -99,7 +99,7 @@ class StagingBenchmark {
                         fetched, Files.size(zip), member, (double) fetched / member);
 
                 double stage2 = timeStage("files=two.bin");
-                long rssKb = peakRssKb(server.pid());
+                long rssKb = BenchReport.peakRssKb(server.pid());
                 BenchReport.line("staging: 2 GiB file staged in %.2f s; server peak RSS %d MiB at -Xmx256m (target < 400 MiB)", stage2, rssKb / 1024);
                 fourGibAtSmallHeap(gcs, data, server.pid());
 
@@ -119,7 +119,7 @@ class StagingBenchmark {
         double seconds = timeStage("files=four.bin");
         long staged = Files.size(dir.resolve("srv/static/" + PATH + "/four.bin"));
         BenchReport.line("staging: 4 GiB file (%d bytes staged) in %.2f s at -Xmx256m; server peak RSS so far %d MiB", staged, seconds,
-                peakRssKb(serverPid) / 1024);
+                BenchReport.peakRssKb(serverPid) / 1024);
         Files.delete(dir.resolve("srv/static/" + PATH + "/four.bin"));
     }
 
@@ -249,11 +249,6 @@ class StagingBenchmark {
         try (var f = org.apache.commons.compress.archivers.zip.ZipFile.builder().setPath(zip).get()) {
             return f.getEntry("chromiumos_test_image.bin").getCompressedSize();
         }
-    }
-
-    private static long peakRssKb(long pid) throws Exception {
-        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmHWM:"))
-                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1L);
     }
 
 }

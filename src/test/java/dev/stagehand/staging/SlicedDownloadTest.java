@@ -86,6 +86,37 @@ class SlicedDownloadTest {
     }
 
     @Test
+    void aFirstStreamFasterThanTheFastRateIsNotSplit() throws Exception {
+        byte[] bytes = random(16 * MB, 6);
+        ObjectInfo info = put("image.bin", bytes);
+        Path partial = dir.resolve("probe/image.bin");
+        Download.fetch(source, info, partial, Progress.NONE, new DownloadSettings(MB, 4, 1), n -> {}); // 1 B/s: any stream is fast
+        assertArrayEquals(bytes, Files.readAllBytes(partial));
+        assertEquals(List.of(0L), gcs.rangeStarts(BUCKET, BUILD + "/image.bin"), "one stream for the whole object");
+    }
+
+    @Test
+    void aSlowFirstStreamStopsWhereItIsAndTheRestIsSharedAmongTheStreams() throws Exception {
+        byte[] bytes = random(16 * MB, 7);
+        ObjectInfo info = put("image.bin", bytes);
+        gcs.throttlePerConnection(4L * MB);
+        Path partial = dir.resolve("probe/image.bin");
+        long started = System.nanoTime();
+        Download.fetch(source, info, partial, Progress.NONE, new DownloadSettings(MB, 4, 64L * MB), n -> {});
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        assertArrayEquals(bytes, Files.readAllBytes(partial));
+        List<Long> starts = gcs.rangeStarts(BUCKET, BUILD + "/image.bin");
+        assertEquals(5, starts.size(), "the probing stream, then four slices of the rest: " + starts);
+        assertEquals(0L, starts.get(0));
+        long cut = starts.subList(1, 5).stream().mapToLong(Long::longValue).min().orElseThrow();
+        assertTrue(cut > 0 && cut < 4 * MB, "the rest starts where the probe stopped: " + starts);
+        assertTrue(gcs.maxMediaInFlight() >= 4, "the rest over four connections at once");
+        long served = gcs.bytesServed(BUCKET, BUILD + "/image.bin");
+        assertTrue(served <= bytes.length + 2 * MB, "the probe's bytes were kept, not fetched again: " + served);
+        assertTrue(ms < 2500, "16 MiB at 4 MiB/s per connection took " + ms + " ms (one stream: 4000)");
+    }
+
+    @Test
     void aSliceWhoseConnectionDropsIsResumedAloneInsideItself() throws Exception {
         byte[] bytes = random(8 * MB, 2);
         ObjectInfo info = put("image.bin", bytes);

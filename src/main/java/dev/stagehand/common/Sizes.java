@@ -1,12 +1,12 @@
-package dev.stagehand.staging;
+package dev.stagehand.common;
 
 import java.util.Locale;
 
-/** Byte counts as people read them in messages: 512 B, 3.4 MiB, 1.2 GiB. */
-final class Sizes {
+/** Byte counts as people read them (messages, the command-line client): 512 B, 3.4 MiB, 1.2 GiB. */
+public final class Sizes {
     private Sizes() {}
 
-    static String of(long bytes) {
+    public static String of(long bytes) {
         if (bytes < 1024) {
             return bytes + " B";
         }
