@@ -2,6 +2,7 @@ package dev.stagehand.staging;
 
 import dev.stagehand.archive.ArchiveSource;
 import dev.stagehand.archive.ObjectInfo;
+import dev.stagehand.common.Sizes;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -22,6 +23,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A large object fetched as ranged slices over several connections at once, each written in
@@ -34,6 +37,7 @@ import java.util.zip.CRC32C;
  * back from disk when the archive gives only that.
  */
 final class SlicedDownload {
+    private static final Logger log = LoggerFactory.getLogger(SlicedDownload.class);
     private static final int BUFFER = 1 << 20;
     private static final long SIDECAR_EVERY_MS = 1000;
     private static final long REPORT_EVERY_MS = 200;
@@ -199,6 +203,8 @@ final class SlicedDownload {
         }
         long from = first.end();
         List<Slice> added = evenSlices(from, rest, settings.streams());
+        log.info("{}: one stream brought {}/s, below the fast rate: the {} after byte {} go over {} connections", info.name(),
+                Sizes.of(rate), Sizes.of(rest - from), from, added.size());
         slices.addAll(added);
         writeSidecar();
         added.forEach(this::submit);

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Against a fake GCS that holds each connection to 32 MiB/s (as real GCS caps one stream):
  * staging 1 GiB against {@code gcloud storage cp} of the same object from the same fake, and a
  * device reading a 256 MiB file at 40 MiB/s while it is still being staged, against staging
- * alone and reading a staged file alone. The server runs in its own JVM with its defaults.
+ * alone and reading a staged file alone; then the peak RSS of a 4 GiB object over eight streams.
+ * The server runs in its own JVM with its defaults, at -Xmx256m.
  */
 @Tag("benchmark")
 class SlicedBenchmark {
