@@ -147,43 +147,58 @@ final class SlicedDownload {
 
     /**
      * Watches the slices until all are done: progress, the landed prefix, the sidecar, and the
-     * probe's split decision ({@code probeStarted} -1: none); the first failure stops all.
+     * probe's split decision ({@code probeStarted} -1: none). The first slice to fail, whichever
+     * it is, or a cancel stops all, with the sidecar brought up to date first.
      */
     private void await(Progress progress, LongConsumer landed, long probeStarted) throws IOException {
         long lastSidecar = System.currentTimeMillis();
-        for (int i = 0; i < running.size(); i++) { // grows when the probe splits
-            while (true) {
+        long doneBeforeProbe = slices.get(0).done.get(); // a resumed stream is judged by what it brings now
+        try {
+            for (Future<?> unfinished; (unfinished = firstUnfinished()) != null; ) {
                 try {
-                    running.get(i).get(REPORT_EVERY_MS, TimeUnit.MILLISECONDS);
-                    break;
-                } catch (TimeoutException notYet) {
-                    progress.bytes(slices.stream().mapToLong(s -> s.done.get()).sum(), info.size()); // may throw: stop
-                    landed.accept(contiguous());
-                    if (probeStarted >= 0 && System.nanoTime() - probeStarted >= PROBE_MS * 1_000_000) {
-                        splitWhenSlow(System.nanoTime() - probeStarted);
-                        probeStarted = -1;
-                    }
-                    if (System.currentTimeMillis() - lastSidecar > SIDECAR_EVERY_MS) {
-                        writeSidecar();
-                        lastSidecar = System.currentTimeMillis();
-                    }
-                } catch (ExecutionException failed) {
-                    stop = true;
-                    writeSidecar(); // keep what the other slices got
-                    Throwable cause = failed.getCause();
-                    throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while downloading " + info.name());
-                } catch (RuntimeException stopped) {
-                    stop = true;
+                    unfinished.get(REPORT_EVERY_MS, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException notYetOrFailed) {
+                    // a failure is thrown by firstUnfinished, in its turn with the others
+                }
+                progress.bytes(slices.stream().mapToLong(s -> s.done.get()).sum(), info.size()); // may throw: stop
+                landed.accept(contiguous());
+                if (probeStarted >= 0 && System.nanoTime() - probeStarted >= PROBE_MS * 1_000_000) {
+                    splitWhenSlow(System.nanoTime() - probeStarted, doneBeforeProbe);
+                    probeStarted = -1;
+                }
+                if (System.currentTimeMillis() - lastSidecar > SIDECAR_EVERY_MS) {
                     writeSidecar();
-                    throw stopped;
+                    lastSidecar = System.currentTimeMillis();
                 }
             }
+        } catch (ExecutionException failed) {
+            stop = true;
+            writeSidecar(); // keep what the other slices got
+            Throwable cause = failed.getCause();
+            throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while downloading " + info.name());
+        } catch (RuntimeException stopped) {
+            stop = true;
+            writeSidecar();
+            throw stopped;
         }
         progress.bytes(info.size(), info.size());
         landed.accept(info.size());
+    }
+
+    /** The first slice still running, or null when all are done; throws the failure of any slice that failed. */
+    private Future<?> firstUnfinished() throws ExecutionException, InterruptedException {
+        Future<?> unfinished = null;
+        for (Future<?> slice : running) { // grows when the probe splits
+            if (slice.isDone()) {
+                slice.get();
+            } else if (unfinished == null) {
+                unfinished = slice;
+            }
+        }
+        return unfinished;
     }
 
     /**
@@ -191,9 +206,9 @@ final class SlicedDownload {
      * its current read ends and the rest is shared among all streams. Written to the sidecar at
      * once, so a restart resumes the new slices.
      */
-    private void splitWhenSlow(long elapsedNanos) throws IOException {
+    private void splitWhenSlow(long elapsedNanos, long doneBefore) throws IOException {
         Slice first = slices.get(0);
-        long rate = first.done.get() * 1_000_000_000L / Math.max(1, elapsedNanos);
+        long rate = (long) ((first.done.get() - doneBefore) * 1e9 / Math.max(1, elapsedNanos));
         if (rate >= settings.fastStreamBytesPerSecond()) {
             return;
         }
@@ -256,7 +271,8 @@ final class SlicedDownload {
                     String[] f = line.split(" ");
                     slices.add(new Slice(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2])));
                 }
-                return false;
+                // killed while probing: the one stream resumes and is judged again
+                return slices.size() == 1 && settings.probesFirst();
             }
         }
         Files.deleteIfExists(partial);

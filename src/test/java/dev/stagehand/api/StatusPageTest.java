@@ -31,47 +31,51 @@ class StatusPageTest {
     @Test
     void aRunningDownloadsBarGrowsAndAFailedJobShowsItsErrorAndCanBeRetried() throws Exception {
         try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(dir, gcs); Browser browser = Browser.start(1400, 900)) {
-            gcs.put(BUCKET, PATH + "/stateful.tgz", random(8 * MB, 1));
-            assertEquals(500, server.get("/stage?archive_url=" + URL + "&artifacts=autotest&wait_for_upload_s=0").statusCode());
-            long failed = server.jobs("FAILED", URL).get(0).id();
-            FakeGcs.Faults download = gcs.faults(BUCKET, PATH + "/stateful.tgz");
-            download.holdAt = MB;
-            assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful&async=True").body());
-            long running = server.jobs(null, URL).stream().filter(j -> j.artifact().equals("stateful")).findFirst().orElseThrow().id();
+            try {
+                gcs.put(BUCKET, PATH + "/stateful.tgz", random(8 * MB, 1));
+                assertEquals(500, server.get("/stage?archive_url=" + URL + "&artifacts=autotest&wait_for_upload_s=0").statusCode());
+                long failed = server.jobs("FAILED", URL).get(0).id();
+                FakeGcs.Faults download = gcs.faults(BUCKET, PATH + "/stateful.tgz");
+                download.holdAt = MB;
+                assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful&async=True").body());
+                long running = server.jobs(null, URL).stream().filter(j -> j.artifact().equals("stateful")).findFirst().orElseThrow().id();
 
-            browser.driver.get(server.base() + "/");
-            By bar = By.cssSelector("#running tr[data-job='" + running + "'] [role=progressbar]");
-            long[] first = new long[1];
-            Eventually.await(Duration.ofSeconds(30), "the running job's progress bar to show bytes", () -> {
-                first[0] = valueOf(browser, bar);
-                return first[0] > 0;
-            });
-            download.holdAt = 4 * MB;
-            Eventually.await(Duration.ofSeconds(30), "the progress bar to move without a reload", () -> valueOf(browser, bar) > first[0]);
-            String row = textOf(browser, "#running tr[data-job='" + running + "']");
-            assertTrue(row.contains("stateful") && row.contains(PATH), row);
-            assertTrue(row.contains(" / 8.0 MiB"), "bytes done of total: " + row);
-            assertTrue(row.matches("(?s).*\\d+(\\.\\d)? [KM]iB/s.*"), "rate: " + row);
-            assertTrue(row.matches("(?s).*\\d+ s.*"), "time left: " + row);
-            assertTrue(row.contains("1 of 3"), "attempts: " + row);
-            assertTrue(row.contains(server.stagehand.queue().node()), "node: " + row);
-            assertEquals("1", textOf(browser, "[data-count='Running'] .value"));
-            assertEquals("1", textOf(browser, "[data-count='Failed (24 h)'] .value"));
-            String disk = textOf(browser, "#disk");
-            assertTrue(disk.contains("Staged ") && disk.contains("Free on disk "), disk);
-            String health = textOf(browser, "#health");
-            assertTrue(health.contains("CPU") && health.contains("HTTP connections") && health.contains("Downloads here\n1"), health);
-            String build = textOf(browser, "#builds tbody tr");
-            assertTrue(build.startsWith(PATH) && build.contains("ago"), "build with size and last read: " + build);
+                browser.driver.get(server.base() + "/");
+                By bar = By.cssSelector("#running tr[data-job='" + running + "'] [role=progressbar]");
+                long[] first = new long[1];
+                Eventually.await(Duration.ofSeconds(30), "the running job's progress bar to show bytes", () -> {
+                    first[0] = valueOf(browser, bar);
+                    return first[0] > 0;
+                });
+                download.holdAt = 4 * MB;
+                Eventually.await(Duration.ofSeconds(30), "the progress bar to move without a reload", () -> valueOf(browser, bar) > first[0]);
+                String row = textOf(browser, "#running tr[data-job='" + running + "']");
+                assertTrue(row.contains("stateful") && row.contains(PATH), row);
+                assertTrue(row.contains(" / 8.0 MiB"), "bytes done of total: " + row);
+                assertTrue(row.matches("(?s).*\\d+(\\.\\d)? [KM]iB/s.*"), "rate: " + row);
+                assertTrue(row.matches("(?s).*\\d+ s.*"), "time left: " + row);
+                assertTrue(row.contains("1 of 3"), "attempts: " + row);
+                assertTrue(row.contains(server.stagehand.queue().node()), "node: " + row);
+                assertEquals("1", textOf(browser, "[data-count='Running'] .value"));
+                assertEquals("1", textOf(browser, "[data-count='Failed (24 h)'] .value"));
+                String disk = textOf(browser, "#disk");
+                assertTrue(disk.contains("Staged ") && disk.contains("Free on disk "), disk);
+                String health = textOf(browser, "#health");
+                assertTrue(health.contains("CPU") && health.contains("HTTP connections") && health.contains("Downloads here\n1"), health);
+                String build = textOf(browser, "#builds tbody tr");
+                assertTrue(build.startsWith(PATH) && build.contains("ago"), "build with size and last read: " + build);
 
-            String failure = textOf(browser, "#failures tr[data-job='" + failed + "']");
-            assertTrue(failure.contains("autotest not found in archive"), failure);
-            browser.screenshot("status-page");
-            browser.driver.findElement(By.cssSelector("button[data-retry='" + failed + "']")).click();
-            Eventually.await(Duration.ofSeconds(30), "Retry to queue a new attempt", () -> server.attempts(failed).size() == 2);
-            download.holdAt = -1;
-            Eventually.await(Duration.ofSeconds(30), "the download to finish and leave the running table",
-                    () -> browser.driver.findElements(bar).isEmpty() && server.job(running).state().name().equals("SUCCEEDED"));
+                String failure = textOf(browser, "#failures tr[data-job='" + failed + "']");
+                assertTrue(failure.contains("autotest not found in archive"), failure);
+                browser.screenshot("status-page");
+                browser.driver.findElement(By.cssSelector("button[data-retry='" + failed + "']")).click();
+                Eventually.await(Duration.ofSeconds(30), "Retry to queue a new attempt", () -> server.attempts(failed).size() == 2);
+                download.holdAt = -1;
+                Eventually.await(Duration.ofSeconds(30), "the download to finish and leave the running table",
+                        () -> browser.driver.findElements(bar).isEmpty() && server.job(running).state().name().equals("SUCCEEDED"));
+            } finally {
+                gcs.releaseHolds();
+            }
         }
     }
 
@@ -94,24 +98,27 @@ class StatusPageTest {
     @Test
     void thePageFitsAPhoneWidth() throws Exception {
         try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(dir, gcs); Browser browser = Browser.start(390, 844)) {
-            gcs.put(BUCKET, PATH + "/stateful.tgz", random(4 * MB, 2));
-            gcs.faults(BUCKET, PATH + "/stateful.tgz").holdAt = MB;
-            assertEquals(500, server.get("/stage?archive_url=" + URL + "&artifacts=autotest&wait_for_upload_s=0").statusCode());
-            assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful&async=True").body());
-            browser.driver.get(server.base() + "/");
-            Eventually.await(Duration.ofSeconds(30), "a running row, a failure and the build to be shown",
-                    () -> browser.driver.findElements(By.cssSelector("#running tbody tr [role=progressbar]")).size() == 1
-                            && browser.driver.findElements(By.cssSelector("#failures tbody tr")).size() == 1
-                            && cellsWith(browser, PATH).size() >= 2);
-            JavascriptExecutor js = (JavascriptExecutor) browser.driver;
-            long overflow = (Long) js.executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
-            assertTrue(overflow <= 0, "the page is wider than the phone by " + overflow + " px");
-            @SuppressWarnings("unchecked")
-            List<String> wide = (List<String>) js.executeScript("return [...document.querySelectorAll('.scroll')]"
-                    + ".filter(e => e.scrollWidth > e.clientWidth).map(e => e.firstElementChild.id);");
-            assertEquals(List.of(), wide, "tables that scroll sideways on a phone");
-            browser.screenshot("status-page-phone");
-            gcs.faults(BUCKET, PATH + "/stateful.tgz").holdAt = -1;
+            try {
+                gcs.put(BUCKET, PATH + "/stateful.tgz", random(4 * MB, 2));
+                gcs.faults(BUCKET, PATH + "/stateful.tgz").holdAt = MB;
+                assertEquals(500, server.get("/stage?archive_url=" + URL + "&artifacts=autotest&wait_for_upload_s=0").statusCode());
+                assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful&async=True").body());
+                browser.driver.get(server.base() + "/");
+                Eventually.await(Duration.ofSeconds(30), "a running row, a failure and the build to be shown",
+                        () -> browser.driver.findElements(By.cssSelector("#running tbody tr [role=progressbar]")).size() == 1
+                                && browser.driver.findElements(By.cssSelector("#failures tbody tr")).size() == 1
+                                && cellsWith(browser, PATH).size() >= 2);
+                JavascriptExecutor js = (JavascriptExecutor) browser.driver;
+                long overflow = (Long) js.executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+                assertTrue(overflow <= 0, "the page is wider than the phone by " + overflow + " px");
+                @SuppressWarnings("unchecked")
+                List<String> wide = (List<String>) js.executeScript("return [...document.querySelectorAll('.scroll')]"
+                        + ".filter(e => e.scrollWidth > e.clientWidth).map(e => e.firstElementChild.id);");
+                assertEquals(List.of(), wide, "tables that scroll sideways on a phone");
+                browser.screenshot("status-page-phone");
+            } finally {
+                gcs.releaseHolds();
+            }
         }
     }
 

@@ -69,24 +69,28 @@ class ClientCommandsTest {
     @Test
     void stageShowsEachJobsProgressAsPlainLinesAndExitsZeroOnceStaged() throws Exception {
         try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(dir, gcs)) {
-            gcs.put(BUCKET, PATH + "/stateful.tgz", random(3 * MB, 1));
-            FakeGcs.Faults download = gcs.faults(BUCKET, PATH + "/stateful.tgz");
-            download.holdAt = MB;
-            Run run;
-            try (Command stage = new Command(Map.of(), "stage", "--server", server.base(), URL, "stateful")) {
-                Eventually.await(Duration.ofSeconds(60), "a line for the running download",
-                        () -> stage.output().lines().anyMatch(l -> l.startsWith("stateful RUNNING ") && l.contains(" of 3.0 MiB")));
-                download.holdAt = -1;
-                run = stage.await();
+            try {
+                gcs.put(BUCKET, PATH + "/stateful.tgz", random(3 * MB, 1));
+                FakeGcs.Faults download = gcs.faults(BUCKET, PATH + "/stateful.tgz");
+                download.holdAt = MB;
+                Run run;
+                try (Command stage = new Command(Map.of(), "stage", "--server", server.base(), URL, "stateful")) {
+                    Eventually.await(Duration.ofSeconds(60), "a line for the running download",
+                            () -> stage.output().lines().anyMatch(l -> l.startsWith("stateful RUNNING ") && l.contains(" of 3.0 MiB")));
+                    download.holdAt = -1;
+                    run = stage.await();
+                }
+                assertEquals(ExitCodes.OK, run.exitCode(), run.output());
+                List<String> lines = run.output().lines().toList();
+                assertTrue(lines.stream().anyMatch(l -> l.matches("stateful RUNNING .* of 3\\.0 MiB \\(\\d+%\\), .*/s, .* left")),
+                        "rate and time left: " + run.output());
+                assertTrue(lines.stream().anyMatch(l -> l.equals("stateful SUCCEEDED 3.0 MiB of 3.0 MiB (100%)")), run.output());
+                assertEquals("staged " + URL, lines.get(lines.size() - 1));
+                assertFalse(run.output().contains("\r") || run.output().contains("\u001b"), "no terminal control characters");
+                assertTrue(Files.exists(server.build(PATH).resolve("stateful.tgz")));
+            } finally {
+                gcs.releaseHolds();
             }
-            assertEquals(ExitCodes.OK, run.exitCode(), run.output());
-            List<String> lines = run.output().lines().toList();
-            assertTrue(lines.stream().anyMatch(l -> l.matches("stateful RUNNING .* of 3\\.0 MiB \\(\\d+%\\), .*/s, .* left")),
-                    "rate and time left: " + run.output());
-            assertTrue(lines.stream().anyMatch(l -> l.equals("stateful SUCCEEDED 3.0 MiB of 3.0 MiB (100%)")), run.output());
-            assertEquals("staged " + URL, lines.get(lines.size() - 1));
-            assertFalse(run.output().contains("\r") || run.output().contains("\u001b"), "no terminal control characters");
-            assertTrue(Files.exists(server.build(PATH).resolve("stateful.tgz")));
         }
     }
 
@@ -135,27 +139,30 @@ class ClientCommandsTest {
     @Test
     void statusPrintsTheQueueAndTheFailures() throws Exception {
         try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(dir, gcs)) {
-            gcs.put(BUCKET, PATH + "/stateful.tgz", random(4 * MB, 2));
-            FakeGcs.Faults download = gcs.faults(BUCKET, PATH + "/stateful.tgz");
-            download.holdAt = MB;
-            assertEquals(500, server.get("/stage?archive_url=" + URL + "&artifacts=autotest&wait_for_upload_s=0").statusCode());
-            assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful&async=True").body());
-            Eventually.await(Duration.ofSeconds(30), "the download to be under way",
-                    () -> server.jobs("RUNNING", URL).stream().anyMatch(j -> j.bytesDone() > 0));
+            try {
+                gcs.put(BUCKET, PATH + "/stateful.tgz", random(4 * MB, 2));
+                FakeGcs.Faults download = gcs.faults(BUCKET, PATH + "/stateful.tgz");
+                download.holdAt = MB;
+                assertEquals(500, server.get("/stage?archive_url=" + URL + "&artifacts=autotest&wait_for_upload_s=0").statusCode());
+                assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful&async=True").body());
+                Eventually.await(Duration.ofSeconds(30), "the download to be under way",
+                        () -> server.jobs("RUNNING", URL).stream().anyMatch(j -> j.bytesDone() > 0));
 
-            Run status = cli("status", "--server", server.base());
-            assertEquals(ExitCodes.OK, status.exitCode(), status.output());
-            List<String> lines = status.output().lines().toList();
-            assertTrue(lines.get(0).startsWith("node " + server.stagehand.queue().node() + ": 1 running"), status.output());
-            assertTrue(lines.get(1).startsWith("job | state"), status.output());
-            assertTrue(lines.stream().anyMatch(l -> l.matches("\\d+\\s+\\| RUNNING\\s+\\| " + PATH + "\\s+\\| stateful\\s+\\| .* of 4\\.0 MiB.*")),
-                    status.output());
+                Run status = cli("status", "--server", server.base());
+                assertEquals(ExitCodes.OK, status.exitCode(), status.output());
+                List<String> lines = status.output().lines().toList();
+                assertTrue(lines.get(0).startsWith("node " + server.stagehand.queue().node() + ": 1 running"), status.output());
+                assertTrue(lines.get(1).startsWith("job | state"), status.output());
+                assertTrue(lines.stream().anyMatch(l -> l.matches("\\d+\\s+\\| RUNNING\\s+\\| " + PATH + "\\s+\\| stateful\\s+\\| .* of 4\\.0 MiB.*")),
+                        status.output());
 
-            Run failed = cli("status", "--server", server.base(), "--failed");
-            assertEquals(ExitCodes.OK, failed.exitCode(), failed.output());
-            assertTrue(failed.output().lines().anyMatch(l -> l.contains("| autotest") && l.contains("not found in archive")), failed.output());
-            assertTrue(failed.output().contains("(1 row)"), failed.output());
-            download.holdAt = -1;
+                Run failed = cli("status", "--server", server.base(), "--failed");
+                assertEquals(ExitCodes.OK, failed.exitCode(), failed.output());
+                assertTrue(failed.output().lines().anyMatch(l -> l.contains("| autotest") && l.contains("not found in archive")), failed.output());
+                assertTrue(failed.output().contains("(1 row)"), failed.output());
+            } finally {
+                gcs.releaseHolds();
+            }
         }
     }
 }

@@ -117,6 +117,26 @@ class SlicedDownloadTest {
     }
 
     @Test
+    void aDownloadKilledWhileProbingResumesItsStreamAndIsJudgedAgain() throws Exception {
+        byte[] bytes = random(16 * MB, 8);
+        ObjectInfo info = put("image.bin", bytes);
+        Path partial = dir.resolve("probe/image.bin");
+        Files.createDirectories(partial.getParent());
+        byte[] left = new byte[bytes.length]; // what a probe killed after 2 MiB leaves: the file at full size, one slice
+        System.arraycopy(bytes, 0, left, 0, 2 * MB);
+        Files.write(partial, left);
+        Files.writeString(partial.resolveSibling("image.bin.slices"),
+                "generation " + info.generation() + " size " + info.size() + "\n0 " + info.size() + " " + 2 * MB + "\n");
+        gcs.throttlePerConnection(4L * MB);
+        Download.fetch(source, info, partial, Progress.NONE, new DownloadSettings(MB, 4, 64L * MB), n -> {});
+        assertArrayEquals(bytes, Files.readAllBytes(partial));
+        List<Long> starts = gcs.rangeStarts(BUCKET, BUILD + "/image.bin");
+        assertEquals(2L * MB, starts.get(0), "the stream resumed where the sidecar said: " + starts);
+        assertEquals(5, starts.size(), "then, slow, the rest went over four slices: " + starts);
+        assertTrue(gcs.bytesServed(BUCKET, BUILD + "/image.bin") <= bytes.length, "nothing fetched twice");
+    }
+
+    @Test
     void aSliceWhoseConnectionDropsIsResumedAloneInsideItself() throws Exception {
         byte[] bytes = random(8 * MB, 2);
         ObjectInfo info = put("image.bin", bytes);

@@ -61,7 +61,7 @@ public final class FakeGcs implements AutoCloseable {
         public volatile boolean noCrc32c;
         /**
          * A download stops once it has sent the bytes before this offset (give or take one buffer)
-         * and goes on when the test moves it on or sets it to -1; at most a minute.
+         * and goes on when the test moves it on or sets it to -1, or after a minute.
          */
         public volatile long holdAt = -1;
     }
@@ -405,9 +405,18 @@ public final class FakeGcs implements AutoCloseable {
         mediaBytesServed.addAndGet(n);
     }
 
+    /** Lets every held download go on (for a test's finally: a server closing waits for its downloads). */
+    public void releaseHolds() {
+        faults.values().forEach(f -> f.holdAt = -1);
+    }
+
+    /** Waits while a hold applies; one that lasts a minute is let go (a failed test must not keep a server from closing). */
     private static void awaitHold(Faults f, long offset) {
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (f != null && f.holdAt >= 0 && offset >= f.holdAt && System.nanoTime() < deadline) {
+        while (f != null && f.holdAt >= 0 && offset >= f.holdAt) {
+            if (System.nanoTime() > deadline) {
+                f.holdAt = -1;
+            }
             sleep(10);
         }
     }
