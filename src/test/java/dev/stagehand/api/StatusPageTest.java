@@ -47,8 +47,17 @@ class StatusPageTest {
                     first[0] = valueOf(browser, bar);
                     return first[0] > 0;
                 });
-                download.holdAt = 4 * MB;
-                Eventually.await(Duration.ofSeconds(30), "the progress bar to move without a reload", () -> valueOf(browser, bar) > first[0]);
+                // Progress is recorded at most every 500 ms, when bytes arrive: the hold moves on a
+                // megabyte at a time, each at least 600 ms after the last, until a write lands.
+                long[] hold = {MB, System.nanoTime()};
+                Eventually.await(Duration.ofSeconds(30), "the progress bar to move without a reload", () -> {
+                    if (System.nanoTime() - hold[1] > 600_000_000L && hold[0] < 7 * MB) {
+                        hold[0] += MB;
+                        hold[1] = System.nanoTime();
+                        download.holdAt = hold[0];
+                    }
+                    return valueOf(browser, bar) > first[0];
+                });
                 String row = textOf(browser, "#running tr[data-job='" + running + "']");
                 assertTrue(row.contains("stateful") && row.contains(PATH), row);
                 assertTrue(row.contains(" / 8.0 MiB"), "bytes done of total: " + row);
