@@ -39,7 +39,7 @@ final class OverlappedWriter implements AutoCloseable {
         this.free = new ArrayBlockingQueue<>(buffers);
         this.filled = new ArrayBlockingQueue<>(buffers + 1);
         for (int i = 0; i < buffers; i++) {
-            free.add(ByteBuffer.allocateDirect(bufferSize));
+            free.add(DirectBuffers.take(bufferSize));
         }
         thread = new Thread(this::writeLoop, name);
         thread.setDaemon(true);
@@ -74,6 +74,7 @@ final class OverlappedWriter implements AutoCloseable {
             put(END);
             joinWriter();
         }
+        recycle();
         checkFailure();
     }
 
@@ -83,6 +84,14 @@ final class OverlappedWriter implements AutoCloseable {
         filled.clear();
         filled.offer(END);
         joinWriter();
+        recycle();
+    }
+
+    /** The buffers back for the next download, once the writer has ended (those dropped on an abort go to the GC). */
+    private void recycle() {
+        for (ByteBuffer buffer; (buffer = free.poll()) != null; ) {
+            DirectBuffers.give(buffer);
+        }
     }
 
     private void writeLoop() {

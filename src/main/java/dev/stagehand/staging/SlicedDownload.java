@@ -227,8 +227,16 @@ final class SlicedDownload {
 
     /** One slice from where it got to, into its place in the file; its CRC over all its bytes at the end. */
     private void fetchSlice(Slice slice) throws IOException {
+        ByteBuffer buffer = DirectBuffers.take(BUFFER);
+        try {
+            fetchSlice(slice, buffer);
+        } finally {
+            DirectBuffers.give(buffer);
+        }
+    }
+
+    private void fetchSlice(Slice slice, ByteBuffer buffer) throws IOException {
         CRC32C crc = new CRC32C();
-        ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
         long position = slice.start;
         long kept = slice.start + slice.done.get();
         while (position < kept) { // bytes a previous attempt left: checksummed from disk
@@ -330,11 +338,13 @@ final class SlicedDownload {
                 Checksums.verifyCrc32c(info, crc);
             } else if (info.md5Base64() != null) {
                 Checksums sums = new Checksums(info);
+                ByteBuffer buffer = DirectBuffers.take(BUFFER);
                 try (FileChannel written = FileChannel.open(partial, StandardOpenOption.READ)) {
-                    ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
                     while (written.read(buffer.clear()) > 0) {
                         sums.update(buffer.flip());
                     }
+                } finally {
+                    DirectBuffers.give(buffer);
                 }
                 sums.verify(info);
             }
