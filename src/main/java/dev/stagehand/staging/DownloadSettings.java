@@ -20,11 +20,6 @@ public record DownloadSettings(long sliceThresholdBytes, int streams, long fastS
         }
     }
 
-    /** Slices every object at or above the threshold from its first byte, however fast one stream would be. */
-    public DownloadSettings(long sliceThresholdBytes, int streams) {
-        this(sliceThresholdBytes, streams, 0);
-    }
-
     boolean sliced(long size) {
         return streams > 1 && size >= sliceThresholdBytes;
     }

@@ -164,19 +164,28 @@ public final class StagingArea {
     public void cleanLeftovers(Set<Long> activeJobIds, Set<Long> runningElsewhere) throws IOException {
         try (Stream<Path> work = Files.list(internal("work"))) {
             for (Path dir : work.toList()) {
-                String name = dir.getFileName().toString(); // <job>-<attempt>
-                int dash = name.indexOf('-');
-                if (dash <= 0 || !runningElsewhere.contains(Long.parseLong(name.substring(0, dash)))) {
+                if (!runningElsewhere.contains(jobIdOf(dir))) {
                     deleteTree(dir);
                 }
             }
         }
         try (Stream<Path> partial = Files.list(internal("partial"))) {
             for (Path dir : partial.toList()) {
-                if (!activeJobIds.contains(Long.parseLong(dir.getFileName().toString()))) {
+                if (!activeJobIds.contains(jobIdOf(dir))) {
                     deleteTree(dir);
                 }
             }
+        }
+    }
+
+    /** The job a scratch dir belongs to ({@code <job>} in partial/, {@code <job>-<attempt>} in work/); -1 for a name of neither form. */
+    private static long jobIdOf(Path dir) {
+        String name = dir.getFileName().toString();
+        int dash = name.indexOf('-');
+        try {
+            return Long.parseLong(dash < 0 ? name : name.substring(0, dash));
+        } catch (NumberFormatException notOurs) {
+            return -1;
         }
     }
 

@@ -28,7 +28,7 @@ class ParallelExtractTest {
     private long stage(FakeGcs gcs, String build, String name, byte[] bytes, String artifact, int streams) throws Exception {
         gcs.put(BUCKET, "target/" + build + "/" + name, bytes);
         try (Server server = Server.start(Server.withDownloads(Server.settings(dir.resolve(build), gcs),
-                new DownloadSettings(MB, streams)))) {
+                new DownloadSettings(MB, streams, 0)))) {
             long started = System.nanoTime();
             assertEquals("Success", server.get("/stage?archive_url=gs://" + BUCKET + "/target/" + build + "&artifacts=" + artifact).body());
             return (System.nanoTime() - started) / 1_000_000;

@@ -52,7 +52,7 @@ class SlicedDownloadTest {
     private long fetch(ObjectInfo info, int streams) throws Exception {
         long started = System.nanoTime();
         Download.fetch(source, info, dir.resolve("partial/" + streams + "/" + info.name()), Progress.NONE,
-                new DownloadSettings(MB, streams), n -> {});
+                new DownloadSettings(MB, streams, 0), n -> {});
         return (System.nanoTime() - started) / 1_000_000;
     }
 
@@ -168,6 +168,6 @@ class SlicedDownloadTest {
         assertArrayEquals(bytes, Files.readAllBytes(dir.resolve("partial/4/md5.bin")));
         gcs.faults(BUCKET, BUILD + "/md5.bin").corrupt.set(1);
         assertThrows(Checksums.ChecksumMismatch.class, () -> Download.fetch(source, info, dir.resolve("again/md5.bin"),
-                Progress.NONE, new DownloadSettings(MB, 4), n -> {}));
+                Progress.NONE, new DownloadSettings(MB, 4, 0), n -> {}));
     }
 }

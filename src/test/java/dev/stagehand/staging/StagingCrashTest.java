@@ -103,13 +103,7 @@ class StagingCrashTest {
             int requestsBeforeKill = gcs.rangeStarts(BUCKET, object).size();
             gcs.faults(BUCKET, object).delayPerMegabyteMs = 0;
             try (Server server = Server.start(dir, gcs)) {
-                Eventually.await(Duration.ofSeconds(60), "the resumed job to stage the file", () -> {
-                    try {
-                        return server.get("/is_staged?archive_url=" + URL + "&artifacts=stateful").body().equals("True");
-                    } catch (Exception e) {
-                        return false;
-                    }
-                });
+                awaitStaged(server);
                 assertTrue(java.util.Arrays.equals(random(size, 99), Files.readAllBytes(server.build(PATH).resolve("stateful.tgz"))));
                 List<Long> starts = gcs.rangeStarts(BUCKET, object);
                 assertEquals(List.of(onDisk), starts.subList(requestsBeforeKill, starts.size()),
@@ -139,20 +133,24 @@ class StagingCrashTest {
             }
             int requestsBeforeKill = gcs.rangeStarts(BUCKET, object).size();
             gcs.faults(BUCKET, object).delayPerMegabyteMs = 0;
-            try (Server server = Server.start(Server.withDownloads(Server.settings(dir, gcs), new DownloadSettings(1 << 20, 8)))) {
-                Eventually.await(Duration.ofSeconds(60), "the resumed job to stage the file", () -> {
-                    try {
-                        return server.get("/is_staged?archive_url=" + URL + "&artifacts=stateful").body().equals("True");
-                    } catch (Exception e) {
-                        return false;
-                    }
-                });
+            try (Server server = Server.start(Server.withDownloads(Server.settings(dir, gcs), new DownloadSettings(1 << 20, 8, 0)))) {
+                awaitStaged(server);
                 assertTrue(java.util.Arrays.equals(random(size, 77), Files.readAllBytes(server.build(PATH).resolve("stateful.tgz"))));
                 List<Long> after = gcs.rangeStarts(BUCKET, object).subList(requestsBeforeKill, gcs.rangeStarts(BUCKET, object).size());
                 assertEquals(1, after.size(), "one request after the restart: " + after);
                 assertTrue(after.get(0) >= size - slice, "inside the unfinished slice, so no finished slice was fetched again: " + after);
             }
         }
+    }
+
+    private static void awaitStaged(Server server) {
+        Eventually.await(Duration.ofSeconds(60), "the resumed job to stage the file", () -> {
+            try {
+                return server.get("/is_staged?archive_url=" + URL + "&artifacts=stateful").body().equals("True");
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     /** How many slices the sidecar records as complete (0 while it does not exist). */

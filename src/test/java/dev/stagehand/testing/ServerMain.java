@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /**
  * A server in its own JVM, for tests that kill it: args are the data dir, the GCS endpoint and,
- * optionally, the slice threshold in bytes.
+ * optionally, the slice threshold in bytes (objects that large are sliced from their first byte).
  */
 public final class ServerMain {
     private ServerMain() {}
@@ -14,7 +14,7 @@ public final class ServerMain {
     public static void main(String[] args) throws Exception {
         Settings settings = Server.settings(Path.of(args[0]), args[1]);
         if (args.length > 2) {
-            settings = Server.withDownloads(settings, new DownloadSettings(Long.parseLong(args[2]), 8));
+            settings = Server.withDownloads(settings, new DownloadSettings(Long.parseLong(args[2]), 8, 0));
         }
         Server server = Server.start(settings);
         System.out.println("PORT " + server.stagehand.port());
