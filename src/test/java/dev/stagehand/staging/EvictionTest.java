@@ -149,7 +149,9 @@ class EvictionTest {
             assertTrue(staged(5), "nothing was evicted in vain");
         }
         assertTrue(staged(0), "build 0 has an active job: never evicted");
-        server.stagehand.queue().cancel(server.jobs("WAITING_UPLOAD", url(0)).get(0).id());
+        // its upload check may be running or queued this very moment: find it in any state
+        server.stagehand.queue().cancel(server.jobs(null, url(0)).stream().filter(j -> j.artifact().equals("full_payload"))
+                .findFirst().orElseThrow().id());
     }
 
     /** Reads a file a few bytes at a time and then stalls, so the server is in the middle of sending it. */
