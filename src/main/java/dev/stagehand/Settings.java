@@ -2,13 +2,18 @@ package dev.stagehand;
 
 import dev.stagehand.archive.ArchiveSources.GcsSettings;
 import dev.stagehand.queue.QueueConfig;
+import dev.stagehand.staging.ArchiveLimits;
 import dev.stagehand.staging.DiskLimits;
 import dev.stagehand.staging.DownloadSettings;
 import dev.stagehand.staging.StageService.UploadWait;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Everything the server is configured with (the CLI fills it from flags, environment and a config file). */
+/**
+ * Everything the server is configured with (the CLI fills it from flags, environment and a config
+ * file). Secrets are not here, only the files that hold them, so that printing the settings
+ * prints no secret.
+ */
 public record Settings(
         String host,
         int port,
@@ -20,4 +25,40 @@ public record Settings(
         UploadWait uploadWait,
         Path catalogueFile,
         DiskLimits disk,
-        DownloadSettings download) {}
+        DownloadSettings download,
+        ArchiveLimits archive,
+        Access access) {
+
+    /** Who may call what: the file holding the admin token ({@code --admin-token-file}; null: no token needed). */
+    public record Access(Path adminTokenFile) {
+        public static final Access OPEN = new Access(null);
+    }
+
+    public Settings withQueue(QueueConfig q) {
+        return new Settings(host, port, staticDir, dbUrl, q, localArchiveRoots, gcs, uploadWait, catalogueFile, disk, download, archive, access);
+    }
+
+    public Settings withGcs(GcsSettings g) {
+        return new Settings(host, port, staticDir, dbUrl, queue, localArchiveRoots, g, uploadWait, catalogueFile, disk, download, archive, access);
+    }
+
+    public Settings withCatalogue(Path file) {
+        return new Settings(host, port, staticDir, dbUrl, queue, localArchiveRoots, gcs, uploadWait, file, disk, download, archive, access);
+    }
+
+    public Settings withDisk(DiskLimits d) {
+        return new Settings(host, port, staticDir, dbUrl, queue, localArchiveRoots, gcs, uploadWait, catalogueFile, d, download, archive, access);
+    }
+
+    public Settings withDownload(DownloadSettings d) {
+        return new Settings(host, port, staticDir, dbUrl, queue, localArchiveRoots, gcs, uploadWait, catalogueFile, disk, d, archive, access);
+    }
+
+    public Settings withArchive(ArchiveLimits a) {
+        return new Settings(host, port, staticDir, dbUrl, queue, localArchiveRoots, gcs, uploadWait, catalogueFile, disk, download, a, access);
+    }
+
+    public Settings withAccess(Access a) {
+        return new Settings(host, port, staticDir, dbUrl, queue, localArchiveRoots, gcs, uploadWait, catalogueFile, disk, download, archive, a);
+    }
+}

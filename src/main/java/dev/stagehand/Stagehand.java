@@ -17,6 +17,7 @@ import dev.stagehand.staging.StagingArea;
 import dev.stagehand.staging.LandingFiles;
 import dev.stagehand.staging.StagingDisk;
 import dev.stagehand.staging.StagingHandler;
+import dev.stagehand.staging.StaticReads;
 import dev.stagehand.staging.XBuddy;
 import java.io.IOException;
 import java.time.Clock;
@@ -57,12 +58,13 @@ public final class Stagehand implements AutoCloseable {
         area.cleanLeftovers(queue.ledger().activeJobIds(), queue.runningOnOtherLiveNodes());
         space.recover(queue.unfinishedRemovals());
         LandingFiles landing = new LandingFiles();
-        queue.start(new StagingHandler(catalogue, sources, new StagingDisk(area, space, settings.download(), landing), clock),
+        queue.start(new StagingHandler(catalogue, sources, new StagingDisk(area, space, settings.download(), landing, settings.archive()), clock),
                 queueMetrics);
         StageService stage = new StageService(catalogue, sources, area, space, queue, clock, settings.uploadWait());
         StagedBuilds builds = new StagedBuilds(area);
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
-                area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources), metrics, clock));
+                area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources),
+                new StaticReads(area, queue.builds()), metrics, clock));
         queue.serving(http.port());
         return new Stagehand(database, queue, http, metrics);
     }

@@ -16,6 +16,7 @@ import dev.stagehand.staging.LandingFiles;
 import dev.stagehand.staging.StageService;
 import dev.stagehand.staging.StagedBuilds;
 import dev.stagehand.staging.StagingArea;
+import dev.stagehand.staging.StaticReads;
 import dev.stagehand.staging.XBuddy;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -40,8 +41,8 @@ public final class HttpApi implements AutoCloseable {
 
     /** What the routes work with. */
     public record Services(StageService stage, JobQueue queue, Ledger ledger, StagingArea area, DiskSpace space,
-            ActiveReads reads, LandingFiles landing, StagedBuilds builds, ControlFiles controls, XBuddy xbuddy, Metrics metrics,
-            Clock clock) {}
+            ActiveReads reads, LandingFiles landing, StagedBuilds builds, ControlFiles controls, XBuddy xbuddy, StaticReads staticReads,
+            Metrics metrics, Clock clock) {}
 
     public static HttpApi start(String host, int port, Services services) {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -54,7 +55,7 @@ public final class HttpApi implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, false));
             Limits.apply(config);
-            config.jetty.modifyServletContextHandler(handler -> StaticFiles.mount(handler, services.area(),
+            config.jetty.modifyServletContextHandler(handler -> StaticFiles.mount(handler, services.area(), services.staticReads(),
                     services.reads(), services.stage().access()::fileRead, landing));
             // With several nodes behind one name, callers and operators can tell which one answered.
             String node = services.queue().node();

@@ -2,6 +2,7 @@ package dev.stagehand.api;
 
 import dev.stagehand.staging.ActiveReads;
 import dev.stagehand.staging.StagingArea;
+import dev.stagehand.staging.StaticReads;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -23,13 +24,14 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
  * {@code /static/*} through Jetty's ResourceServlet (Javalin 7's own static handler ignores
  * Range): streaming, Content-Length, single and suffix ranges, 416, HEAD, ETag and
  * Last-Modified. Jetty's alias checks keep symlinks that leave the static dir out; the filter
- * hides stagehand's bookkeeping directory and records the build's last access.
+ * refuses a path whose links lead out of its build, hides stagehand's bookkeeping directory and
+ * records the build's last access.
  */
 final class StaticFiles {
     private StaticFiles() {}
 
-    static void mount(ServletContextHandler handler, StagingArea area, ActiveReads reads, Consumer<String> onRead,
-            LandingStreams landing) {
+    static void mount(ServletContextHandler handler, StagingArea area, StaticReads inBuild, ActiveReads reads,
+            Consumer<String> onRead, LandingStreams landing) {
         ServletHolder files = new ServletHolder("static", ResourceServlet.class);
         files.setInitParameter("baseResource", area.root().toUri().toString());
         files.setInitParameter("dirAllowed", "false");
@@ -38,15 +40,16 @@ final class StaticFiles {
         files.setInitParameter("gzip", "false");
         files.setInitParameter("pathInfoOnly", "true");
         handler.addServlet(files, "/static/*");
-        handler.addFilter(new FilterHolder(new Guard(reads, onRead, landing)), "/static/*",
+        handler.addFilter(new FilterHolder(new Guard(inBuild, reads, onRead, landing)), "/static/*",
                 EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
     }
 
-    private record Guard(ActiveReads reads, Consumer<String> onRead, LandingStreams landing) implements Filter {
+    private record Guard(StaticReads inBuild, ActiveReads reads, Consumer<String> onRead, LandingStreams landing) implements Filter {
         @Override
         public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
             String path = ((HttpServletRequest) req).getPathInfo();
-            if (path == null || path.contains("/" + StagingArea.INTERNAL_DIR) || path.contains("..")) {
+            if (path == null || path.contains("/" + StagingArea.INTERNAL_DIR) || path.contains("..")
+                    || !inBuild.staysInBuild(path.substring(1))) {
                 PlainErrors.send((HttpServletResponse) res, 404, "no such file");
                 return;
             }

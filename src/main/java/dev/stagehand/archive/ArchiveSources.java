@@ -19,7 +19,7 @@ public final class ArchiveSources {
 
     /** {@code bytesRead} hears of every byte read from any archive. */
     public ArchiveSources(List<Path> localRoots, GcsSettings gcs, LongConsumer bytesRead) {
-        this.localRoots = localRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        this.localRoots = localRoots.stream().map(ArchiveSources::real).toList();
         this.gcs = gcs;
         this.bytesRead = bytesRead;
     }
@@ -47,27 +47,47 @@ public final class ArchiveSources {
             return new BuildRef(url, url.path());
         }
         Path root = localRoot(url);
-        return new BuildRef(url, root.relativize(Path.of("/" + url.path())).toString().replace('\\', '/'));
+        return new BuildRef(url, root.relativize(real(Path.of("/" + url.path()))).toString().replace('\\', '/'));
     }
 
     public ArchiveSource open(ArchiveUrl url) {
         ArchiveSource source = url.scheme().equals("gs") ? new GcsArchiveSource(gcs(), url)
-                : new FileArchiveSource(Path.of("/" + url.path()), url.url());
+                : new FileArchiveSource(localRoot(url), Path.of("/" + url.path()), url.url());
         return new CountedSource(source, bytesRead);
     }
 
-    /** A directory stagehand itself staged (a build's packages), read like a local archive. */
-    public ArchiveSource openStaged(Path dir) {
-        return new CountedSource(new FileArchiveSource(dir, dir.toUri().toString()), bytes -> {});
+    /** A directory stagehand itself staged (a build's packages), read like a local archive, never outside {@code build}. */
+    public ArchiveSource openStaged(Path build, Path dir) {
+        return new CountedSource(new FileArchiveSource(build, dir, dir.getFileName().toString()), bytes -> {});
     }
 
+    /**
+     * The allowed root the build lies in, compared as real paths: a symlink under a root
+     * ({@code root/lnk -> /elsewhere}) does not make {@code root/lnk/build} part of it. A build
+     * not there yet (still uploading) is judged by its nearest existing parent.
+     */
     private Path localRoot(ArchiveUrl url) {
         Path path = Path.of("/" + url.path()).normalize();
+        Path real = real(path);
         return localRoots.stream()
-                .filter(root -> path.startsWith(root) && !path.equals(root))
+                .filter(root -> real.startsWith(root) && !real.equals(root))
                 .findFirst()
-                .orElseThrow(() -> new InvalidRequest("file:// archive_url is outside the allowed local archive roots "
-                        + localRoots + ": " + CallerText.quote(url.url())));
+                .orElseThrow(() -> new InvalidRequest("file:// archive_url is outside the allowed local archive roots: "
+                        + CallerText.quote(url.url())));
+    }
+
+    /** The real path of {@code path}: of its nearest existing ancestor, with the missing rest appended. */
+    private static Path real(Path path) {
+        Path absolute = path.toAbsolutePath().normalize();
+        Path missing = absolute.getFileSystem().getPath("");
+        for (Path at = absolute; at != null; at = at.getParent()) {
+            try {
+                return at.toRealPath().resolve(missing);
+            } catch (java.io.IOException notThere) {
+                missing = at.getFileName().resolve(missing);
+            }
+        }
+        return absolute;
     }
 
     private GcsClient gcs() {

@@ -6,6 +6,7 @@ import dev.stagehand.archive.ArchiveSources.GcsSettings;
 import dev.stagehand.db.H2Urls;
 import dev.stagehand.queue.QueueConfig;
 import dev.stagehand.queue.RetryPolicy;
+import dev.stagehand.staging.ArchiveLimits;
 import dev.stagehand.staging.DiskLimits;
 import dev.stagehand.staging.DownloadSettings;
 import dev.stagehand.staging.StageService.UploadWait;
@@ -86,6 +87,21 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--history-days", defaultValue = "30", description = "Days of ended jobs and finished requests to keep (default ${DEFAULT-VALUE}).")
     int historyDays;
 
+    @Option(names = "--max-archive-members", defaultValue = "" + ArchiveLimits.DEFAULT_MAX_MEMBERS,
+            description = "Most entries one archive may have (default ${DEFAULT-VALUE}).")
+    int maxArchiveMembers;
+
+    @Option(names = "--max-expansion-ratio", defaultValue = "" + ArchiveLimits.DEFAULT_MAX_EXPANSION_RATIO,
+            description = "Most times its own size an archive may unpack to, past 64 MiB (0: no limit; default ${DEFAULT-VALUE}).")
+    int maxExpansionRatio;
+
+    @Option(names = "--max-unpacked-mb", defaultValue = "" + ArchiveLimits.DEFAULT_MAX_UNPACKED_MB,
+            description = "Most megabytes one artifact's archives may unpack to (default ${DEFAULT-VALUE}).")
+    long maxUnpackedMb;
+
+    @Option(names = "--admin-token-file", description = "File holding a token that clean=True, the JSON API's POSTs and other admin calls must send as 'Authorization: Bearer TOKEN' (default: none needed).")
+    Path adminTokenFile;
+
     @Option(names = "--no-demo", description = "Do not seed the sample build under the first local archive root.")
     boolean noDemo;
 
@@ -100,7 +116,8 @@ final class ServeCommand implements Callable<Integer> {
                         QueueConfig.DEFAULT_PRUNE_EVERY, Duration.ofSeconds(nodeTimeoutS)),
                 roots, GcsSettings.fromEnvironment(gcsEndpoint, gcsAnonymous),
                 new UploadWait(Duration.ofSeconds(waitRequired), Duration.ofSeconds(waitOptional)), catalogue,
-                new DiskLimits(maxStagedMb, minFreeMb), new DownloadSettings(sliceThresholdMb << 20, downloadStreams, fastStreamMibps << 20));
+                new DiskLimits(maxStagedMb, minFreeMb), new DownloadSettings(sliceThresholdMb << 20, downloadStreams, fastStreamMibps << 20),
+                new ArchiveLimits(maxArchiveMembers, maxExpansionRatio, maxUnpackedMb << 20), new Settings.Access(adminTokenFile));
         String demoUrl = noDemo ? null : DemoBuild.seed(firstRoot);
         Stagehand server = Stagehand.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);

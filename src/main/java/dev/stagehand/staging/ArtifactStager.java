@@ -4,6 +4,7 @@ import dev.stagehand.archive.ArchiveError;
 import dev.stagehand.archive.ArchiveSource;
 import dev.stagehand.archive.BuildRef;
 import dev.stagehand.archive.ObjectInfo;
+import dev.stagehand.common.RealPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,6 +25,9 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  * archive, fetch and verify, unpack into a fresh work dir, install atomically, marker last.
  */
 final class ArtifactStager {
+    /** The least room an extraction reserves at a time. */
+    static final long UNPACK_STEP = 64L << 20;
+
     /** Which job, of which build, in which attempt. */
     record JobRef(long jobId, long buildId, int attempt) {}
 
@@ -35,8 +39,10 @@ final class ArtifactStager {
     private final DownloadSettings download;
     private final Progress progress;
     private final LandingFiles landing;
+    private final ArchiveLimits limits;
     private final List<LandingFiles.Landing> landings = new ArrayList<>();
     private long reserved;
+    private String unpacking = "";
 
     ArtifactStager(ArchiveSource source, BuildRef build, JobRef job, StagingDisk disk, Progress progress) {
         this.source = source;
@@ -46,6 +52,7 @@ final class ArtifactStager {
         this.space = disk.space();
         this.download = disk.download();
         this.landing = disk.landing();
+        this.limits = disk.limits();
         this.progress = progress;
     }
 
@@ -68,7 +75,8 @@ final class ArtifactStager {
         Path work = area.freshWorkDir(job.jobId(), job.attempt());
         boolean installed = false;
         try {
-            Unpacker unpacker = new Unpacker(work, progress, (dest, file, size) -> land(dest, file, size)::landed);
+            Unpacker unpacker = new Unpacker(work, progress, (dest, file, size) -> land(dest, file, size)::landed, limits,
+                    new UnpackRoom());
             List<String> mkdirs = new ArrayList<>();
             for (Rule rule : plan.rules()) {
                 List<String> selected = rule.select(plan.names(), build.name());
@@ -76,18 +84,24 @@ final class ArtifactStager {
                     apply(rule, name, work, unpacker);
                 }
                 if (!selected.isEmpty()) { // a rule's links belong to its files: none without them
+                    unpacker.reading("the catalogue", 0);
                     for (Map.Entry<String, String> link : rule.symlinks().entrySet()) {
-                        unpacker.symlink(link.getKey().replace("<build>", build.name()), link.getValue());
+                        String at = link.getKey().replace("<build>", build.name());
+                        unpacker.symlink(at, link.getValue(), at);
                     }
                 }
                 mkdirs.addAll(rule.mkdirs());
             }
+            unpacker.finish();
             beforeInstall.run();
             area.install(work, build.path(), job.buildId(), artifactKey, unpacker.written(), mkdirs);
             installed = true;
             landings.forEach(landing::installed);
             StagingArea.deleteTree(area.partialDir(job.jobId()));
             space.installed(job.buildId(), build.path());
+        } catch (RealPaths.Escape e) { // a link in the build (an earlier artifact's) is in the way: no retry helps
+            throw new StagingFailure(StagingFailure.Kind.PERMANENT, "refused to install " + artifactKey + ": " + e.getMessage()
+                    + "; nothing was installed", e);
         } catch (IOException e) {
             if (DiskErrors.isNoSpace(e)) {
                 throw DiskErrors.noSpace("staging " + artifactKey, e);
@@ -130,10 +144,10 @@ final class ArtifactStager {
             throw e;
         }
         Path target = SafePaths.under(work, dest);
-        Files.createDirectories(target.getParent());
+        RealPaths.createDirectories(work, target.getParent());
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         landed.movedTo(target);
-        unpacker.written().add(dest);
+        unpacker.copied(dest);
     }
 
     /** Room for {@code bytes} more (of which {@code onDisk} are there already) before writing them. */
@@ -141,18 +155,42 @@ final class ArtifactStager {
         if (bytes <= 0) {
             return;
         }
+        space.reserve(job.jobId(), job.buildId(), reserved + bytes, Math.max(0, bytes - onDisk), what);
         reserved += bytes;
-        space.reserve(job.jobId(), job.buildId(), reserved, Math.max(0, bytes - onDisk), what);
+    }
+
+    /**
+     * Room for what an extraction writes, reserved ahead of its bytes as they come (what an
+     * archive unpacks to is known only by unpacking it): steps of at least {@link #UNPACK_STEP},
+     * each as large as all before it, so a large image costs few reservations.
+     */
+    private final class UnpackRoom implements Unpacker.Room {
+        private long ahead;
+
+        @Override
+        public void need(long total) throws IOException, StagingFailure {
+            if (total <= ahead) {
+                return;
+            }
+            long needed = total - ahead;
+            long step = Math.max(needed, Math.max(UNPACK_STEP, ahead)); // doubling: few reservations for a large image
+            try {
+                reserve("what " + unpacking + " unpacks to", step, 0);
+            } catch (StagingFailure noRoomForTheStep) {
+                if (step == needed) {
+                    throw noRoomForTheStep;
+                }
+                step = needed; // a small quota: room for what is written, not for the step ahead
+                reserve("what " + unpacking + " unpacks to", step, 0);
+            }
+            ahead += step;
+        }
     }
 
     private void unpack(ObjectInfo info, Rule rule, Unpacker unpacker) throws IOException, StagingFailure {
-        unpacker.reading(info.name());
+        unpacker.reading(info.name(), info.size());
+        unpacking = info.name();
         String dest = rule.to() == null ? null : rule.destination(info.name(), build.name());
-        if (!Archives.isZip(info.name())) {
-            // What a tar stream unpacks to is known only at its end: its size stands in for it
-            // (the kept-free reserve absorbs the difference; a full disk is retried).
-            reserve(info.name(), info.size(), 0);
-        }
         try {
             if (Archives.isZip(info.name())) {
                 unzip(info, rule, dest, unpacker);
@@ -172,7 +210,6 @@ final class ArtifactStager {
     private void unzip(ObjectInfo info, Rule rule, String dest, Unpacker unpacker) throws IOException, StagingFailure {
         try (RangedChannel channel = new RangedChannel(source, info, download);
              ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).setIgnoreLocalFileHeader(true).get()) {
-            reserve(info.name(), Unpacker.zipBytes(zip, rule), 0);
             if (rule.action() == Rule.Action.MEMBER) {
                 if (!unpacker.zipMember(zip, channel, rule.member(), dest)) {
                     throw StagingFailure.permanent(info.name() + " has no member " + rule.member());

@@ -1,11 +1,12 @@
 package dev.stagehand.staging;
 
 import java.io.IOException;
+import dev.stagehand.common.RealPaths;
+import dev.stagehand.common.RelativePaths;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,21 +38,22 @@ public final class ControlFiles {
 
     /** Control file paths relative to the build's autotest/, sorted; empty when the build has none staged. */
     public Optional<List<String>> list(String build, String suite) throws IOException {
-        Path autotest = autotest(build);
-        if (!Files.isDirectory(autotest)) {
+        Optional<Autotest> found = autotest(build);
+        if (found.isEmpty()) {
             return Optional.empty();
         }
+        Autotest autotest = found.get();
         if (suite == null) {
-            return Optional.of(all(autotest));
+            return Optional.of(autotest.controls());
         }
         Optional<List<String>> mapped = fromSuiteMap(autotest, suite);
         if (mapped.isPresent()) {
             return mapped;
         }
         List<String> members = new ArrayList<>();
-        for (String path : all(autotest)) {
+        for (String path : autotest.controls()) {
             // test_suites/control.X defines suite X; it is not one of its tests
-            if (!path.startsWith("test_suites/") && suitesOf(autotest.resolve(path)).contains(suite)) {
+            if (!path.startsWith("test_suites/") && autotest.read(path).map(ControlFiles::suitesOf).orElse(List.of()).contains(suite)) {
                 members.add(path);
             }
         }
@@ -64,50 +66,59 @@ public final class ControlFiles {
         if (members.isEmpty()) {
             return Optional.empty();
         }
-        Path autotest = autotest(build);
+        Autotest autotest = autotest(build).orElseThrow();
         Map<String, String> controls = new LinkedHashMap<>();
         for (String path : members.get()) {
-            Path file = autotest.resolve(path).normalize();
-            if (file.startsWith(autotest) && Files.isRegularFile(file)) {
-                controls.put(path, Files.readString(file, StandardCharsets.UTF_8));
-            }
+            autotest.read(path).ifPresent(text -> controls.put(path, text));
         }
         return Optional.of(controls);
     }
 
     /** One control file's text, by its path relative to autotest/; empty when there is no such file. */
     public Optional<String> read(String build, String controlPath) throws IOException {
-        Path autotest = autotest(build);
-        Path file = autotest.resolve(builds.callerPath("control_path", controlPath)).normalize();
-        if (!file.startsWith(autotest) || !Files.isRegularFile(file)) {
-            return Optional.empty();
+        String path = builds.callerPath("control_path", controlPath);
+        Optional<Autotest> autotest = autotest(build);
+        return autotest.isEmpty() ? Optional.empty() : autotest.get().read(path);
+    }
+
+    /** The build's autotest/ dir, when it is staged and really inside the build (not a link elsewhere). */
+    private Optional<Autotest> autotest(String build) {
+        return area.realBuildDir(builds.callerPath("build", build))
+                .flatMap(real -> RealPaths.inside(real, "autotest").filter(Files::isDirectory).map(dir -> new Autotest(real, dir)));
+    }
+
+    /**
+     * A staged autotest/ dir; every file is read only after its real path, links followed, is
+     * found inside the build ({@code build}): a link an archive or an earlier artifact left
+     * cannot turn a read elsewhere.
+     */
+    private record Autotest(Path build, Path dir) {
+        Optional<String> read(String relative) throws IOException {
+            Optional<Path> file = RealPaths.inside(build, dir.resolve(relative).normalize()).filter(Files::isRegularFile);
+            return file.isEmpty() ? Optional.empty() : Optional.of(Files.readString(file.get(), StandardCharsets.UTF_8));
         }
-        return Optional.of(Files.readString(file));
-    }
 
-    private Path autotest(String build) {
-        return area.buildDir(builds.callerPath("build", build)).resolve("autotest");
-    }
-
-    private static List<String> all(Path autotest) throws IOException {
-        try (Stream<Path> files = Files.walk(autotest)) {
-            return files.filter(p -> p.getFileName().toString().matches("control(\\..*)?") && Files.isRegularFile(p))
-                    .map(p -> autotest.relativize(p).toString()).sorted().toList();
+        List<String> controls() throws IOException {
+            try (Stream<Path> files = Files.walk(dir)) {
+                return files.filter(p -> p.getFileName().toString().matches("control(\\..*)?"))
+                        .filter(p -> RealPaths.inside(build, p).filter(Files::isRegularFile).isPresent())
+                        .map(p -> dir.relativize(p).toString()).sorted().toList();
+            }
         }
     }
 
     /** The map's list for the suite; empty when the build has no map, the map lacks the suite, or it is malformed. */
-    private static Optional<List<String>> fromSuiteMap(Path autotest, String suite) throws IOException {
-        Path map = autotest.resolve(SUITE_MAP);
-        if (!Files.isRegularFile(map)) {
+    private static Optional<List<String>> fromSuiteMap(Autotest autotest, String suite) throws IOException {
+        Optional<String> map = autotest.read(SUITE_MAP);
+        if (map.isEmpty()) {
             return Optional.empty();
         }
         try {
-            Object parsed = PythonLiteral.parse(Files.readString(map, StandardCharsets.UTF_8));
+            Object parsed = PythonLiteral.parse(map.get());
             if (parsed instanceof Map<?, ?> suites && suites.get(suite) instanceof List<?> paths) {
                 List<String> members = new ArrayList<>();
                 for (Object path : paths) {
-                    if (path instanceof String p && !p.startsWith("/") && !Arrays.asList(p.split("/")).contains("..")) {
+                    if (path instanceof String p && RelativePaths.isClean(p)) {
                         members.add(p);
                     }
                 }
@@ -116,19 +127,13 @@ public final class ControlFiles {
             return Optional.empty();
         } catch (PythonLiteral.Malformed e) {
             log.warn("{} of {} is malformed ({}); finding suite members by their ATTRIBUTES and SUITE instead",
-                    SUITE_MAP, autotest.getParent().getFileName(), e.getMessage());
+                    SUITE_MAP, autotest.build().getFileName(), e.getMessage());
             return Optional.empty();
         }
     }
 
     /** The suites a control file names: each {@code suite:X} of ATTRIBUTES, and each name in SUITE. */
-    static List<String> suitesOf(Path control) {
-        String text;
-        try {
-            text = Files.readString(control, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return List.of();
-        }
+    static List<String> suitesOf(String text) {
         List<String> suites = new ArrayList<>();
         Matcher m = ASSIGNMENT.matcher(text);
         while (m.find()) {

@@ -4,6 +4,7 @@ import dev.stagehand.archive.ArchiveSources;
 import dev.stagehand.archive.BuildRef;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
+import dev.stagehand.common.RelativePaths;
 import dev.stagehand.db.types.JobState;
 import dev.stagehand.queue.BuildStore;
 import dev.stagehand.queue.JobQueue;
@@ -105,7 +106,7 @@ public final class StageService {
             targets.add(new StageTarget.Artifact(artifact));
         }
         for (String file : files) {
-            if (file.length() > MAX_NAME || !SafePaths.isSafeFileName(file)) {
+            if (file.length() > MAX_NAME || !RelativePaths.isClean(file)) {
                 throw new InvalidRequest("invalid file name " + CallerText.quote(file)
                         + ": must be relative, at most " + MAX_NAME + " characters, without '..', empty parts or control characters");
             }

@@ -3,6 +3,8 @@ package dev.stagehand.staging;
 import dev.stagehand.archive.BuildRef;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
+import dev.stagehand.common.RealPaths;
+import dev.stagehand.common.RelativePaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -22,11 +24,12 @@ public final class StagedBuilds {
 
     /** One line per file or directory of a staged build (name, modified time, size); empty when it is not staged. */
     public Optional<List<String>> listing(BuildRef build) throws IOException {
-        Path dir = area.buildDir(build.path());
-        if (!Files.isDirectory(dir)) {
+        Optional<Path> staged = area.realBuildDir(build.path());
+        if (staged.isEmpty() || !Files.isDirectory(staged.get())) {
             return Optional.empty();
         }
-        try (Stream<Path> files = Files.walk(dir)) {
+        Path dir = staged.get();
+        try (Stream<Path> files = Files.walk(dir)) { // links are listed as links, never followed
             return Optional.of(files.filter(p -> !p.equals(dir)).sorted().map(p -> line(dir, p)).toList());
         }
     }
@@ -42,12 +45,12 @@ public final class StagedBuilds {
 
     /** The newest staged build of a target (optionally of one milestone, e.g. R78), in version order. */
     public Optional<String> latest(String target, String milestone) throws IOException {
-        Path dir = area.buildDir(callerPath("target", target));
-        if (!Files.isDirectory(dir)) {
+        Optional<Path> dir = RealPaths.inside(area.root(), area.buildDir(callerPath("target", target)));
+        if (dir.isEmpty() || !Files.isDirectory(dir.get())) {
             return Optional.empty();
         }
-        try (Stream<Path> children = Files.list(dir)) {
-            return children.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+        try (Stream<Path> children = Files.list(dir.get())) {
+            return children.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).map(p -> p.getFileName().toString())
                     .filter(name -> milestone == null || name.startsWith(milestone + "-"))
                     .max(VersionOrder.INSTANCE);
         }
@@ -60,9 +63,7 @@ public final class StagedBuilds {
 
     /** A relative path a caller gave (target, build): no '..', no empty parts, not stagehand's own directory. */
     String callerPath(String what, String path) {
-        if (path.startsWith("/") || path.length() > 1024
-                || Stream.of(path.split("/", -1)).anyMatch(p -> p.isEmpty() || p.equals("..") || p.equals("."))
-                || path.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        if (path.length() > 1024 || !RelativePaths.isClean(path)) {
             throw new InvalidRequest(what + " must be a relative path without '..': " + CallerText.quote(path));
         }
         area.checkBuildPath(path);

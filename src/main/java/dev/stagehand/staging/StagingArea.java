@@ -1,6 +1,7 @@
 package dev.stagehand.staging;
 
 import dev.stagehand.common.InvalidRequest;
+import dev.stagehand.common.RealPaths;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -25,7 +27,9 @@ public final class StagingArea {
     private final Path root;
 
     public StagingArea(Path staticDir) throws IOException {
-        this.root = staticDir.toAbsolutePath().normalize();
+        Files.createDirectories(staticDir);
+        // Real, so that every real-path check below compares like with like.
+        this.root = staticDir.toRealPath();
         Files.createDirectories(internal("work"));
         Files.createDirectories(internal("partial"));
         Files.createDirectories(internal("markers"));
@@ -41,6 +45,11 @@ public final class StagingArea {
 
     public Path buildDir(String buildPath) {
         return SafePaths.under(root, buildPath);
+    }
+
+    /** The build's directory as it really is on disk, when it exists and lies inside the static dir. */
+    Optional<Path> realBuildDir(String buildPath) {
+        return RealPaths.inside(root, buildDir(buildPath));
     }
 
     /** Refuses a build path that is or reaches into stagehand's own directory (400). */
@@ -76,26 +85,36 @@ public final class StagingArea {
     }
 
     /**
-     * Moves every written file from the work dir into the build dir (each move atomic), then
-     * writes the marker: the commit point. A crash before the marker leaves the artifact unstaged.
+     * Moves every written file from the work dir into the build dir (each move atomic), links
+     * last, then writes the marker: the commit point. A crash before the marker leaves the
+     * artifact unstaged. No move passes through a symlink already in the build (an earlier
+     * artifact's): each parent directory is checked on disk, part by part.
      */
     void install(Path work, String buildPath, long buildId, String artifact, List<String> files, List<String> mkdirs)
             throws IOException {
         Path build = buildDir(buildPath);
-        Files.createDirectories(build);
+        RealPaths.createDirectories(root, build);
         Files.deleteIfExists(marker(buildId, artifact));
         for (String dir : mkdirs) {
-            Files.createDirectories(SafePaths.under(build, dir));
+            RealPaths.createDirectories(build, SafePaths.under(build, dir));
         }
-        for (String file : files) {
+        List<String> linksLast = files.stream()
+                .sorted(Comparator.comparing((String f) -> Files.isSymbolicLink(work.resolve(f)))).toList();
+        for (String file : linksLast) { // all checked before any moves: a refusal installs nothing
+            RealPaths.checkWritable(build, SafePaths.under(build, file));
+        }
+        for (String file : linksLast) {
             Path target = SafePaths.under(build, file);
-            Files.createDirectories(target.getParent());
+            RealPaths.createDirectories(build, target.getParent());
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new RealPaths.Escape(file + " is a directory in the build; it is not replaced by a file");
+            }
             Files.move(SafePaths.under(work, file), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         Path marker = marker(buildId, artifact);
         Files.createDirectories(marker.getParent());
         Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
-        Files.write(tmp, files);
+        Files.write(tmp, Marker.lines(files));
         Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -103,13 +122,16 @@ public final class StagingArea {
     List<String> installed(long buildId, String artifact) {
         try {
             Path marker = marker(buildId, artifact);
-            return Files.isRegularFile(marker) ? Files.readAllLines(marker) : List.of();
+            return Files.isRegularFile(marker) ? Marker.files(marker) : List.of();
         } catch (IOException e) {
             return List.of();
         }
     }
 
-    /** Staged on disk: the marker exists and every file it lists still exists. */
+    /**
+     * Staged on disk: the marker exists and the files it names to check (all of a small artifact's,
+     * a fixed sample of a large one's) still exist, so this costs the same for any artifact.
+     */
     public boolean onDisk(long buildId, String buildPath, String artifact) {
         Path marker = marker(buildId, artifact);
         if (!Files.isRegularFile(marker)) {
@@ -117,7 +139,7 @@ public final class StagingArea {
         }
         try {
             Path build = buildDir(buildPath);
-            return Files.readAllLines(marker).stream()
+            return Marker.toCheck(marker).stream()
                     .allMatch(f -> Files.exists(build.resolve(f), LinkOption.NOFOLLOW_LINKS));
         } catch (IOException e) {
             return false;

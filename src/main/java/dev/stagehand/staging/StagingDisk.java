@@ -2,6 +2,8 @@ package dev.stagehand.staging;
 
 /**
  * Where and how a job's bytes go: the static dir's layout, the disk space it may take, how
- * objects are fetched, and where files still landing are announced to readers.
+ * objects are fetched, where files still landing are announced to readers, and what an archive
+ * may unpack to.
  */
-public record StagingDisk(StagingArea area, DiskSpace space, DownloadSettings download, LandingFiles landing) {}
+public record StagingDisk(StagingArea area, DiskSpace space, DownloadSettings download, LandingFiles landing,
+        ArchiveLimits limits) {}

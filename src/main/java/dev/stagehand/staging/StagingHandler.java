@@ -48,7 +48,7 @@ public final class StagingHandler implements JobHandler {
                 .orElseThrow(() -> new PermanentFailure("unknown artifact '" + run.artifact() + "'"));
         BuildRef build = new BuildRef(ArchiveUrl.parse(run.archiveUrl()), run.buildPath());
         ArchiveSource source = target instanceof StageTarget.Telemetry
-                ? sources.openStaged(area.buildDir(build.path()).resolve("autotest/packages"))
+                ? sources.openStaged(area.buildDir(build.path()), area.buildDir(build.path()).resolve("autotest/packages"))
                 : sources.open(build.url());
         ArtifactStager stager = new ArtifactStager(source, build, new ArtifactStager.JobRef(run.jobId(), run.buildId(), run.attempt()),
                 disk, run::progress);

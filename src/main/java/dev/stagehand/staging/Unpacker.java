@@ -1,12 +1,21 @@
 package dev.stagehand.staging;
 
+import dev.stagehand.common.RealPaths;
+import dev.stagehand.common.Sizes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.LongConsumer;
 import java.util.zip.CRC32;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -15,17 +24,36 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
- * Writes archive entries into a work directory that mirrors the build directory, refusing any
- * entry that is absolute, climbs with '..', links outside the build, or is a device or FIFO.
- * Returns the build-relative paths it wrote; the caller installs them or throws them away.
+ * Writes archive entries into a work directory that mirrors the build directory. Nothing an
+ * archive says is trusted:
+ * <ul>
+ *   <li>names must be clean relative paths (no '/', '..', control characters: {@link SafePaths});
+ *   <li>symlinks are created last, after every file, so no write can pass through one; a member
+ *       that lies inside a link the archive made is refused, and each link's target must stay
+ *       in the build however it is resolved ({@link SafePaths#checkLinkTarget});
+ *   <li>the bytes actually written are counted, against the member and size limits
+ *       ({@link ArchiveLimits}) and the disk's room ({@link Room}), before they are written.
+ * </ul>
+ * A later member of the same name replaces an earlier one, as GNU tar does. Returns the
+ * build-relative paths it wrote; the caller installs them or throws them away.
  */
 final class Unpacker {
+    /** Unpacked bytes below this never count as a bomb, whatever the ratio (a small archive of text). */
+    static final long RATIO_FLOOR = 64L << 20;
+
     private final Path work;
-    private String archiveName;
     private final Progress progress;
     private final MemberLanding landing;
-    private final List<String> written = new ArrayList<>();
+    private final ArchiveLimits limits;
+    private final Room room;
+    private final Set<String> written = new LinkedHashSet<>();
+    /** Symlinks to create once every file is written: where, and their target. */
+    private final Map<String, String> links = new LinkedHashMap<>();
     private final byte[] buffer = new byte[Download.BUFFER];
+    private String archiveName = "";
+    private long archiveSize;
+    private long archiveBytes;
+    private int members;
     private long bytes;
 
     /** Where a single member (an image) being written can be followed while it lands. */
@@ -36,31 +64,40 @@ final class Unpacker {
         LongConsumer begin(String dest, Path file, long size);
     }
 
-    Unpacker(Path work, Progress progress) {
-        this(work, progress, MemberLanding.NONE);
+    /** The disk's side: room for {@code total} unpacked bytes in all, reserved before they are written. */
+    interface Room {
+        Room UNLIMITED = total -> {};
+
+        void need(long total) throws IOException, StagingFailure;
     }
 
-    Unpacker(Path work, Progress progress, MemberLanding landing) {
-        this.landing = landing;
+    Unpacker(Path work, Progress progress, MemberLanding landing, ArchiveLimits limits, Room room) {
         this.work = work;
-        this.archiveName = "";
         this.progress = progress;
+        this.landing = landing;
+        this.limits = limits;
+        this.room = room;
     }
 
-    /** Names the archive the next entries come from (for messages about them). */
-    Unpacker reading(String archive) {
+    /** Names the archive the next entries come from (for messages) and its size (for the expansion ratio). */
+    Unpacker reading(String archive, long size) {
         this.archiveName = archive;
+        this.archiveSize = Math.max(0, size);
+        this.archiveBytes = 0;
+        this.members = 0;
         return this;
     }
 
+    /** The build-relative files and links written so far, in order. */
     List<String> written() {
-        return written;
+        return List.copyOf(written);
     }
 
-    /** Every entry the rule takes, from a tar stream, under {@code into}. */
-    void tar(TarArchiveInputStream tar, Rule rule) throws IOException, HostileArchive {
+    /** Every entry the rule takes, from a tar stream. */
+    void tar(TarArchiveInputStream tar, Rule rule) throws IOException, StagingFailure {
         TarArchiveEntry entry;
         while ((entry = tar.getNextEntry()) != null) {
+            countMember();
             if (!rule.takesEntry(entry.getName())) {
                 continue;
             }
@@ -68,25 +105,24 @@ final class Unpacker {
             if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
                 throw new HostileArchive(archiveName, entry.getName(), "is a device or FIFO");
             } else if (entry.isSymbolicLink()) {
-                SafePaths.checkLinkTarget(archiveName, entry.getName(), dest, entry.getLinkName());
-                symlink(dest, entry.getLinkName());
+                symlink(dest, entry.getLinkName(), entry.getName());
             } else if (entry.isLink()) {
-                String target = rule.entryDestination(archiveName, entry.getLinkName());
-                copyWritten(target, dest, entry.getName());
+                hardLink(rule.entryDestination(archiveName, entry.getLinkName()), dest, entry.getName());
             } else if (entry.isDirectory()) {
-                Files.createDirectories(SafePaths.under(work, dest));
+                directory(dest, entry.getName());
             } else {
-                write(tar, dest, null, bytes -> {});
+                write(tar, dest, entry.getName(), null, bytes -> {});
             }
         }
     }
 
     /** One named member of a tar stream, to {@code dest}; false if the archive has no such member. */
-    boolean tarMember(TarArchiveInputStream tar, String member, String dest) throws IOException {
+    boolean tarMember(TarArchiveInputStream tar, String member, String dest) throws IOException, StagingFailure {
         TarArchiveEntry entry;
         while ((entry = tar.getNextEntry()) != null) {
+            countMember();
             if (entry.getName().equals(member) && entry.isFile()) {
-                write(tar, dest, null, landing.begin(dest, SafePaths.under(work, dest), entry.getSize()));
+                write(tar, dest, member, null, landing.begin(dest, SafePaths.under(work, dest), entry.getSize()));
                 return true;
             }
         }
@@ -94,8 +130,9 @@ final class Unpacker {
     }
 
     /** Every entry the rule takes from a zip, each checked against its CRC32. */
-    void zip(ZipFile zip, Rule rule) throws IOException, HostileArchive {
-        for (ZipArchiveEntry entry : java.util.Collections.list(zip.getEntries())) {
+    void zip(ZipFile zip, Rule rule) throws IOException, StagingFailure {
+        for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
+            countMember();
             if (!rule.takesEntry(entry.getName())) {
                 continue;
             }
@@ -103,25 +140,17 @@ final class Unpacker {
             if (entry.isUnixSymlink()) {
                 throw new HostileArchive(archiveName, entry.getName(), "is a symlink (not allowed in zip archives)");
             } else if (entry.isDirectory()) {
-                Files.createDirectories(SafePaths.under(work, dest));
+                directory(dest, entry.getName());
             } else {
-                zipEntry(zip, entry, dest);
+                try (InputStream in = zip.getInputStream(entry)) {
+                    write(in, dest, entry.getName(), entry.getCrc(), bytes -> {});
+                }
             }
         }
     }
 
-    /** What the rule will unpack from a zip, by its central directory: the member, or every entry taken. */
-    static long zipBytes(ZipFile zip, Rule rule) {
-        if (rule.action() == Rule.Action.MEMBER) {
-            ZipArchiveEntry entry = zip.getEntry(rule.member());
-            return entry == null ? 0 : Math.max(0, entry.getSize());
-        }
-        return java.util.Collections.list(zip.getEntries()).stream()
-                .filter(e -> !e.isDirectory() && rule.takesEntry(e.getName())).mapToLong(e -> Math.max(0, e.getSize())).sum();
-    }
-
     /** One named member of a zip; false if it has no such member. */
-    boolean zipMember(ZipFile zip, RangedChannel channel, String member, String dest) throws IOException {
+    boolean zipMember(ZipFile zip, RangedChannel channel, String member, String dest) throws IOException, StagingFailure {
         ZipArchiveEntry entry = zip.getEntry(member);
         if (entry == null || entry.isDirectory()) {
             return false;
@@ -129,28 +158,79 @@ final class Unpacker {
         // Local header (30 bytes + name + extra field, rarely over 1 KiB) and data in one request.
         channel.expect(entry.getLocalHeaderOffset(), 30 + entry.getRawName().length + 1024 + entry.getCompressedSize());
         try (InputStream in = zip.getInputStream(entry)) {
-            write(in, dest, entry.getCrc(), landing.begin(dest, SafePaths.under(work, dest), entry.getSize()));
+            write(in, dest, member, entry.getCrc(), landing.begin(dest, SafePaths.under(work, dest), entry.getSize()));
         }
         return true;
     }
 
-    private void zipEntry(ZipFile zip, ZipArchiveEntry entry, String dest) throws IOException {
-        try (InputStream in = zip.getInputStream(entry)) {
-            write(in, dest, entry.getCrc(), bytes -> {});
-        }
+    /** A file fetched whole (not unpacked) was moved to {@code dest} in the work dir. */
+    void copied(String dest) {
+        written.add(dest);
     }
 
-    private void write(InputStream in, String dest, Long expectedCrc, LongConsumer landed) throws IOException {
+    /** A symlink at {@code dest}, created with the others once every file is written. */
+    void symlink(String dest, String target, String entryName) throws HostileArchive {
+        SafePaths.checkLinkTarget(archiveName, entryName, dest, target);
+        checkNotInsideLink(dest, entryName);
+        links.remove(dest); // re-put at the end: a later link of the same name is created later
+        links.put(dest, target);
+    }
+
+    /**
+     * Creates the symlinks. Each replaces a file of the same name written before it (the later
+     * member wins); one that would replace a directory is refused.
+     */
+    void finish() throws IOException, StagingFailure {
+        for (Map.Entry<String, String> link : links.entrySet()) {
+            Path at = SafePaths.under(work, link.getKey());
+            RealPaths.createDirectories(work, at.getParent());
+            if (Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) {
+                throw new HostileArchive(archiveName, link.getKey(), "is a symlink in the place of a directory");
+            }
+            Files.deleteIfExists(at);
+            Files.createSymbolicLink(at, Path.of(link.getValue()));
+            written.remove(link.getKey());
+            written.add(link.getKey());
+        }
+        links.clear();
+    }
+
+    private void directory(String dest, String entryName) throws IOException, HostileArchive {
+        checkNotInsideLink(dest, entryName);
+        links.remove(dest); // a directory replaces an earlier link of its name
+        RealPaths.createDirectories(work, SafePaths.under(work, dest));
+    }
+
+    private void hardLink(String from, String dest, String entryName) throws IOException, StagingFailure {
+        Path source = SafePaths.under(work, from);
+        if (!written.contains(from) || links.containsKey(from) || !Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+            throw new HostileArchive(archiveName, entryName, "is a hard link to something not in the archive");
+        }
+        checkNotInsideLink(dest, entryName);
         Path target = SafePaths.under(work, dest);
-        Files.createDirectories(target.getParent());
+        RealPaths.createDirectories(work, target.getParent());
+        account(Files.size(source));
+        Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+        links.remove(dest);
+        written.add(dest);
+    }
+
+    private void write(InputStream in, String dest, String entryName, Long expectedCrc, LongConsumer landed)
+            throws IOException, StagingFailure {
+        checkNotInsideLink(dest, entryName);
+        links.remove(dest); // a file replaces an earlier link of its name
+        Path target = SafePaths.under(work, dest);
+        RealPaths.createDirectories(work, target.getParent());
         CRC32 crc = new CRC32();
         long fileBytes = 0;
-        try (OutputStream out = Files.newOutputStream(target)) { // unbuffered: written bytes are in the file
+        // Unbuffered, so written bytes are in the file; never through a link, though none exists yet.
+        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             int n;
             while ((n = in.read(buffer)) > 0) {
+                account(n);
                 out.write(buffer, 0, n);
                 crc.update(buffer, 0, n);
-                bytes += n;
                 fileBytes += n;
                 landed.accept(fileBytes);
                 progress.bytes(bytes, null);
@@ -162,22 +242,37 @@ final class Unpacker {
         written.add(dest);
     }
 
-    void symlink(String dest, String target) throws IOException {
-        Path link = SafePaths.under(work, dest);
-        Files.createDirectories(link.getParent());
-        Files.deleteIfExists(link);
-        Files.createSymbolicLink(link, Path.of(target));
-        written.add(dest);
+    /** A member at {@code dest} must not lie inside a symlink the archive made (GNU tar would write through it). */
+    private void checkNotInsideLink(String dest, String entryName) throws HostileArchive {
+        for (int slash = dest.indexOf('/'); slash > 0; slash = dest.indexOf('/', slash + 1)) {
+            String above = dest.substring(0, slash);
+            if (links.containsKey(above)) {
+                throw new HostileArchive(archiveName, entryName, "lies inside the symlink '" + above + "' the archive made");
+            }
+        }
     }
 
-    private void copyWritten(String from, String dest, String entryName) throws IOException, HostileArchive {
-        Path source = SafePaths.under(work, from);
-        if (!written.contains(from) || !Files.isRegularFile(source)) {
-            throw new HostileArchive(archiveName, entryName, "is a hard link to something not in the archive");
+    private void countMember() throws StagingFailure {
+        if (++members > limits.maxMembers()) {
+            throw new StagingFailure(StagingFailure.Kind.PERMANENT, archiveName + " has more than " + limits.maxMembers()
+                    + " members (--max-archive-members); nothing was installed");
         }
-        Path target = SafePaths.under(work, dest);
-        Files.createDirectories(target.getParent());
-        Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        written.add(dest);
+    }
+
+    /** {@code n} more bytes are about to be written: within every limit, and with room on the disk for them. */
+    private void account(long n) throws IOException, StagingFailure {
+        bytes += n;
+        archiveBytes += n;
+        if (bytes > limits.maxUnpackedBytes()) {
+            throw new StagingFailure(StagingFailure.Kind.PERMANENT, archiveName + " unpacks to more than "
+                    + Sizes.of(limits.maxUnpackedBytes()) + " (--max-unpacked-mb); nothing was installed");
+        }
+        if (limits.maxExpansionRatio() > 0 && archiveBytes > RATIO_FLOOR
+                && archiveBytes > limits.maxExpansionRatio() * (double) archiveSize) {
+            throw new StagingFailure(StagingFailure.Kind.PERMANENT, archiveName + " (" + Sizes.of(archiveSize)
+                    + ") unpacks to more than " + limits.maxExpansionRatio() + " times its size (--max-expansion-ratio),"
+                    + " as an archive bomb does; nothing was installed");
+        }
+        room.need(bytes);
     }
 }

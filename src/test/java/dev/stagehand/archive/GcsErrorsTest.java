@@ -23,8 +23,7 @@ class GcsErrorsTest {
 
     private static Settings withGcs(Path dir, String endpoint, boolean anonymous) {
         Settings s = Server.settings(dir, endpoint);
-        return new Settings(s.host(), s.port(), s.staticDir(), s.dbUrl(), s.queue(), s.localArchiveRoots(),
-                new ArchiveSources.GcsSettings(endpoint, anonymous), s.uploadWait(), s.catalogueFile(), s.disk(), s.download());
+        return s.withGcs(new ArchiveSources.GcsSettings(endpoint, anonymous));
     }
 
     @Test

@@ -37,8 +37,7 @@ class DiskFullTest {
         disk = Tmpfs.mount(dir.resolve("static"), 16);
         gcs = new FakeGcs();
         Settings s = Server.settings(dir, gcs);
-        server = Server.start(new Settings(s.host(), s.port(), s.staticDir(), s.dbUrl(), s.queue(), s.localArchiveRoots(),
-                s.gcs(), s.uploadWait(), s.catalogueFile(), new DiskLimits(null, 0L), s.download()));
+        server = Server.start(s.withDisk(new DiskLimits(null, 0L)));
     }
 
     @AfterEach

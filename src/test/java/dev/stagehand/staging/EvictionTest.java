@@ -44,8 +44,7 @@ class EvictionTest {
             gcs.put(BUCKET, path(b) + "/stateful.tgz", random(unit, b));
         }
         Settings s = Server.settings(dir, gcs);
-        server = Server.start(new Settings(s.host(), s.port(), s.staticDir(), s.dbUrl(), s.queue(), s.localArchiveRoots(),
-                s.gcs(), s.uploadWait(), s.catalogueFile(), new DiskLimits(5L * unitMb, 0L), s.download()), clock);
+        server = Server.start(s.withDisk(new DiskLimits(5L * unitMb, 0L)), clock);
     }
 
     @AfterEach

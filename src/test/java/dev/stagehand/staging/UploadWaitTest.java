@@ -27,9 +27,7 @@ class UploadWaitTest {
     void aJobWaitingForItsUploadReleasesTheOnlyWorkerAndUsesNoAttempt() throws Exception {
         try (FakeGcs gcs = new FakeGcs()) {
             Settings s = Server.settings(dir, gcs);
-            Settings oneWorker = new Settings(s.host(), s.port(), s.staticDir(), s.dbUrl(),
-                    new QueueConfig(1, s.queue().retry(), s.queue().waiterPollInterval()), s.localArchiveRoots(), s.gcs(),
-                    s.uploadWait(), s.catalogueFile(), s.disk(), s.download());
+            Settings oneWorker = s.withQueue(new QueueConfig(1, s.queue().retry(), s.queue().waiterPollInterval()));
             try (Server server = Server.start(oneWorker)) {
                 String uploading = "gs://" + BUCKET + "/target/R1-1.0.0";
                 String ready = "gs://" + BUCKET + "/target/R2-1.0.0";

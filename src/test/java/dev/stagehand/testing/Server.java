@@ -9,6 +9,7 @@ import dev.stagehand.queue.JobFilter;
 import dev.stagehand.queue.JobView;
 import dev.stagehand.queue.QueueConfig;
 import dev.stagehand.queue.RetryPolicy;
+import dev.stagehand.staging.ArchiveLimits;
 import dev.stagehand.staging.DiskLimits;
 import dev.stagehand.staging.DownloadSettings;
 import dev.stagehand.staging.StageService.UploadWait;
@@ -41,13 +42,14 @@ public final class Server implements AutoCloseable {
                 new QueueConfig(4, new RetryPolicy(Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 3), Duration.ofMillis(200))
                         .withNodeTimeout(Duration.ofSeconds(4)),
                 List.of(dir.resolve("archive")), new GcsSettings(gcsEndpoint, true),
-                new UploadWait(Duration.ofSeconds(2), Duration.ofSeconds(1)), null, new DiskLimits(null, 0L), DownloadSettings.defaults());
+                new UploadWait(Duration.ofSeconds(2), Duration.ofSeconds(1)), null, new DiskLimits(null, 0L), DownloadSettings.defaults(),
+                new ArchiveLimits(ArchiveLimits.DEFAULT_MAX_MEMBERS, ArchiveLimits.DEFAULT_MAX_EXPANSION_RATIO,
+                        ArchiveLimits.DEFAULT_MAX_UNPACKED_MB << 20), Settings.Access.OPEN);
     }
 
     /** The same settings with other download settings. */
     public static Settings withDownloads(Settings s, DownloadSettings download) {
-        return new Settings(s.host(), s.port(), s.staticDir(), s.dbUrl(), s.queue(), s.localArchiveRoots(), s.gcs(),
-                s.uploadWait(), s.catalogueFile(), s.disk(), download);
+        return s.withDownload(download);
     }
 
     public static Server start(Path dir, FakeGcs gcs) throws IOException {
