@@ -2,8 +2,9 @@ package dev.stagehand.archive;
 
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
+import dev.stagehand.common.RelativePaths;
 import java.util.Arrays;
-import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * A parsed archive URL: {@code gs://bucket/path/BUILD} or {@code file:///abs/path/BUILD}. Anything
@@ -45,9 +46,28 @@ public record ArchiveUrl(String url, String scheme, String bucket, String path) 
         if (slash <= 0 || slash == rest.length() - 1) {
             throw new InvalidRequest("archive_url needs a bucket and a build path: " + CallerText.quote(url));
         }
+        String bucket = rest.substring(0, slash);
+        if (!isBucketName(bucket)) {
+            throw new InvalidRequest("archive_url names no valid GCS bucket (3-63 lower-case letters, digits, '-', '_'"
+                    + " and '.', starting and ending with a letter or digit): " + CallerText.quote(url));
+        }
         String path = rest.substring(slash + 1);
         checkSegments(url, path);
-        return new ArchiveUrl(url, "gs", rest.substring(0, slash), path);
+        return new ArchiveUrl(url, "gs", bucket, path);
+    }
+
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9._-]*[a-z0-9]");
+    private static final Pattern IP_ADDRESS = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    /** GCS's naming rules for buckets: what GCS could never hold is refused before anything is queued. */
+    static boolean isBucketName(String bucket) {
+        if (!BUCKET.matcher(bucket).matches() || bucket.length() < 3 || bucket.length() > 222
+                || IP_ADDRESS.matcher(bucket).matches() || bucket.startsWith("goog") || bucket.contains("google")
+                || bucket.contains("..")) {
+            return false;
+        }
+        return Arrays.stream(bucket.split("\\.")).allMatch(part -> !part.isEmpty() && part.length() <= 63)
+                && (bucket.contains(".") || bucket.length() <= 63);
     }
 
     private static ArchiveUrl file(String url, String rest) {
@@ -60,8 +80,7 @@ public record ArchiveUrl(String url, String scheme, String bucket, String path) 
     }
 
     private static void checkSegments(String url, String path) {
-        List<String> parts = Arrays.asList(path.split("/", -1));
-        if (path.isEmpty() || parts.stream().anyMatch(p -> p.isEmpty() || p.equals(".") || p.equals("..") || p.contains("\\"))) {
+        if (!RelativePaths.isClean(path)) {
             throw new InvalidRequest("archive_url has an empty, '.' or '..' path segment: " + CallerText.quote(url));
         }
     }

@@ -52,6 +52,18 @@ public final class StagingArea {
         return RealPaths.inside(root, buildDir(buildPath));
     }
 
+    /**
+     * {@code text} (an error about our own files) with the static dir's absolute path taken out, and
+     * the scratch dir of the attempt: a caller or the ledger sees {@code target/R1/autotest/x}.
+     */
+    String withoutServerPaths(String text) {
+        if (text == null) {
+            return null;
+        }
+        return text.replace(root + "/", "").replace(root.toString(), ".")
+                .replaceAll(java.util.regex.Pattern.quote(INTERNAL_DIR) + "/(work|partial)/[0-9]+(-[0-9]+)?/", "");
+    }
+
     /** Refuses a build path that is or reaches into stagehand's own directory (400). */
     void checkBuildPath(String buildPath) {
         for (String part : buildPath.split("/")) {

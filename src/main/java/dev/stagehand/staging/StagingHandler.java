@@ -58,14 +58,23 @@ public final class StagingHandler implements JobHandler {
             stager.stage(plan, run.artifact(), run::checkClaim);
         } catch (StagingFailure e) {
             throw switch (e.kind()) {
-                case PERMANENT -> new PermanentFailure(e.getMessage(), e);
-                case NO_SPACE -> new IOException(e.getMessage(), e); // retried: space may be freed meanwhile
+                case PERMANENT -> new PermanentFailure(area.withoutServerPaths(e.getMessage()), e);
+                case NO_SPACE -> new IOException(area.withoutServerPaths(e.getMessage()), e); // retried: space may be freed meanwhile
             };
         } catch (ArchiveError e) {
             throw e.permanent() ? new PermanentFailure(e.getMessage(), e) : e;
         } catch (UncheckedIOException e) {
-            throw e.getCause();
+            throw new IOException(area.withoutServerPaths(describe(e.getCause())), e.getCause());
+        } catch (IOException e) { // said to callers and kept in the ledger: paths relative to the static dir
+            throw new IOException(area.withoutServerPaths(describe(e)), e);
         }
+    }
+
+    /** A file-system error's message is often just the path ("NoSuchFile"): say what kind of error it is too. */
+    private static String describe(IOException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        return e instanceof java.nio.file.FileSystemException ? e.getClass().getSimpleName().replace("Exception", "") + ": " + message
+                : message;
     }
 
     /** The artifact is missing: wait (releasing the worker) until the deadline, then fail for good. */

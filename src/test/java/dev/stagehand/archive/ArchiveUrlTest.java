@@ -39,6 +39,19 @@ class ArchiveUrlTest {
         assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"ab", "Bucket", "-bucket", "bucket-", "b_k t", "192.168.5.4", "googbucket", "my-google-bucket",
+            "a..b", "bucket$", "ok.but.a-part-of-sixty-four-characters-is-too-long-for-gcs-to-accept-it-xx"})
+    void bucketNamesFollowGcsRules(String bucket) {
+        assertThrows(InvalidRequest.class, () -> ArchiveUrl.parse("gs://" + bucket + "/target/R1"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"chromeos-image-archive", "abc", "a_b.c-d", "x".repeat(63) + ".com"})
+    void realBucketNamesPass(String bucket) {
+        assertEquals(bucket, ArchiveUrl.parse("gs://" + bucket + "/target/R1").bucket());
+    }
+
     @Test
     void anOverlongUrlIsRefusedWithoutEchoingIt() {
         String raw = "gs://bucket/" + "a".repeat(ArchiveUrl.MAX_LENGTH);

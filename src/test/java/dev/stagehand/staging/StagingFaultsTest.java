@@ -158,6 +158,30 @@ class StagingFaultsTest extends ServerTest {
     }
 
     @Test
+    void aSymlinkUnderAnArchiveRootDoesNotWidenIt() throws Exception {
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere/R1"));
+        Files.writeString(elsewhere.resolve("stateful.tgz"), "x");
+        Files.createDirectories(dir.resolve("archive"));
+        Files.createSymbolicLink(dir.resolve("archive/lnk"), dir.resolve("elsewhere"));
+        var response = server.get("/stage?archive_url=file://" + dir.resolve("archive/lnk/R1") + "&artifacts=stateful");
+        assertEquals(400, response.statusCode());
+        assertTrue(response.body().contains("outside the allowed local archive roots"), response.body());
+        assertFalse(response.body().contains(dir.resolve("archive").toString() + ","), "the roots are not listed to callers");
+        assertEquals(0, server.jobs(null, null).size(), "nothing queued");
+    }
+
+    @Test
+    void aSymlinkInsideALocalBuildIsNotReadThrough() throws Exception {
+        Files.writeString(dir.resolve("secret.txt"), "TOP-SECRET");
+        Path build = Files.createDirectories(dir.resolve("archive/target/R3"));
+        Files.createSymbolicLink(build.resolve("stateful.tgz"), dir.resolve("secret.txt"));
+        var response = server.get("/stage?archive_url=file://" + build + "&artifacts=stateful&wait_for_upload_s=0");
+        assertEquals(500, response.statusCode());
+        assertTrue(response.body().contains("not found"), response.body());
+        assertFalse(Files.exists(server.build("target/R3/stateful.tgz")));
+    }
+
+    @Test
     void fileArchivesUnderAnAllowedRootStage() throws Exception {
         Path build = dir.resolve("archive/target/R2");
         Files.createDirectories(build);
