@@ -66,8 +66,6 @@ final class Unpacker {
 
     /** The disk's side: room for {@code total} unpacked bytes in all, reserved before they are written. */
     interface Room {
-        Room UNLIMITED = total -> {};
-
         void need(long total) throws IOException, StagingFailure;
     }
 
