@@ -30,7 +30,6 @@ FROM job_attempt a JOIN job j ON j.id = a.job_id JOIN build b ON b.id = j.build_
 CREATE VIEW queue_depth AS
 SELECT state, COUNT(*) AS jobs FROM job GROUP BY state;
 
--- A read-only account for people and tools (the `sql` command uses it).
-CREATE USER IF NOT EXISTS stagehand_reader PASSWORD 'reader';
-GRANT SELECT ON SCHEMA PUBLIC TO stagehand_reader;
+-- The read-only account of the `sql` command is made by the server itself, with a random
+-- password kept beside the database (dev.stagehand.db.Database): no password is written here.
 -- [jooq ignore stop]

@@ -29,15 +29,6 @@ FROM job_attempt a JOIN job j ON j.id = a.job_id JOIN build b ON b.id = j.build_
 CREATE VIEW queue_depth AS
 SELECT state, COUNT(*) AS jobs FROM job GROUP BY state;
 
--- A read-only role for people and tools (the `sql` command uses it). Roles belong to the whole
--- PostgreSQL cluster, so it may exist already (another stagehand database on the same server).
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'stagehand_reader') THEN
-        CREATE ROLE stagehand_reader LOGIN PASSWORD 'reader';
-    END IF;
-END
-$$;
-GRANT USAGE ON SCHEMA public TO stagehand_reader;
-GRANT SELECT ON ALL TABLES IN SCHEMA public TO stagehand_reader;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO stagehand_reader;
+-- No role is made here: the server needs only to own its database, and the `sql` command reads
+-- through the owner's connection in a READ ONLY transaction. Read-only access for other tools is
+-- a role the operator grants (README: "Running several nodes").

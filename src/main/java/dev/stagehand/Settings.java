@@ -19,6 +19,7 @@ public record Settings(
         int port,
         Path staticDir,
         String dbUrl,
+        Path dbPasswordFile,
         QueueConfig queue,
         List<Path> localArchiveRoots,
         GcsSettings gcs,
@@ -34,31 +35,36 @@ public record Settings(
         public static final Access OPEN = new Access(null);
     }
 
+    /** The database password from {@link #dbPasswordFile}, or null when the URL carries it (or needs none). */
+    public String dbPassword() throws java.io.IOException {
+        return dbPasswordFile == null ? null : java.nio.file.Files.readString(dbPasswordFile).strip();
+    }
+
     public Settings withQueue(QueueConfig q) {
-        return new Settings(host, port, staticDir, dbUrl, q, localArchiveRoots, gcs, uploadWait, catalogueFile, disk, download, archive, access);
+        return new Settings(host, port, staticDir, dbUrl, dbPasswordFile, q, localArchiveRoots, gcs, uploadWait, catalogueFile, disk, download, archive, access);
     }
 
     public Settings withGcs(GcsSettings g) {
-        return new Settings(host, port, staticDir, dbUrl, queue, localArchiveRoots, g, uploadWait, catalogueFile, disk, download, archive, access);
+        return new Settings(host, port, staticDir, dbUrl, dbPasswordFile, queue, localArchiveRoots, g, uploadWait, catalogueFile, disk, download, archive, access);
     }
 
     public Settings withCatalogue(Path file) {
-        return new Settings(host, port, staticDir, dbUrl, queue, localArchiveRoots, gcs, uploadWait, file, disk, download, archive, access);
+        return new Settings(host, port, staticDir, dbUrl, dbPasswordFile, queue, localArchiveRoots, gcs, uploadWait, file, disk, download, archive, access);
     }
 
     public Settings withDisk(DiskLimits d) {
-        return new Settings(host, port, staticDir, dbUrl, queue, localArchiveRoots, gcs, uploadWait, catalogueFile, d, download, archive, access);
+        return new Settings(host, port, staticDir, dbUrl, dbPasswordFile, queue, localArchiveRoots, gcs, uploadWait, catalogueFile, d, download, archive, access);
     }
 
     public Settings withDownload(DownloadSettings d) {
-        return new Settings(host, port, staticDir, dbUrl, queue, localArchiveRoots, gcs, uploadWait, catalogueFile, disk, d, archive, access);
+        return new Settings(host, port, staticDir, dbUrl, dbPasswordFile, queue, localArchiveRoots, gcs, uploadWait, catalogueFile, disk, d, archive, access);
     }
 
     public Settings withArchive(ArchiveLimits a) {
-        return new Settings(host, port, staticDir, dbUrl, queue, localArchiveRoots, gcs, uploadWait, catalogueFile, disk, download, a, access);
+        return new Settings(host, port, staticDir, dbUrl, dbPasswordFile, queue, localArchiveRoots, gcs, uploadWait, catalogueFile, disk, download, a, access);
     }
 
     public Settings withAccess(Access a) {
-        return new Settings(host, port, staticDir, dbUrl, queue, localArchiveRoots, gcs, uploadWait, catalogueFile, disk, download, archive, a);
+        return new Settings(host, port, staticDir, dbUrl, dbPasswordFile, queue, localArchiveRoots, gcs, uploadWait, catalogueFile, disk, download, archive, a);
     }
 }

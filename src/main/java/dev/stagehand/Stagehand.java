@@ -43,7 +43,7 @@ public final class Stagehand implements AutoCloseable {
     /** With the ledger's clock given (tests move it by hand). */
     public static Stagehand start(Settings settings, Clock clock) throws IOException {
         Metrics metrics = new Metrics();
-        Database database = Database.open(settings.dbUrl(), settings.queue().workers() + 16);
+        Database database = Database.open(settings.dbUrl(), settings.dbPassword(), settings.queue().workers() + 16);
         StagingArea area = new StagingArea(settings.staticDir());
         Catalogue catalogue = Catalogue.load(settings.catalogueFile());
         JobQueue queue = new JobQueue(database, settings.queue(), clock);

@@ -4,6 +4,7 @@ import dev.stagehand.Settings;
 import dev.stagehand.Stagehand;
 import dev.stagehand.archive.ArchiveSources.GcsSettings;
 import dev.stagehand.db.H2Urls;
+import dev.stagehand.db.Secrets;
 import dev.stagehand.queue.QueueConfig;
 import dev.stagehand.queue.RetryPolicy;
 import dev.stagehand.staging.ArchiveLimits;
@@ -32,6 +33,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--db", description = "JDBC URL of the job database (default: H2 file ./db/stagehand).")
     String db;
+
+    @Option(names = "--db-password-file", description = "File holding the database user's password (PostgreSQL), so that it is not in the URL, the process list or a log.")
+    Path dbPasswordFile;
 
     @Option(names = "--workers", defaultValue = "4", description = "Concurrent staging jobs (Quartz threads; default ${DEFAULT-VALUE}).")
     int workers;
@@ -110,7 +114,7 @@ final class ServeCommand implements Callable<Integer> {
         List<Path> roots = localRoots.isEmpty() ? List.of(Path.of("archive")) : localRoots;
         Path firstRoot = roots.get(0).toAbsolutePath().normalize();
         String dbUrl = db != null ? db : H2Urls.defaultUrl();
-        Settings settings = new Settings(host, port, staticDir, dbUrl,
+        Settings settings = new Settings(host, port, staticDir, dbUrl, dbPasswordFile,
                 new QueueConfig(workers, new RetryPolicy(Duration.ofMillis(retryBaseMs), retryFactor,
                         Duration.ofMillis(retryMaxMs), maxAttempts), Duration.ofMillis(500), Duration.ofDays(historyDays),
                         QueueConfig.DEFAULT_PRUNE_EVERY, Duration.ofSeconds(nodeTimeoutS)),
@@ -125,7 +129,7 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "stagehand-shutdown"));
-        System.out.printf("stagehand listening on port %d (db %s, static dir %s)%n", server.port(), dbUrl,
+        System.out.printf("stagehand listening on port %d (db %s, static dir %s)%n", server.port(), Secrets.maskUrls(dbUrl),
                 staticDir.toAbsolutePath().normalize());
         if (demoUrl != null) {
             System.out.printf("try: curl 'http://127.0.0.1:%d/stage?archive_url=%s&artifacts=full_payload,stateful'%n",

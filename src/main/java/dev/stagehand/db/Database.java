@@ -2,13 +2,20 @@ package dev.stagehand.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 /** The one connection pool shared by Flyway, jOOQ and Quartz, migrated on open. */
 public final class Database implements AutoCloseable {
+    /** H2's error code for a wrong user name or password. */
+    private static final int H2_WRONG_PASSWORD = 28000;
+
     private final HikariDataSource pool;
     private final Vendor vendor;
     private final DSLContext dsl;
@@ -19,28 +26,92 @@ public final class Database implements AutoCloseable {
         this.dsl = DSL.using(pool, vendor.dialect(), vendor.jooqSettings());
     }
 
-    /** Opens the pool and applies every pending migration of the URL's database. */
     public static Database open(String jdbcUrl, int maxConnections) {
+        return open(jdbcUrl, null, maxConnections);
+    }
+
+    /**
+     * Opens the pool and applies every pending migration of the URL's database. An H2 file gets
+     * random passwords kept beside it ({@link H2Credentials}); PostgreSQL takes its user from the
+     * URL and its password from the URL or {@code password} (read from a file, out of {@code ps}).
+     */
+    public static Database open(String jdbcUrl, String password, int maxConnections) {
         Vendor vendor = Vendor.of(jdbcUrl);
         HikariConfig config = new HikariConfig();
+        H2Credentials h2 = null;
         if (vendor == Vendor.H2) {
             H2Urls.keepServersOnLoopback();
-            config.setJdbcUrl(H2Urls.withDefaults(jdbcUrl));
+            h2 = H2Credentials.forServer(jdbcUrl);
+            String url = H2Urls.withDefaults(jdbcUrl);
+            adoptLegacyPassword(url, h2);
+            config.setJdbcUrl(url);
             config.setUsername("sa");
-            config.setPassword("");
+            config.setPassword(h2.admin());
         } else {
-            config.setJdbcUrl(jdbcUrl); // user and password in the URL, as PostgreSQL's driver reads them
+            config.setJdbcUrl(jdbcUrl); // the user (and perhaps the password) in the URL, as PostgreSQL's driver reads them
+            if (password != null) {
+                config.setPassword(password);
+            }
         }
         config.setMaximumPoolSize(maxConnections);
         config.setPoolName("stagehand");
-        HikariDataSource pool = new HikariDataSource(config);
+        HikariDataSource pool;
         try {
-            Flyway.configure().dataSource(pool).locations(vendor.migrations()).load().migrate();
+            pool = new HikariDataSource(config);
+        } catch (HikariPool.PoolInitializationException e) {
+            throw new DatabaseSetupError("cannot connect to the database " + Secrets.maskUrls(jdbcUrl) + ": "
+                    + Secrets.maskUrls(rootMessage(e)), e);
+        }
+        try {
+            Migrations.run(pool, vendor);
+            if (h2 != null) {
+                grantReader(pool, h2);
+            }
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
         return new Database(pool, vendor);
+    }
+
+    /**
+     * A database made before passwords were random has an admin with an empty one: it gets the
+     * random one now. The first connection also creates a new database, with the random one.
+     */
+    private static void adoptLegacyPassword(String url, H2Credentials h2) {
+        try (Connection c = DriverManager.getConnection(url, "sa", h2.admin())) {
+            return;
+        } catch (SQLException e) {
+            if (e.getErrorCode() != H2_WRONG_PASSWORD) {
+                throw new DatabaseSetupError("cannot open the database " + Secrets.maskUrls(url) + ": " + rootMessage(e), e);
+            }
+        }
+        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement()) {
+            st.execute("ALTER USER SA SET PASSWORD '" + h2.admin() + "'");
+        } catch (SQLException e) {
+            throw new DatabaseSetupError("the database " + Secrets.maskUrls(url) + " refuses the password kept in "
+                    + H2Credentials.fileOf(H2Credentials.baseOf(url)).getFileName() + " beside it", e);
+        }
+    }
+
+    /** The read-only account of the {@code sql} command: SELECT only (no admin rights, so no aliases, files or locks on tables). */
+    private static void grantReader(DataSource pool, H2Credentials h2) {
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE USER IF NOT EXISTS " + ReaderAccount.USER + " PASSWORD '" + h2.reader() + "'");
+            st.execute("ALTER USER " + ReaderAccount.USER + " SET PASSWORD '" + h2.reader() + "'");
+            st.execute("GRANT SELECT ON SCHEMA PUBLIC TO " + ReaderAccount.USER);
+        } catch (SQLException e) {
+            throw new DatabaseSetupError("cannot set up the read-only account: " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return message.lines().findFirst().orElse("");
     }
 
     public Vendor vendor() {

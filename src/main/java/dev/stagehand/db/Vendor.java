@@ -34,7 +34,7 @@ public enum Vendor {
             return POSTGRES;
         }
         throw new IllegalArgumentException("unsupported database URL (use jdbc:h2:... or jdbc:postgresql:...): "
-                + jdbcUrl.replaceAll("password=[^&;]*", "password=..."));
+                + Secrets.maskUrls(jdbcUrl));
     }
 
     public SQLDialect dialect() {
@@ -44,6 +44,11 @@ public enum Vendor {
     /** Flyway's location of this database's migrations. */
     String migrations() {
         return "classpath:db/migration/" + migrations;
+    }
+
+    /** The folder under migrations/ that holds this database's scripts. */
+    String folder() {
+        return migrations;
     }
 
     /** jOOQ's settings: PostgreSQL folds unquoted names to lower case, as its tables were created. */

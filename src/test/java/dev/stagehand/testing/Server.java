@@ -38,7 +38,7 @@ public final class Server implements AutoCloseable {
     }
 
     public static Settings settings(Path dir, String gcsEndpoint) {
-        return new Settings("127.0.0.1", 0, dir.resolve("static"), TestDb.url(dir),
+        return new Settings("127.0.0.1", 0, dir.resolve("static"), TestDb.url(dir), null,
                 new QueueConfig(4, new RetryPolicy(Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 3), Duration.ofMillis(200))
                         .withNodeTimeout(Duration.ofSeconds(4)),
                 List.of(dir.resolve("archive")), new GcsSettings(gcsEndpoint, true),
