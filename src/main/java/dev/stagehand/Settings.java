@@ -40,6 +40,10 @@ public record Settings(
         return dbPasswordFile == null ? null : java.nio.file.Files.readString(dbPasswordFile).strip();
     }
 
+    public Settings withDatabase(String url, Path passwordFile) {
+        return new Settings(host, port, staticDir, url, passwordFile, queue, localArchiveRoots, gcs, uploadWait, catalogueFile, disk, download, archive, access);
+    }
+
     public Settings withQueue(QueueConfig q) {
         return new Settings(host, port, staticDir, dbUrl, dbPasswordFile, q, localArchiveRoots, gcs, uploadWait, catalogueFile, disk, download, archive, access);
     }

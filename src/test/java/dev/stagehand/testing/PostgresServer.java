@@ -42,6 +42,20 @@ public final class PostgresServer {
         return url == null ? List.of() : List.of("-D" + URL_PROPERTY + "=" + url);
     }
 
+    /** Runs {@code sql} as the superuser, on the maintenance database. */
+    public synchronized void asSuperuser(String sql) {
+        try (Connection c = DriverManager.getConnection(baseUrl + "postgres?user=postgres")) {
+            c.createStatement().execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("as superuser: " + sql, e);
+        }
+    }
+
+    /** The server's JDBC URL without a database, e.g. jdbc:postgresql://127.0.0.1:5433/ */
+    public String baseUrl() {
+        return baseUrl;
+    }
+
     /** A JDBC URL of database {@code name}, created on first use. */
     public synchronized String database(String name) {
         try (Connection c = DriverManager.getConnection(baseUrl + "postgres?user=postgres")) {
