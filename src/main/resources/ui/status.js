@@ -89,17 +89,48 @@ function syncRows(tableId, items, cellsOf) {
   }
 }
 
+// The admin token (when the server wants one) is asked for once and kept for this tab only.
+const TOKEN_KEY = "stagehand-admin-token";
+
+/** A JSON API POST: JSON typed (the server refuses anything else), with the admin token if one was given. */
+function post(url) {
+  const headers = {"Content-Type": "application/json"};
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers["Authorization"] = "Bearer " + token;
+  return fetch(url, {method: "POST", headers: headers, body: "{}"});
+}
+
+/** A small form in {@code note} for the admin token; {@code then} runs once one is given. */
+function askToken(note, message, then) {
+  const input = el("input", {type: "password", autocomplete: "off", "aria-label": "admin token", "data-token": ""});
+  const use = el("button", {type: "submit"}, "Use token");
+  const form = el("form", {class: "token"}, input, use);
+  form.addEventListener("submit", event => {
+    event.preventDefault();
+    if (!input.value) return;
+    sessionStorage.setItem(TOKEN_KEY, input.value);
+    note.replaceChildren();
+    then();
+  });
+  note.replaceChildren(el("div", {}, message), form);
+  input.focus();
+}
+
 function retryButton(cell, job) {
-  if (cell.querySelector("button")) return;
+  if (cell.querySelector("button[data-retry]")) return;
   const button = el("button", {type: "button", "data-retry": job.id}, "Retry");
   const note = el("div", {class: "muted"});
-  button.addEventListener("click", async () => {
+  const retry = async () => {
     button.disabled = true;
     button.textContent = "Retrying…";
     note.textContent = "";
     try {
-      const r = await fetch("/api/v1/jobs/" + encodeURIComponent(job.id) + "/retry", {method: "POST"});
-      if (!r.ok) {
+      const r = await post("/api/v1/jobs/" + encodeURIComponent(job.id) + "/retry");
+      if (r.status === 401) {
+        const hadToken = sessionStorage.getItem(TOKEN_KEY) !== null;
+        sessionStorage.removeItem(TOKEN_KEY);
+        askToken(note, hadToken ? "That token was refused; try again:" : "Retry needs the admin token:", retry);
+      } else if (!r.ok) {
         const body = await r.json().catch(() => ({}));
         note.textContent = body.message || ("the server answered " + r.status);
       }
@@ -109,7 +140,8 @@ function retryButton(cell, job) {
       button.disabled = false;
       button.textContent = "Retry";
     }
-  });
+  };
+  button.addEventListener("click", retry);
   cell.replaceChildren(button, note);
 }
 

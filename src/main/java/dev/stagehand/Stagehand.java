@@ -64,7 +64,7 @@ public final class Stagehand implements AutoCloseable {
         StagedBuilds builds = new StagedBuilds(area);
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
                 area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources),
-                new StaticReads(area, queue.builds()), metrics, clock));
+                new StaticReads(area, queue.builds()), metrics, clock, settings.access().adminTokenFile()));
         queue.serving(http.port());
         return new Stagehand(database, queue, http, metrics);
     }

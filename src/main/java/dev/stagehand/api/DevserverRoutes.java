@@ -19,9 +19,11 @@ import java.util.stream.Collectors;
  */
 final class DevserverRoutes {
     private final StageService stage;
+    private final CallerRules rules;
 
-    DevserverRoutes(StageService stage) {
+    DevserverRoutes(StageService stage, CallerRules rules) {
         this.stage = stage;
+        this.rules = rules;
     }
 
     void register(RoutesConfig routes) {
@@ -45,6 +47,9 @@ final class DevserverRoutes {
         Integer waitSeconds = Params.integer(ctx, "wait_for_upload_s");
         boolean clean = Params.bool(ctx, "clean");
         boolean async = Params.bool(ctx, "async");
+        if (clean) {
+            rules.requireAdmin(ctx, "clean=True");
+        }
         if (!clean && stage.isStaged(req).staged()) {
             ctx.result("Success"); // a cache hit: answered from the tables, nothing to record
             return;

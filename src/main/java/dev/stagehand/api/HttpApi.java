@@ -42,9 +42,10 @@ public final class HttpApi implements AutoCloseable {
     /** What the routes work with. */
     public record Services(StageService stage, JobQueue queue, Ledger ledger, StagingArea area, DiskSpace space,
             ActiveReads reads, LandingFiles landing, StagedBuilds builds, ControlFiles controls, XBuddy xbuddy, StaticReads staticReads,
-            Metrics metrics, Clock clock) {}
+            Metrics metrics, Clock clock, java.nio.file.Path adminTokenFile) {}
 
-    public static HttpApi start(String host, int port, Services services) {
+    public static HttpApi start(String host, int port, Services services) throws java.io.IOException {
+        CallerRules rules = CallerRules.fromFile(services.adminTokenFile());
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         HttpMetrics httpMetrics = new HttpMetrics(services.metrics().registry());
@@ -60,13 +61,15 @@ public final class HttpApi implements AutoCloseable {
             // With several nodes behind one name, callers and operators can tell which one answered.
             String node = services.queue().node();
             config.routes.before(ctx -> ctx.header(NODE_HEADER, node));
-            new DevserverRoutes(services.stage()).register(config.routes);
+            config.routes.before(rules::check);
+            new DevserverRoutes(services.stage(), rules).register(config.routes);
             HealthReport health = new HealthReport(services, httpMetrics);
             new OperatorRoutes(services, health).register(config.routes);
             new StatusRoutes(services, health).register(config.routes);
             new LabRoutes(services).register(config.routes);
-            new JsonApiRoutes(services.stage(), services.queue(), services.ledger(), json, services.clock()).register(config.routes);
+            new JsonApiRoutes(services.stage(), services.queue(), services.ledger(), json, services.clock(), rules).register(config.routes);
             config.routes.exception(InvalidRequest.class, (e, ctx) -> error(ctx, 400, "bad_request", e.getMessage()));
+            config.routes.exception(CallerRefused.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
             config.routes.exception(NotFound.class, (e, ctx) -> error(ctx, 404, "not_found", e.getMessage()));
             config.routes.exception(BuildBusy.class, (e, ctx) -> error(ctx, 409, "conflict", e.getMessage()));
             config.routes.exception(Exception.class, (e, ctx) -> {

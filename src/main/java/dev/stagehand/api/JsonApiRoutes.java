@@ -29,8 +29,10 @@ final class JsonApiRoutes {
     private final Ledger ledger;
     private final ObjectMapper json;
     private final Clock clock;
+    private final CallerRules rules;
 
-    JsonApiRoutes(StageService stage, JobQueue queue, Ledger ledger, ObjectMapper json, Clock clock) {
+    JsonApiRoutes(StageService stage, JobQueue queue, Ledger ledger, ObjectMapper json, Clock clock, CallerRules rules) {
+        this.rules = rules;
         this.stage = stage;
         this.queue = queue;
         this.ledger = ledger;
@@ -55,6 +57,9 @@ final class JsonApiRoutes {
 
     private void stage(Context ctx) throws IOException {
         StageBody body = StageBody.parse(json, ctx.body());
+        if (body.clean()) {
+            rules.requireAdmin(ctx, "clean");
+        }
         StageRequest req = stage.request(body.archiveUrl(), body.artifacts(), body.files());
         Submission submission = stage.submit(req, body.clean(), body.waitForUpload());
         if (!body.waitForJobs()) {

@@ -89,6 +89,35 @@ class StatusPageTest {
     }
 
     @Test
+    void retryAsksForTheAdminTokenAndKeepsItForTheTab() throws Exception {
+        String token = "page-admin-token-0123456789";
+        Path tokenFile = java.nio.file.Files.writeString(dir.resolve("token"), token);
+        try (FakeGcs gcs = new FakeGcs();
+             Server server = Server.start(Server.settings(dir, gcs).withAccess(new dev.stagehand.Settings.Access(tokenFile)));
+             Browser browser = Browser.start(1400, 900)) {
+            gcs.put(BUCKET, "other/object", random(10, 4));
+            assertEquals(500, server.get("/stage?archive_url=" + URL + "&artifacts=autotest&wait_for_upload_s=0").statusCode());
+            long failed = server.jobs("FAILED", URL).get(0).id();
+            browser.driver.get(server.base() + "/");
+            By retry = By.cssSelector("button[data-retry='" + failed + "']");
+            By tokenField = By.cssSelector("#failures input[data-token]");
+            Eventually.await(Duration.ofSeconds(30), "the failure's Retry button", () -> !browser.driver.findElements(retry).isEmpty());
+            browser.driver.findElement(retry).click();
+            Eventually.await(Duration.ofSeconds(30), "the page to ask for the token", () -> !browser.driver.findElements(tokenField).isEmpty());
+            assertEquals(1, server.attempts(failed).size(), "refused without the token");
+            browser.driver.findElement(tokenField).sendKeys("wrong-token");
+            browser.driver.findElement(tokenField).submit();
+            Eventually.await(Duration.ofSeconds(30), "the wrong token to be refused",
+                    () -> textOf(browser, "#failures tr[data-job='" + failed + "']").contains("That token was refused"));
+            browser.driver.findElement(tokenField).sendKeys(token);
+            browser.driver.findElement(tokenField).submit();
+            Eventually.await(Duration.ofSeconds(30), "Retry with the token to queue a new attempt", () -> server.attempts(failed).size() == 2);
+            assertEquals(token, ((JavascriptExecutor) browser.driver).executeScript(
+                    "return sessionStorage.getItem('stagehand-admin-token');"), "kept for the tab");
+        }
+    }
+
+    @Test
     void namesAndErrorsWithHtmlInThemAreShownAsText() throws Exception {
         String build = "target/<img src=x onerror=window.__hit=1>R9";
         try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(dir, gcs); Browser browser = Browser.start(1400, 900)) {
