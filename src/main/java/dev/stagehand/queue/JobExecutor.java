@@ -129,14 +129,14 @@ final class JobExecutor {
         }
     }
 
+    /** The artifact is not uploaded yet: the job waits without a worker or a trigger ({@link WatchUploads} watches it). */
     private Ended awaitUpload(JobView job, Claim claim, NotReadyYet e) {
         boolean parked = stores.inTransaction(tx -> {
             tx.jobs.forgetAttempt(claim);
-            return tx.jobs.park(claim, JobTransition.AWAIT_UPLOAD, e.getMessage(), e.recheckAt());
+            return tx.jobs.park(claim, JobTransition.AWAIT_UPLOAD, e.getMessage(), null);
         });
         if (parked) {
-            log.debug("job {} waits for its upload until {}: {}", job.id(), e.recheckAt(), CallerText.escape(e.getMessage()));
-            outcomes.runAgainAt(job.id(), job.required(), e.recheckAt());
+            log.info("job {} starts waiting: {}", job.id(), CallerText.escape(e.getMessage()));
         }
         return null;
     }

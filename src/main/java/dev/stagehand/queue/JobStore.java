@@ -187,6 +187,32 @@ final class JobStore {
                 .execute() == 1;
     }
 
+    /** A build with jobs waiting for their upload: the oldest job's creation and the first deadline. */
+    record WaitingSummary(long buildId, Instant oldest, Instant firstDeadline) {}
+
+    /** Every build with jobs in WAITING_UPLOAD (one indexed read for all of them). */
+    List<WaitingSummary> waitingBuilds() {
+        return db.select(JOB.BUILD_ID, DSL.min(JOB.CREATED_AT), DSL.min(JOB.WAIT_DEADLINE_AT)).from(JOB)
+                .where(JOB.STATE.eq(JobState.WAITING_UPLOAD)).groupBy(JOB.BUILD_ID)
+                .fetch(r -> new WaitingSummary(r.value1(), r.value2(), r.value3()));
+    }
+
+    /** The build's jobs waiting for their upload. */
+    WaitingBuild waitingIn(long buildId) {
+        var build = db.select(BUILD.ARCHIVE_URL, BUILD.BUILD_PATH).from(BUILD).where(BUILD.ID.eq(buildId)).fetchOne();
+        List<WaitingBuild.Job> jobs = db.select(JOB.ID, JOB.ARTIFACT, JOB.REQUIRED, JOB.CREATED_AT, JOB.WAIT_DEADLINE_AT).from(JOB)
+                .where(JOB.BUILD_ID.eq(buildId), JOB.STATE.eq(JobState.WAITING_UPLOAD)).orderBy(JOB.ID)
+                .fetch(r -> new WaitingBuild.Job(r.value1(), r.value2(), r.value3(), r.value4(), r.value5()));
+        return build == null ? new WaitingBuild(buildId, null, null, List.of())
+                : new WaitingBuild(buildId, build.value1(), build.value2(), jobs);
+    }
+
+    /** UPLOADED: the job's wait is over (its artifact arrived, or its deadline passed); false if it left WAITING_UPLOAD meanwhile. */
+    boolean uploadWaitOver(long jobId) {
+        return db.update(JOB).set(JOB.STATE, JobTransition.UPLOADED.to).set(JOB.NEXT_ATTEMPT_AT, (Instant) null)
+                .where(JOB.ID.eq(jobId), JOB.STATE.in(JobTransition.UPLOADED.from)).execute() == 1;
+    }
+
     /** REQUEUE at a graceful stop; the attempt does not count against the budget. */
     boolean handBack(Claim claim) {
         return db.update(JOB)

@@ -19,14 +19,16 @@ import java.util.Set;
  * nothing and tells its caller it lost (cancelled meanwhile, claimed by another node, ...).
  */
 enum JobTransition {
-    /** A worker takes a due job. */
-    CLAIM(RUNNING, QUEUED, RETRY_WAIT, WAITING_UPLOAD),
+    /** A worker takes a due job (one waiting for its upload is put back in the queue first: {@link #UPLOADED}). */
+    CLAIM(RUNNING, QUEUED, RETRY_WAIT),
     SUCCEED(SUCCEEDED, RUNNING),
     FAIL(FAILED, RUNNING),
     /** The attempt failed and another is planned. */
     RETRY_LATER(RETRY_WAIT, RUNNING),
     /** The artifact is not uploaded yet: release the worker, check again later. */
     AWAIT_UPLOAD(WAITING_UPLOAD, RUNNING),
+    /** The artifact arrived, or the wait's deadline passed: a worker takes it from here. */
+    UPLOADED(QUEUED, WAITING_UPLOAD),
     /** A graceful stop hands the job to the next start; a dead node's job goes back to the queue. */
     REQUEUE(QUEUED, RUNNING),
     CANCEL(CANCELLED, QUEUED, RUNNING, RETRY_WAIT, WAITING_UPLOAD),

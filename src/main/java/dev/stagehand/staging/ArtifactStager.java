@@ -62,12 +62,13 @@ final class ArtifactStager {
     /** The first alternative whose required names are all in the archive now; empty while none is. */
     Optional<Plan> plan(List<List<Rule>> alternatives) throws IOException {
         List<String> names = source.list();
-        for (List<Rule> rules : alternatives) {
-            if (rules.stream().allMatch(r -> r.optional() || !r.select(names, build.name()).isEmpty())) {
-                return Optional.of(new Plan(rules, names));
-            }
-        }
-        return Optional.empty();
+        return firstComplete(alternatives, names, build.name()).map(rules -> new Plan(rules, names));
+    }
+
+    /** The first alternative each of whose required rules selects a name of {@code names}. */
+    static Optional<List<Rule>> firstComplete(List<List<Rule>> alternatives, List<String> names, String buildName) {
+        return alternatives.stream()
+                .filter(rules -> rules.stream().allMatch(r -> r.optional() || !r.select(names, buildName).isEmpty())).findFirst();
     }
 
     /** Applies the plan and installs the result; {@code beforeInstall} may still stop it (a cancelled job). */

@@ -10,11 +10,14 @@ import dev.stagehand.queue.JobHandler;
 import dev.stagehand.queue.JobRun;
 import dev.stagehand.queue.NotReadyYet;
 import dev.stagehand.queue.PermanentFailure;
+import dev.stagehand.queue.WaitingBuild;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
 import java.time.Instant;
 import java.util.List;
 
@@ -24,9 +27,6 @@ import java.util.List;
  * (permanent, retryable, not uploaded yet).
  */
 public final class StagingHandler implements JobHandler {
-    private static final Duration FIRST_CHECK = Duration.ofMillis(500);
-    private static final Duration MAX_CHECK = Duration.ofSeconds(10);
-
     private final Catalogue catalogue;
     private final ArchiveSources sources;
     private final StagingDisk disk;
@@ -79,20 +79,35 @@ public final class StagingHandler implements JobHandler {
 
     /** The artifact is missing: wait (releasing the worker) until the deadline, then fail for good. */
     private Exception notThereYet(JobRun run, String archive) {
-        Instant now = clock.instant();
         Instant deadline = run.waitDeadline();
         String missing = run.artifact() + " not found in archive " + archive;
-        if (deadline == null || !now.isBefore(deadline)) {
+        if (deadline == null || !clock.instant().isBefore(deadline)) {
             return new PermanentFailure(missing);
         }
-        Duration waited = Duration.between(run.createdAt(), now);
-        Duration pause = clamp(waited.dividedBy(4), FIRST_CHECK, MAX_CHECK);
-        Instant next = now.plus(pause).isAfter(deadline) ? deadline : now.plus(pause);
-        return new NotReadyYet(missing + " yet; waiting until " + deadline, next);
+        return new NotReadyYet(missing + " yet; waiting until " + deadline);
     }
 
-    private static Duration clamp(Duration d, Duration min, Duration max) {
-        return d.compareTo(min) < 0 ? min : d.compareTo(max) > 0 ? max : d;
+    /** One listing of the archive for all of a build's waiting jobs: those whose artifact has arrived. */
+    @Override
+    public Set<Long> uploaded(WaitingBuild build) throws IOException {
+        BuildRef ref = new BuildRef(ArchiveUrl.parse(build.archiveUrl()), build.buildPath());
+        List<String> names = null;
+        Set<Long> ready = new HashSet<>();
+        for (WaitingBuild.Job job : build.jobs()) {
+            StageTarget target = StageTarget.ofKey(job.artifact());
+            Optional<List<List<Rule>>> alternatives = catalogue.rulesFor(target);
+            if (target instanceof StageTarget.Telemetry || alternatives.isEmpty()) {
+                ready.add(job.id()); // its own source, or nothing to wait for: the worker decides
+                continue;
+            }
+            if (names == null) {
+                names = sources.open(ref.url()).list();
+            }
+            if (ArtifactStager.firstComplete(alternatives.get(), names, ref.name()).isPresent()) {
+                ready.add(job.id());
+            }
+        }
+        return ready;
     }
 
     /** A job that ended for good without succeeding keeps nothing for a resume. */

@@ -24,7 +24,7 @@ class JobTransitionTest {
             QUEUED, EnumSet.of(RUNNING, CANCELLED),
             RUNNING, EnumSet.of(SUCCEEDED, FAILED, RETRY_WAIT, WAITING_UPLOAD, QUEUED, CANCELLED),
             RETRY_WAIT, EnumSet.of(RUNNING, CANCELLED),
-            WAITING_UPLOAD, EnumSet.of(RUNNING, CANCELLED),
+            WAITING_UPLOAD, EnumSet.of(QUEUED, CANCELLED),
             SUCCEEDED, EnumSet.noneOf(JobState.class),
             FAILED, EnumSet.of(QUEUED),
             CANCELLED, EnumSet.noneOf(JobState.class));

@@ -22,38 +22,49 @@ final class SampleBuild {
     private SampleBuild() {}
 
     static void upload(FakeGcs gcs) throws IOException {
-        put(gcs, "chromeos_" + BUILD + "_eve_full_dev.bin", random(200_000, 1));
-        put(gcs, "chromeos_" + BUILD + "_eve_full_dev.bin.json", text("{\"sha256_hex\":\"x\"}"));
-        put(gcs, "chromeos_" + BUILD + "_" + BUILD + "_eve_delta_dev.bin", random(50_000, 2));
-        put(gcs, "chromeos_R77-12000.0.0_" + BUILD + "_eve_delta_dev.bin", random(50_000, 3));
-        put(gcs, "stateful.tgz", tar().file("var_new/x", "stateful").build(Compression.GZIP));
-        put(gcs, "image.zip", imageZip());
-        put(gcs, "chromeos_12499.0.0_eve_recovery_stable-channel_mp-v2.bin", random(30_000, 4));
-        put(gcs, "autotest.tar", tar().file("autotest/client/common.py", "client")
+        upload(gcs, BUILD);
+    }
+
+    /** The same build under another version name, at {@code eve-release/BUILD}. */
+    static void upload(FakeGcs gcs, String build) throws IOException {
+        String path = "eve-release/" + build;
+        java.util.function.BiConsumer<String, byte[]> put = (name, content) -> gcs.put(BUCKET, path + "/" + name, content);
+        uploadAs(put, build);
+    }
+
+    private static void uploadAs(java.util.function.BiConsumer<String, byte[]> put, String build) throws IOException {
+        put(put, "chromeos_" + build + "_eve_full_dev.bin", random(200_000, 1));
+        put(put, "chromeos_" + build + "_eve_full_dev.bin.json", text("{\"sha256_hex\":\"x\"}"));
+        put(put, "chromeos_" + build + "_" + build + "_eve_delta_dev.bin", random(50_000, 2));
+        put(put, "chromeos_R77-12000.0.0_" + build + "_eve_delta_dev.bin", random(50_000, 3));
+        put(put, "stateful.tgz", tar().file("var_new/x", "stateful").build(Compression.GZIP));
+        put(put, "image.zip", imageZip());
+        put(put, "chromeos_12499.0.0_eve_recovery_stable-channel_mp-v2.bin", random(30_000, 4));
+        put(put, "autotest.tar", tar().file("autotest/client/common.py", "client")
                 .file("autotest/test_suites/control.bvt", "excluded").build(Compression.NONE));
-        put(gcs, "autotest_packages.tar", tar().file("client-autotest.tar.bz2", "pkg").build(Compression.NONE));
-        put(gcs, "control_files.tar", tar().file("autotest/server/site_tests/login/control", "NAME = 'login'\nATTRIBUTES = 'suite:bvt'")
+        put(put, "autotest_packages.tar", tar().file("client-autotest.tar.bz2", "pkg").build(Compression.NONE));
+        put(put, "control_files.tar", tar().file("autotest/server/site_tests/login/control", "NAME = 'login'\nATTRIBUTES = 'suite:bvt'")
                 .build(Compression.NONE));
-        put(gcs, "test_suites.tar.bz2", tar().file("autotest/test_suites/control.bvt", "SUITE = 'bvt'").build(Compression.BZIP2));
-        put(gcs, "au_control.tar.bz2", tar().file("autotest/au_control_files/control.paygen", "AU").build(Compression.BZIP2));
-        put(gcs, "firmware_from_source.tar.bz2", tar().file("bios.bin", "fw").build(Compression.BZIP2));
-        put(gcs, "debug.tgz", tar().file("debug/breakpad/chrome/ABC/chrome.sym", "MODULE")
+        put(put, "test_suites.tar.bz2", tar().file("autotest/test_suites/control.bvt", "SUITE = 'bvt'").build(Compression.BZIP2));
+        put(put, "au_control.tar.bz2", tar().file("autotest/au_control_files/control.paygen", "AU").build(Compression.BZIP2));
+        put(put, "firmware_from_source.tar.bz2", tar().file("bios.bin", "fw").build(Compression.BZIP2));
+        put(put, "debug.tgz", tar().file("debug/breakpad/chrome/ABC/chrome.sym", "MODULE")
                 .file("debug/usr/lib/debug/huge.debug", "not wanted").build(Compression.GZIP));
-        put(gcs, "debug_breakpad.tar.xz", tar().file("debug/breakpad/libc/DEF/libc.sym", "MODULE libc").build(Compression.XZ));
+        put(put, "debug_breakpad.tar.xz", tar().file("debug/breakpad/libc/DEF/libc.sym", "MODULE libc").build(Compression.XZ));
         Map<String, byte[]> factory = new LinkedHashMap<>();
         factory.put("factory_test/chromiumos_factory_image.bin", random(40_000, 5));
         factory.put("factory_shim/factory_install_shim.bin", random(40_000, 6));
-        put(gcs, "ChromeOS-factory-R78-12499.0.0-eve.zip", TestArchives.zip(factory));
-        put(gcs, "full_dev_part_KERN.bin.gz", random(10_000, 7));
-        put(gcs, "full_dev_part_ROOT.bin.gz", random(10_000, 8));
-        put(gcs, "logs/build.log", text("log line"));
-        put(gcs, "autotest_server_package.tar.bz2", tar().file("autotest/server/autoserv", "server").build(Compression.BZIP2));
+        put(put, "ChromeOS-factory-R78-12499.0.0-eve.zip", TestArchives.zip(factory));
+        put(put, "full_dev_part_KERN.bin.gz", random(10_000, 7));
+        put(put, "full_dev_part_ROOT.bin.gz", random(10_000, 8));
+        put(put, "logs/build.log", text("log line"));
+        put(put, "autotest_server_package.tar.bz2", tar().file("autotest/server/autoserv", "server").build(Compression.BZIP2));
         for (String channel : new String[] {"canary", "dev", "beta", "stable"}) {
-            put(gcs, "paygen_au_" + channel + "_control.tar.bz2",
+            put(put, "paygen_au_" + channel + "_control.tar.bz2",
                     tar().file("autotest/au_control_files/control." + channel, "AU " + channel).build(Compression.BZIP2));
         }
-        put(gcs, "test_binaries.tar.gz", tar().file("bin/iota_test", "iota").build(Compression.GZIP));
-        put(gcs, "board_utils.tar.gz", tar().file("utils/flash", "flash").build(Compression.GZIP));
+        put(put, "test_binaries.tar.gz", tar().file("bin/iota_test", "iota").build(Compression.GZIP));
+        put(put, "board_utils.tar.gz", tar().file("utils/flash", "flash").build(Compression.GZIP));
     }
 
     static Map<String, byte[]> images() {
@@ -71,5 +82,9 @@ final class SampleBuild {
 
     static void put(FakeGcs gcs, String name, byte[] content) {
         gcs.put(BUCKET, PATH + "/" + name, content);
+    }
+
+    private static void put(java.util.function.BiConsumer<String, byte[]> put, String name, byte[] content) {
+        put.accept(name, content);
     }
 }

@@ -43,7 +43,7 @@ class UploadWaitTest {
                 JobView waiting = server.jobs(null, uploading).get(0);
                 assertTrue(waiting.lastError().contains("not found in archive") && waiting.lastError().contains("waiting until"),
                         waiting.lastError());
-                assertTrue(waiting.nextAttemptAt() != null && waiting.waitDeadline() != null);
+                assertTrue(waiting.nextAttemptAt() == null && waiting.waitDeadline() != null, "watched, not triggered");
                 gcs.put(BUCKET, "target/R1-1.0.0/stateful.tgz", random(1000, 1));
                 Eventually.await(Duration.ofSeconds(30), "the upload to be noticed and staged",
                         () -> server.jobs("SUCCEEDED", uploading).size() == 1);

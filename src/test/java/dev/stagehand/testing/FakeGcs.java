@@ -39,6 +39,7 @@ public final class FakeGcs implements AutoCloseable {
     private final Map<String, AtomicLong> bytesServedByObject = new ConcurrentHashMap<>();
     private final Map<String, Faults> faults = new ConcurrentHashMap<>();
     private final AtomicInteger mediaRequests = new AtomicInteger();
+    private final AtomicInteger listRequests = new AtomicInteger();
     private final java.util.Set<String> deniedBuckets = ConcurrentHashMap.newKeySet();
     private final java.util.Set<String> buckets = ConcurrentHashMap.newKeySet();
     private volatile boolean requireAuth;
@@ -134,6 +135,11 @@ public final class FakeGcs implements AutoCloseable {
 
     public long bytesServed(String bucket, String name) {
         return bytesServedByObject.getOrDefault(bucket + "/" + name, new AtomicLong()).get();
+    }
+
+    /** Object listings served (a build's archive looked at). */
+    public int listRequests() {
+        return listRequests.get();
     }
 
     public int mediaRequests() {
@@ -239,6 +245,7 @@ public final class FakeGcs implements AutoCloseable {
     }
 
     private void list(HttpExchange ex, String bucket, Map<String, String> query) throws IOException {
+        listRequests.incrementAndGet();
         String prefix = query.getOrDefault("prefix", "");
         String delimiter = query.get("delimiter");
         int max = Integer.parseInt(query.getOrDefault("maxResults", "1000"));

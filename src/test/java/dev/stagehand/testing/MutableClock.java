@@ -6,17 +6,30 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that follows the system clock plus an offset that a test moves forward by hand. */
+/**
+ * A clock that follows the system clock plus an offset that a test moves forward by hand, or,
+ * once frozen, stands still until the test moves it.
+ */
 public final class MutableClock extends Clock {
     private volatile Duration offset = Duration.ZERO;
+    private volatile Instant frozen;
 
     public void advance(Duration by) {
+        if (frozen != null) {
+            frozen = frozen.plus(by);
+        }
         offset = offset.plus(by);
+    }
+
+    /** From now on time moves only by {@link #advance}. */
+    public void freeze() {
+        frozen = instant();
     }
 
     @Override
     public Instant instant() {
-        return Instant.now().plus(offset);
+        Instant f = frozen;
+        return f != null ? f : Instant.now().plus(offset);
     }
 
     @Override

@@ -22,8 +22,8 @@ public enum JobState {
 
     /** States in which a job holds its build + artifact slot and will run (again). */
     public static final Set<JobState> ACTIVE = EnumSet.of(QUEUED, RUNNING, RETRY_WAIT, WAITING_UPLOAD);
-    /** States that need a Quartz trigger to make progress. */
-    public static final Set<JobState> RUNNABLE = EnumSet.of(QUEUED, RETRY_WAIT, WAITING_UPLOAD);
+    /** States that need a Quartz trigger to make progress (a WAITING_UPLOAD job is watched without one). */
+    public static final Set<JobState> RUNNABLE = EnumSet.of(QUEUED, RETRY_WAIT);
 
     public boolean isActive() {
         return ACTIVE.contains(this);
