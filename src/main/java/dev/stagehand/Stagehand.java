@@ -8,6 +8,7 @@ import dev.stagehand.metrics.Metrics;
 import dev.stagehand.metrics.QueueMetrics;
 import dev.stagehand.queue.JobQueue;
 import dev.stagehand.staging.ActiveReads;
+import dev.stagehand.staging.BuildAccess;
 import dev.stagehand.staging.Catalogue;
 import dev.stagehand.staging.ControlFiles;
 import dev.stagehand.staging.DiskSpace;
@@ -48,7 +49,8 @@ public final class Stagehand implements AutoCloseable {
         Catalogue catalogue = Catalogue.load(settings.catalogueFile());
         JobQueue queue = new JobQueue(database, settings.queue(), clock);
         ActiveReads reads = new ActiveReads();
-        DiskSpace space = new DiskSpace(area, queue.disk(), queue.builds(), reads, settings.disk().quotaFor(area));
+        BuildAccess access = new BuildAccess(queue.builds(), clock);
+        DiskSpace space = new DiskSpace(area, queue.disk(), queue.builds(), reads, access, settings.disk().quotaFor(area));
         DiskMetrics diskMetrics = new DiskMetrics(space);
         diskMetrics.bindTo(metrics.registry());
         QueueMetrics queueMetrics = new QueueMetrics(queue.ledger(), clock);
@@ -60,7 +62,7 @@ public final class Stagehand implements AutoCloseable {
         LandingFiles landing = new LandingFiles();
         queue.start(new StagingHandler(catalogue, sources, new StagingDisk(area, space, settings.download(), landing, settings.archive()), clock),
                 queueMetrics);
-        StageService stage = new StageService(catalogue, sources, area, space, queue, clock, settings.uploadWait());
+        StageService stage = new StageService(catalogue, sources, area, space, queue, access, clock, settings.uploadWait());
         StagedBuilds builds = new StagedBuilds(area);
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
                 area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources),

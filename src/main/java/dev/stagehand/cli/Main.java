@@ -1,5 +1,6 @@
 package dev.stagehand.cli;
 
+import dev.stagehand.db.DatabaseSetupError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +19,10 @@ public final class Main implements Runnable {
                 .setDefaultValueProvider(new EnvironmentDefaults())
                 .setExecutionExceptionHandler((e, command, parsed) -> {
                     // one line, not a stack trace; the server logs its own faults in full
+                    if (e instanceof DatabaseSetupError) { // the operator's to fix: said as a sentence
+                        command.getErr().println(command.getCommandName() + ": " + e.getMessage());
+                        return ExitCodes.REFUSED;
+                    }
                     command.getErr().println(command.getCommandName() + ": " + e);
                     return ExitCodes.INTERNAL;
                 });

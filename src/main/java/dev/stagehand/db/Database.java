@@ -15,6 +15,8 @@ import org.jooq.impl.DSL;
 public final class Database implements AutoCloseable {
     /** H2's error code for a wrong user name or password. */
     private static final int H2_WRONG_PASSWORD = 28000;
+    /** H2's error code for a database file another process holds open. */
+    private static final int H2_IN_USE = 90020;
 
     private final HikariDataSource pool;
     private final Vendor vendor;
@@ -43,6 +45,7 @@ public final class Database implements AutoCloseable {
             H2Urls.keepServersOnLoopback();
             h2 = H2Credentials.forServer(jdbcUrl);
             String url = H2Urls.withDefaults(jdbcUrl);
+            refuseIfOpenElsewhere(jdbcUrl, h2);
             adoptLegacyPassword(url, h2);
             config.setJdbcUrl(url);
             config.setUsername("sa");
@@ -72,6 +75,28 @@ public final class Database implements AutoCloseable {
             throw e;
         }
         return new Database(pool, vendor);
+    }
+
+    /**
+     * One H2 file serves one node: a second server would reach the first one's database through
+     * AUTO_SERVER, take the live node for a dead one and run its jobs. Opening the file without
+     * AUTO_SERVER fails while another process holds it, and that is the test.
+     */
+    private static void refuseIfOpenElsewhere(String jdbcUrl, H2Credentials h2) {
+        String exclusive = H2Urls.exclusive(jdbcUrl);
+        if (exclusive == null) {
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(exclusive, "sa", h2.admin())) {
+            return;
+        } catch (SQLException e) {
+            if (e.getErrorCode() == H2_IN_USE) {
+                throw new DatabaseSetupError("another process has the database " + H2Credentials.baseOf(jdbcUrl)
+                        + " open (a stagehand server, or sql): an H2 database serves one node; several nodes need PostgreSQL"
+                        + " (--db jdbc:postgresql://...)", e);
+            }
+            // not there yet, or made with the old empty password: nobody else has it open
+        }
     }
 
     /**

@@ -44,6 +44,17 @@ public final class H2Urls {
         return result;
     }
 
+    /**
+     * The URL opening a file database directly, without AUTO_SERVER, only if it exists (to find
+     * out whether another process holds it); null for a database not in a file.
+     */
+    static String exclusive(String url) {
+        if (H2Credentials.baseOf(url) == null || url.toUpperCase().contains("AUTO_SERVER")) {
+            return null;
+        }
+        return interruptSafe(url) + ";IFEXISTS=TRUE";
+    }
+
     /** For the read-only account: share the server's database, change no database settings (admin only). */
     public static String forReader(String url) {
         if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:tcp:") || url.startsWith("jdbc:h2:mem:")

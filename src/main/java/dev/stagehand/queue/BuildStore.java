@@ -77,10 +77,11 @@ public final class BuildStore {
                 .limit(1).fetchOptional(BUILD.BUILD_PATH);
     }
 
-    /** Refreshes last_access_at of the build whose directory holds {@code path} (relative to the static dir). */
-    public void touchContaining(String path) {
-        db.update(BUILD).set(BUILD.LAST_ACCESS_AT, clock.instant())
+    /** Moves last_access_at of the build whose directory holds {@code path} (relative to the static dir) forward to {@code when}. */
+    public void touchContaining(String path, Instant when) {
+        db.update(BUILD).set(BUILD.LAST_ACCESS_AT, when)
                 .where(DSL.val(path).startsWith(BUILD.BUILD_PATH.concat("/")).or(BUILD.BUILD_PATH.eq(path)))
+                .and(BUILD.LAST_ACCESS_AT.lt(when))
                 .execute();
     }
 

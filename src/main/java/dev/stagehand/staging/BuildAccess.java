@@ -2,20 +2,27 @@ package dev.stagehand.staging;
 
 import dev.stagehand.queue.BuildStore;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Records that a build was read or asked for (eviction takes the least recently used first), at
- * most once a minute per build so that downloads and polling do not turn into database writes.
+ * Records that a build was read or asked for (eviction takes the least recently used first).
+ * Downloads and polling must not turn into database writes, so a build's time is written at
+ * most once a minute; the reads in between are held here, exactly, and written before eviction
+ * picks its victims ({@link #flush}). On one node the order is therefore exact; several nodes
+ * see each other's reads to the minute.
  */
 public final class BuildAccess {
-    private static final long MIN_INTERVAL_MS = 60_000;
+    static final long WRITE_AT_MOST_EVERY_MS = 60_000;
 
     private final BuildStore builds;
     private final Clock clock;
     private final ConcurrentHashMap<String, Long> lastWrite = new ConcurrentHashMap<>();
+    /** Reads since the last write, by build path: the latest of each. */
+    private final ConcurrentHashMap<String, Instant> unwritten = new ConcurrentHashMap<>();
 
-    BuildAccess(BuildStore builds, Clock clock) {
+    public BuildAccess(BuildStore builds, Clock clock) {
         this.builds = builds;
         this.clock = clock;
     }
@@ -33,12 +40,23 @@ public final class BuildAccess {
     }
 
     private void touch(String path) {
-        long now = clock.millis();
+        Instant now = clock.instant();
         Long previous = lastWrite.get(path);
-        if (previous != null && now - previous < MIN_INTERVAL_MS) {
+        if (previous != null && now.toEpochMilli() - previous < WRITE_AT_MOST_EVERY_MS) {
+            unwritten.merge(path, now, (a, b) -> a.isAfter(b) ? a : b);
             return;
         }
-        lastWrite.put(path, now);
-        builds.touchContaining(path);
+        lastWrite.put(path, now.toEpochMilli());
+        unwritten.remove(path);
+        builds.touchContaining(path, now);
+    }
+
+    /** Writes every read held back, so that the ledger's order of builds is this node's exact order. */
+    void flush() {
+        for (Map.Entry<String, Instant> read : unwritten.entrySet()) {
+            if (unwritten.remove(read.getKey(), read.getValue())) {
+                builds.touchContaining(read.getKey(), read.getValue());
+            }
+        }
     }
 }

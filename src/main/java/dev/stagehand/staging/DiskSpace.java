@@ -24,14 +24,16 @@ public final class DiskSpace {
     private final DiskLedger ledger;
     private final BuildStore builds;
     private final ActiveReads reads;
+    private final BuildAccess access;
     private final DiskQuota quota;
     private volatile LongConsumer onEviction = bytes -> {};
 
-    public DiskSpace(StagingArea area, DiskLedger ledger, BuildStore builds, ActiveReads reads, DiskQuota quota) {
+    public DiskSpace(StagingArea area, DiskLedger ledger, BuildStore builds, ActiveReads reads, BuildAccess access, DiskQuota quota) {
         this.area = area;
         this.ledger = ledger;
         this.builds = builds;
         this.reads = reads;
+        this.access = access;
         this.quota = quota;
     }
 
@@ -61,6 +63,7 @@ public final class DiskSpace {
      * of them are new (the rest were reserved for its earlier objects or are on disk already).
      */
     void reserve(long jobId, long buildId, long total, long adding, String what) throws StagingFailure, IOException {
+        access.flush(); // eviction may choose below: the order of builds must be exact
         while (true) {
             Decision d = ledger.locked(locked -> decide(locked, jobId, buildId, total, adding, what));
             if (d.fits()) {
@@ -117,6 +120,7 @@ public final class DiskSpace {
         if (quota.maxStagedBytes() == null) {
             return;
         }
+        access.flush();
         while (true) {
             DiskLedger.Candidate next = ledger.locked(locked -> {
                 if (locked.stagedBytes() <= quota.maxStagedBytes()) {

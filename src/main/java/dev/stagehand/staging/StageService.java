@@ -55,7 +55,7 @@ public final class StageService {
     public record UploadWait(Duration required, Duration optional) {}
 
     public StageService(Catalogue catalogue, ArchiveSources sources, StagingArea area, DiskSpace space, JobQueue queue,
-            Clock clock, UploadWait uploadWait) {
+            BuildAccess access, Clock clock, UploadWait uploadWait) {
         this.catalogue = catalogue;
         this.sources = sources;
         this.area = area;
@@ -63,7 +63,7 @@ public final class StageService {
         this.queue = queue;
         this.ledger = queue.ledger();
         this.builds = queue.builds();
-        this.access = new BuildAccess(builds, clock);
+        this.access = access;
         this.clock = clock;
         this.uploadWait = uploadWait;
     }

@@ -125,6 +125,23 @@ class H2SecurityTest {
     }
 
     @Test
+    void aSecondServerOnTheSameFileIsRefusedAndTheFirstRunsOn() throws Exception {
+        try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(dir, gcs)) {
+            Path log = dir.resolve("second.log");
+            Process second = ChildJvm.start(Main.class, log, List.of(), "serve", "--port", "0", "--no-demo", "--db", url(),
+                    "--static-dir", dir.resolve("static2").toString(), "--local-archive-root", dir.resolve("archive").toString());
+            assertEquals(2, second.waitFor());
+            String said = Files.readString(log).strip();
+            assertTrue(said.startsWith("serve: another process has the database") && said.contains("several nodes need PostgreSQL")
+                    && said.lines().count() == 1, said);
+            var nodes = server.get("/api/v1/nodes").body();
+            assertTrue(nodes.contains("\"alive\":true") && nodes.contains(server.stagehand.queue().node()), nodes);
+            assertEquals(1, server.stagehand.queue().nodeList(10).size(), "the second never registered");
+            assertEquals(200, server.get("/check_health").statusCode());
+        }
+    }
+
+    @Test
     void sqlWithoutTheCredentialsFileSaysWhy() throws Exception {
         String out = sqlOn(H2Urls.fileUrl(dir.resolve("nowhere/db")), "SELECT 1");
         assertTrue(out.startsWith("sql: no credentials at") && out.lines().count() == 1, out);

@@ -102,6 +102,19 @@ class EvictionTest {
     }
 
     @Test
+    void onOneNodeTheLeastRecentlyReadBuildGoesFirstEvenWithinAMinute() throws Exception {
+        start(1); // a quota of five builds; the clock does not move: every read is within the same minute
+        assertEquals("Success", stage(0));
+        for (int b = 1; b < 12; b++) {
+            assertEquals(200, server.get("/static/" + path(0) + "/stateful.tgz").statusCode());
+            assertEquals("Success", stage(b), "build " + b);
+            assertTrue(staged(0), "build 0, read just before each stage, stays (after build " + b + ")");
+        }
+        assertTrue(!staged(1) && !staged(2), "the builds read less recently went");
+        assertEquals(7, server.stagehand.database().dsl().fetchCount(Tables.EVICTION));
+    }
+
+    @Test
     void anEvictedBuildIsNotStagedAndStagesAgainOnRequest() throws Exception {
         start(1);
         for (int b = 0; b < 6; b++) {
