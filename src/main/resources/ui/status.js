@@ -157,8 +157,15 @@ function render(s) {
     job.bytes_per_second == null ? "" : bytes(job.bytes_per_second) + "/s", duration(job.eta_seconds),
     job.attempts + " of " + job.max_attempts, job.node]);
 
+  const limits = document.getElementById("limits");
+  limits.hidden = !s.limits_hit || s.limits_hit.length === 0;
+  limits.textContent = limits.hidden ? "" : "Limits hit in the last minute: " + s.limits_hit.map(hit =>
+      hit.flag + " (" + hit.refused_last_minute + " refused)").join(", ") + ". Callers get 429 and try again later.";
+
   syncRows("waiting", s.waiting, job => [job.build_path, job.artifact, job.state,
-    job.next_attempt_at ? new Date(job.next_attempt_at).toLocaleTimeString() : "now", job.attempts + " of " + job.max_attempts]);
+    job.state === "WAITING_UPLOAD" ? "until " + new Date(job.wait_deadline_at).toLocaleTimeString()
+        : job.next_attempt_at ? new Date(job.next_attempt_at).toLocaleTimeString() : "now",
+    job.attempts + " of " + job.max_attempts]);
 
   syncRows("failures", s.failures, job => [job.build_path, job.artifact, job.error, ago(job.finished_at),
     cell => retryButton(cell, job)]);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
+import dev.stagehand.common.LimitReached;
 import dev.stagehand.metrics.Metrics;
 import dev.stagehand.queue.JobQueue;
 import dev.stagehand.queue.Ledger;
@@ -64,12 +65,18 @@ public final class HttpApi implements AutoCloseable {
             config.routes.before(rules::check);
             new DevserverRoutes(services.stage(), rules).register(config.routes);
             HealthReport health = new HealthReport(services, httpMetrics);
+            LimitRefusals refusals = new LimitRefusals(services.clock());
             new OperatorRoutes(services, health).register(config.routes);
-            new StatusRoutes(services, health).register(config.routes);
+            new StatusRoutes(services, health, refusals).register(config.routes);
             new LabRoutes(services).register(config.routes);
             new JsonApiRoutes(services.stage(), services.queue(), services.ledger(), json, services.clock(), rules).register(config.routes);
             config.routes.exception(InvalidRequest.class, (e, ctx) -> error(ctx, 400, "bad_request", e.getMessage()));
             config.routes.exception(CallerRefused.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
+            config.routes.exception(LimitReached.class, (e, ctx) -> {
+                refusals.record(e);
+                ctx.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+                error(ctx, 429, "too_many", e.getMessage());
+            });
             config.routes.exception(NotFound.class, (e, ctx) -> error(ctx, 404, "not_found", e.getMessage()));
             config.routes.exception(BuildBusy.class, (e, ctx) -> error(ctx, 409, "conflict", e.getMessage()));
             config.routes.exception(Exception.class, (e, ctx) -> {

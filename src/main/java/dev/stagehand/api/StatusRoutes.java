@@ -25,13 +25,17 @@ final class StatusRoutes {
             "status.js", "text/javascript; charset=utf-8",
             "status.css", "text/css; charset=utf-8");
     private static final Duration FAILURE_WINDOW = Duration.ofHours(24);
+    /** What the page lists as waiting: queued, waiting for a retry, or for an upload. */
+    private static final Set<JobState> WAITING = java.util.EnumSet.of(JobState.QUEUED, JobState.RETRY_WAIT, JobState.WAITING_UPLOAD);
 
     private final HttpApi.Services services;
     private final HealthReport health;
+    private final LimitRefusals refusals;
 
-    StatusRoutes(HttpApi.Services services, HealthReport health) {
+    StatusRoutes(HttpApi.Services services, HealthReport health, LimitRefusals refusals) {
         this.services = services;
         this.health = health;
+        this.refusals = refusals;
     }
 
     void register(RoutesConfig routes) {
@@ -58,7 +62,7 @@ final class StatusRoutes {
     /** The document; field order is the page's order. */
     record StatusJson(String node, @JsonProperty("generated_at") Instant generatedAt, Map<String, Integer> queue,
             List<JobJson> running, List<JobJson> waiting, List<JobJson> failures, List<BuildJson> builds,
-            Map<String, Object> health) {}
+            Map<String, Object> health, @JsonProperty("limits_hit") List<LimitRefusals.Hit> limitsHit) {}
 
     StatusJson status() throws IOException {
         Instant now = services.clock().instant();
@@ -72,10 +76,10 @@ final class StatusRoutes {
         queue.put("FAILED_LAST_24H", ledger.countEndedSince(JobState.FAILED, since));
         return new StatusJson(services.queue().node(), now, queue,
                 jobs(JobFilter.inStates(Set.of(JobState.RUNNING), 100)),
-                jobs(JobFilter.inStates(JobState.RUNNABLE, 50)),
+                jobs(JobFilter.inStates(WAITING, 50)),
                 jobs(JobFilter.endedSince(JobState.FAILED, since, 20)),
                 ledger.builds(20, 0).stream().map(BuildJson::of).toList(),
-                health.report(depth));
+                health.report(depth), refusals.lately());
     }
 
     private List<JobJson> jobs(JobFilter filter) {

@@ -3,6 +3,7 @@ package dev.stagehand.cli;
 import dev.stagehand.Settings;
 import dev.stagehand.Stagehand;
 import dev.stagehand.archive.ArchiveSources.GcsSettings;
+import dev.stagehand.common.CallerLimits;
 import dev.stagehand.db.H2Urls;
 import dev.stagehand.db.Secrets;
 import dev.stagehand.queue.QueueConfig;
@@ -103,6 +104,22 @@ final class ServeCommand implements Callable<Integer> {
             description = "Most megabytes one artifact's archives may unpack to (default ${DEFAULT-VALUE}).")
     long maxUnpackedMb;
 
+    @Option(names = "--max-request-items", defaultValue = "" + CallerLimits.DEFAULT_MAX_REQUEST_ITEMS,
+            description = "Most artifacts and files one request may name (default ${DEFAULT-VALUE}).")
+    int maxRequestItems;
+
+    @Option(names = "--max-active-jobs-per-build", defaultValue = "" + CallerLimits.DEFAULT_MAX_ACTIVE_PER_BUILD,
+            description = "Most queued, running or waiting jobs of one build (default ${DEFAULT-VALUE}).")
+    int maxActivePerBuild;
+
+    @Option(names = "--max-active-jobs", defaultValue = "" + CallerLimits.DEFAULT_MAX_ACTIVE,
+            description = "Most queued, running or waiting jobs in all (default ${DEFAULT-VALUE}).")
+    int maxActive;
+
+    @Option(names = "--max-waiting-jobs", defaultValue = "" + CallerLimits.DEFAULT_MAX_WAITING,
+            description = "Most jobs waiting for their upload in all (default ${DEFAULT-VALUE}).")
+    int maxWaiting;
+
     @Option(names = "--admin-token-file", description = "File holding a token that clean=True, the JSON API's POSTs and other admin calls must send as 'Authorization: Bearer TOKEN' (default: none needed).")
     Path adminTokenFile;
 
@@ -117,7 +134,7 @@ final class ServeCommand implements Callable<Integer> {
         Settings settings = new Settings(host, port, staticDir, dbUrl, dbPasswordFile,
                 new QueueConfig(workers, new RetryPolicy(Duration.ofMillis(retryBaseMs), retryFactor,
                         Duration.ofMillis(retryMaxMs), maxAttempts), Duration.ofMillis(500), Duration.ofDays(historyDays),
-                        QueueConfig.DEFAULT_PRUNE_EVERY, Duration.ofSeconds(nodeTimeoutS)),
+                        QueueConfig.DEFAULT_PRUNE_EVERY, Duration.ofSeconds(nodeTimeoutS), new CallerLimits(maxRequestItems, maxActivePerBuild, maxActive, maxWaiting)),
                 roots, GcsSettings.fromEnvironment(gcsEndpoint, gcsAnonymous),
                 new UploadWait(Duration.ofSeconds(waitRequired), Duration.ofSeconds(waitOptional)), catalogue,
                 new DiskLimits(maxStagedMb, minFreeMb), new DownloadSettings(sliceThresholdMb << 20, downloadStreams, fastStreamMibps << 20),

@@ -42,6 +42,7 @@ public final class JobQueue implements AutoCloseable {
     private final Reconciler reconciler;
     private final PruneHistory prune;
     private final WatchUploads uploads;
+    private final JobLimits limits;
     private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "queue-reconcile");
         t.setDaemon(true);
@@ -74,6 +75,7 @@ public final class JobQueue implements AutoCloseable {
         }
         this.reconciler = new Reconciler(stores, workers, nodes, clock);
         this.prune = new PruneHistory(database.dsl(), clock, config.keepHistory());
+        this.limits = new JobLimits(config.limits(), stores.jobs, clock);
         this.uploads = new WatchUploads(stores, clock, (jobId, required) -> schedule(jobId, required, clock.instant()));
     }
 
@@ -181,6 +183,11 @@ public final class JobQueue implements AutoCloseable {
         return executor.running();
     }
 
+    /** What callers may cost (checked by the stage service and by {@link #submit}). */
+    public dev.stagehand.common.CallerLimits limits() {
+        return config.limits();
+    }
+
     public Ledger ledger() {
         return ledger;
     }
@@ -218,6 +225,7 @@ public final class JobQueue implements AutoCloseable {
             // evicted or cleaned has nothing staged worth attaching to.
             Predicate<String> staged = tx.builds.lockForRequest(buildId) ? stillStaged : artifact -> false;
             long id = tx.requests.create(buildId, artifacts, files);
+            int activeInBuild = -1;
             for (JobSpec spec : JobSpec.merged(specs)) {
                 JobStore.Attachment a = attach(tx.jobs, buildId, spec, staged);
                 tx.requests.link(id, a.jobId(), spec.required());
@@ -225,6 +233,10 @@ public final class JobQueue implements AutoCloseable {
                 items.add(item);
                 if (a.created()) {
                     created.add(item);
+                    if (activeInBuild < 0) {
+                        activeInBuild = tx.jobs.countActiveIn(buildId) - 1;
+                    }
+                    limits.check(activeInBuild + created.size(), created.size()); // throws: the transaction rolls back
                 } else if (a.upgraded()) {
                     upgraded.add(a.jobId());
                 }

@@ -92,6 +92,17 @@ final class JobStore {
         throw new IllegalStateException("could not attach to a job for " + key);
     }
 
+    /** Jobs of the build that are queued, running or waiting. */
+    int countActiveIn(long buildId) {
+        return db.fetchCount(JOB, JOB.BUILD_ID.eq(buildId).and(JOB.STATE.in(JobState.ACTIVE)));
+    }
+
+    /** Jobs in each active state, over all builds. */
+    Map<JobState, Integer> countActive() {
+        return db.select(JOB.STATE, DSL.count()).from(JOB).where(JOB.STATE.in(JobState.ACTIVE)).groupBy(JOB.STATE)
+                .fetchMap(JOB.STATE, r -> r.value2());
+    }
+
     /** The newest SUCCEEDED job of build + artifact, if any. */
     Optional<Long> lastSucceeded(long buildId, String artifact) {
         return db.select(JOB.ID).from(JOB)

@@ -4,6 +4,7 @@ import dev.stagehand.archive.ArchiveSources;
 import dev.stagehand.archive.BuildRef;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
+import dev.stagehand.common.LimitReached;
 import dev.stagehand.common.RelativePaths;
 import dev.stagehand.db.types.JobState;
 import dev.stagehand.queue.BuildStore;
@@ -97,6 +98,11 @@ public final class StageService {
         }
         checkTotal("artifacts", artifacts);
         checkTotal("files", files);
+        int items = artifacts.size() + files.size();
+        if (items > queue.limits().maxRequestItems()) {
+            throw new LimitReached("--max-request-items", "a request may name at most " + queue.limits().maxRequestItems()
+                    + " artifacts and files; this one names " + items + ": split it", Duration.ofSeconds(1));
+        }
         Set<StageTarget> targets = new LinkedHashSet<>();
         for (String artifact : artifacts) {
             if (!catalogue.knows(artifact)) {

@@ -118,6 +118,22 @@ class StatusPageTest {
     }
 
     @Test
+    void aLimitBeingHitIsShown() throws Exception {
+        var s = Server.settings(dir, (FakeGcs) null);
+        try (FakeGcs gcs = new FakeGcs();
+             Server server = Server.start(Server.settings(dir, gcs).withQueue(s.queue().withLimits(
+                     new dev.stagehand.common.CallerLimits(1, 100, 100, 100))));
+             Browser browser = Browser.start(1400, 900)) {
+            assertEquals(429, server.get("/stage?archive_url=" + URL + "&artifacts=stateful,autotest").statusCode());
+            browser.driver.get(server.base() + "/");
+            Eventually.await(Duration.ofSeconds(30), "the page to say which limit is hit", () -> {
+                WebElement limits = browser.driver.findElement(By.id("limits"));
+                return limits.isDisplayed() && limits.getText().contains("--max-request-items (1 refused)");
+            });
+        }
+    }
+
+    @Test
     void namesAndErrorsWithHtmlInThemAreShownAsText() throws Exception {
         String build = "target/<img src=x onerror=window.__hit=1>R9";
         try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(dir, gcs); Browser browser = Browser.start(1400, 900)) {
