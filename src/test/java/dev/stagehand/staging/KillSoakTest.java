@@ -47,7 +47,8 @@ class KillSoakTest {
         int trials = Integer.getInteger("soak.trials", 200);
         long seed = Long.getLong("soak.seed", System.currentTimeMillis());
         Random random = new Random(seed);
-        byte[] big = random(80 << 20, seed);
+        Path bigFile = dir.resolve("big.bin");
+        Files.write(bigFile, random(80 << 20, seed));
         int kills = 0;
         List<String> stuck = new ArrayList<>();
         try (FakeGcs gcs = new FakeGcs()) {
@@ -55,7 +56,12 @@ class KillSoakTest {
                 String build = "R78-" + (10_000 + trial) + ".0.0";
                 SampleBuild.upload(gcs, build);
                 int bigSize = (50 << 20) + random.nextInt(30 << 20);
-                gcs.put(SampleBuild.BUCKET, "eve-release/" + build + "/" + BIG, java.util.Arrays.copyOf(big, bigSize));
+                Path trialBig = dir.resolve("big-" + trial);
+                try (var in = java.nio.channels.FileChannel.open(bigFile); var out = java.nio.channels.FileChannel.open(trialBig,
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+                    in.transferTo(0, bigSize, out);
+                }
+                gcs.putFile(SampleBuild.BUCKET, "eve-release/" + build + "/" + BIG, trialBig);
                 gcs.faults(SampleBuild.BUCKET, "eve-release/" + build + "/" + BIG).delayPerMegabyteMs = random.nextInt(60);
                 List<String> chosen = new ArrayList<>(ARTIFACTS);
                 java.util.Collections.shuffle(chosen, random);
@@ -90,12 +96,23 @@ class KillSoakTest {
                     }
                 } finally {
                     ChildJvm.kill(p);
+                    gcs.removeAll(SampleBuild.BUCKET, "eve-release/" + build + "/");
+                    Files.delete(trialBig);
+                    deleteTree(data);
                 }
                 System.out.println("trial " + trial + " done: " + plan);
             }
         }
         System.out.println("SOAK seed " + seed + ": " + trials + " trials, " + kills + " kills, " + stuck.size() + " stuck");
         assertEquals(List.of(), stuck, "stuck trials");
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private Process start(Path data, FakeGcs gcs, int trial, int round) throws Exception {

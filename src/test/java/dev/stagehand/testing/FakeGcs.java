@@ -105,6 +105,11 @@ public final class FakeGcs implements AutoCloseable {
         store(bucket, name, null, content, content.length, digest(content));
     }
 
+    /** Forgets every object of {@code bucket} under {@code prefix} (a long soak frees what it is done with). */
+    public void removeAll(String bucket, String prefix) {
+        objects.keySet().removeIf(key -> key.startsWith(bucket + "/" + prefix));
+    }
+
     /** Large objects come from a file so the fake needs no heap for them. */
     public void putFile(String bucket, String name, Path file) throws IOException {
         String[] sums;
