@@ -3,6 +3,7 @@ package dev.stagehand;
 import dev.stagehand.api.HttpApi;
 import dev.stagehand.archive.ArchiveSources;
 import dev.stagehand.db.Database;
+import dev.stagehand.db.DatabaseWatch;
 import dev.stagehand.metrics.DiskMetrics;
 import dev.stagehand.metrics.Metrics;
 import dev.stagehand.metrics.QueueMetrics;
@@ -22,6 +23,7 @@ import dev.stagehand.staging.StaticReads;
 import dev.stagehand.staging.XBuddy;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 
 /** The whole server, wired in dependency order and stopped in reverse. */
 public final class Stagehand implements AutoCloseable {
@@ -29,20 +31,41 @@ public final class Stagehand implements AutoCloseable {
     private final JobQueue queue;
     private final HttpApi http;
     private final Metrics metrics;
+    private final DatabaseWatch watch;
 
-    private Stagehand(Database database, JobQueue queue, HttpApi http, Metrics metrics) {
+    private Stagehand(Database database, JobQueue queue, HttpApi http, Metrics metrics, DatabaseWatch watch) {
         this.database = database;
         this.queue = queue;
         this.http = http;
         this.metrics = metrics;
+        this.watch = watch;
     }
 
+    /** What to do when the server cannot go on (its database closed under it). */
+    public interface Fatal {
+        /** Says why in one line on stderr and stops the process at once (exit 75), for a supervisor to restart it. */
+        Fatal EXIT = reason -> {
+            System.err.println("stagehand: " + reason);
+            Runtime.getRuntime().halt(75);
+        };
+
+        void stop(String reason);
+    }
+
+    /** How often the database is checked for having closed under the server. */
+    static final Duration WATCH_EVERY = Duration.ofSeconds(2);
+
     public static Stagehand start(Settings settings) throws IOException {
-        return start(settings, Clock.systemUTC());
+        return start(settings, Clock.systemUTC(), Fatal.EXIT);
     }
 
     /** With the ledger's clock given (tests move it by hand). */
     public static Stagehand start(Settings settings, Clock clock) throws IOException {
+        return start(settings, clock, Fatal.EXIT);
+    }
+
+    /** With the ledger's clock and what to do when the database closes under the server. */
+    public static Stagehand start(Settings settings, Clock clock, Fatal fatal) throws IOException {
         Metrics metrics = new Metrics();
         Database database = Database.open(settings.dbUrl(), settings.dbPassword(), settings.queue().workers() + 16);
         StagingArea area = new StagingArea(settings.staticDir());
@@ -50,7 +73,7 @@ public final class Stagehand implements AutoCloseable {
         JobQueue queue = new JobQueue(database, settings.queue(), clock);
         ActiveReads reads = new ActiveReads();
         BuildAccess access = new BuildAccess(queue.builds(), clock);
-        DiskSpace space = new DiskSpace(area, queue.disk(), queue.builds(), reads, access, settings.disk().quotaFor(area));
+        DiskSpace space = new DiskSpace(area, queue.disk(), queue.builds(), reads, access, settings.disk().quotaFor(area, Database.directoryOf(settings.dbUrl())));
         DiskMetrics diskMetrics = new DiskMetrics(space);
         diskMetrics.bindTo(metrics.registry());
         QueueMetrics queueMetrics = new QueueMetrics(queue.ledger(), clock);
@@ -68,7 +91,7 @@ public final class Stagehand implements AutoCloseable {
                 area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources),
                 new StaticReads(area, queue.builds()), metrics, clock, settings.access().adminTokenFile()));
         queue.serving(http.port());
-        return new Stagehand(database, queue, http, metrics);
+        return new Stagehand(database, queue, http, metrics, DatabaseWatch.start(database, WATCH_EVERY, fatal::stop));
     }
 
     public int port() {
@@ -83,9 +106,23 @@ public final class Stagehand implements AutoCloseable {
         return database;
     }
 
+    /**
+     * {@link #close()}, given at most {@code limit}: false when it had not finished by then (a
+     * download with no bytes arriving holds its worker), and the caller stops the process anyway;
+     * what was running goes back to the queue at the next start.
+     */
+    public boolean closeWithin(Duration limit) throws InterruptedException {
+        Thread closing = new Thread(this::close, "stagehand-close");
+        closing.setDaemon(true);
+        closing.start();
+        closing.join(limit.toMillis());
+        return !closing.isAlive();
+    }
+
     /** Graceful stop: no new requests, running jobs stop at a safe point, queued jobs stay queued. */
     @Override
     public void close() {
+        watch.close();
         http.close();
         queue.close();
         database.close();

@@ -123,6 +123,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--admin-token-file", description = "File holding a token that clean=True, the JSON API's POSTs and other admin calls must send as 'Authorization: Bearer TOKEN' (default: none needed).")
     Path adminTokenFile;
 
+    @Option(names = "--shutdown-timeout-s", defaultValue = "30", description = "Longest a stop may take before the process ends anyway; unfinished jobs resume at the next start (default ${DEFAULT-VALUE}).")
+    long shutdownTimeoutS;
+
     @Option(names = "--no-demo", description = "Do not seed the sample build under the first local archive root.")
     boolean noDemo;
 
@@ -143,7 +146,15 @@ final class ServeCommand implements Callable<Integer> {
         Stagehand server = Stagehand.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            try {
+                if (!server.closeWithin(Duration.ofSeconds(shutdownTimeoutS))) {
+                    System.err.println("stagehand: stopping took longer than " + shutdownTimeoutS
+                            + " s (--shutdown-timeout-s); stopped without waiting: unfinished jobs resume at the next start");
+                    Runtime.getRuntime().halt(1);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             stopped.countDown();
         }, "stagehand-shutdown"));
         System.out.printf("stagehand listening on port %d (db %s, static dir %s)%n", server.port(), Secrets.maskUrls(dbUrl),

@@ -139,6 +139,15 @@ public final class Database implements AutoCloseable {
         return message.lines().findFirst().orElse("");
     }
 
+    /** The directory of an H2 file database (for its disk's free space); null for one that is not a local file. */
+    public static java.nio.file.Path directoryOf(String jdbcUrl) {
+        if (Vendor.of(jdbcUrl) != Vendor.H2) {
+            return null;
+        }
+        java.nio.file.Path base = H2Credentials.baseOf(jdbcUrl);
+        return base == null ? null : base.getParent();
+    }
+
     public Vendor vendor() {
         return vendor;
     }

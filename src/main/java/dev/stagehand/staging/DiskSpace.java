@@ -63,6 +63,7 @@ public final class DiskSpace {
      * of them are new (the rest were reserved for its earlier objects or are on disk already).
      */
     void reserve(long jobId, long buildId, long total, long adding, String what) throws StagingFailure, IOException {
+        checkDatabaseDisk(what);
         access.flush(); // eviction may choose below: the order of builds must be exact
         while (true) {
             Decision d = ledger.locked(locked -> decide(locked, jobId, buildId, total, adding, what));
@@ -99,6 +100,18 @@ public final class DiskSpace {
                 + (quota.maxStagedBytes() == null ? "" : " of a " + Sizes.of(quota.maxStagedBytes()) + " quota")
                 + ", " + Sizes.of(Math.max(0, free)) + " free with " + Sizes.of(quota.minFreeBytes()) + " to be kept free"
                 + "; evicting every build not in use or being read would free only " + Sizes.of(evictable));
+    }
+
+    /** With H2 on another filesystem: staging waits (a retry) while that one is short of its reserve. */
+    private void checkDatabaseDisk(String what) throws StagingFailure, IOException {
+        if (quota.databaseDir() == null) {
+            return;
+        }
+        long free = Files.getFileStore(quota.databaseDir()).getUsableSpace();
+        if (free < quota.databaseMinFreeBytes()) {
+            throw new StagingFailure(StagingFailure.Kind.NO_SPACE, "not staging " + what + ": the database's disk has "
+                    + Sizes.of(free) + " free, below the " + Sizes.of(quota.databaseMinFreeBytes()) + " kept free for it");
+        }
     }
 
     /** Whether {@code staged} bytes are within the quota and {@code free} bytes leave the reserve. */

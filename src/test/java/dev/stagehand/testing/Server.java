@@ -27,10 +27,13 @@ public final class Server implements AutoCloseable {
     public final Stagehand stagehand;
     public final Path staticDir;
     public final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Why the server would have stopped itself (its database closed under it), or null: tests keep their JVM. */
+    public final java.util.concurrent.atomic.AtomicReference<String> fatal;
 
-    private Server(Stagehand stagehand, Path staticDir) {
+    private Server(Stagehand stagehand, Path staticDir, java.util.concurrent.atomic.AtomicReference<String> fatal) {
         this.stagehand = stagehand;
         this.staticDir = staticDir;
+        this.fatal = fatal;
     }
 
     public static Settings settings(Path dir, FakeGcs gcs) {
@@ -57,11 +60,12 @@ public final class Server implements AutoCloseable {
     }
 
     public static Server start(Settings settings) throws IOException {
-        return new Server(Stagehand.start(settings), settings.staticDir());
+        return start(settings, java.time.Clock.systemUTC());
     }
 
     public static Server start(Settings settings, java.time.Clock clock) throws IOException {
-        return new Server(Stagehand.start(settings, clock), settings.staticDir());
+        var fatal = new java.util.concurrent.atomic.AtomicReference<String>();
+        return new Server(Stagehand.start(settings, clock, fatal::set), settings.staticDir(), fatal);
     }
 
     public String base() {

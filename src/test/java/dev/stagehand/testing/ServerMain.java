@@ -21,8 +21,9 @@ public final class ServerMain {
         if (args.length > 2) {
             settings = Server.withDownloads(settings, new DownloadSettings(Long.parseLong(args[2]), 8, 0));
         }
-        Server server = Server.start(settings);
-        System.out.println("PORT " + server.stagehand.port());
+        dev.stagehand.Stagehand server = dev.stagehand.Stagehand.start(settings, java.time.Clock.systemUTC(),
+                dev.stagehand.Stagehand.Fatal.EXIT);
+        System.out.println("PORT " + server.port());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);
     }
