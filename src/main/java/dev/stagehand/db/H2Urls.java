@@ -41,6 +41,11 @@ public final class H2Urls {
         if (!url.toUpperCase().contains("LOCK_TIMEOUT")) {
             result += ";LOCK_TIMEOUT=20000";
         }
+        if (!url.toUpperCase().contains("MAX_COMPACT_TIME")) {
+            // H2 compacts its file when it closes, for 200 ms by default: too little to give back
+            // what a busy day left behind. A stop may take a few seconds more; the file stays small.
+            result += ";MAX_COMPACT_TIME=5000";
+        }
         return result;
     }
 
