@@ -4,8 +4,8 @@ import dev.stagehand.archive.ArchiveSources.GcsSettings;
 import dev.stagehand.queue.QueueConfig;
 import dev.stagehand.staging.ArchiveLimits;
 import dev.stagehand.staging.DiskLimits;
-import dev.stagehand.staging.DownloadSettings;
 import dev.stagehand.staging.StageService.UploadWait;
+import dev.stagehand.staging.transfer.DownloadSettings;
 import java.nio.file.Path;
 import java.util.List;
 

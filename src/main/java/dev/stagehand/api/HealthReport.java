@@ -1,5 +1,6 @@
 package dev.stagehand.api;
 
+import dev.stagehand.api.http.HttpMetrics;
 import dev.stagehand.db.types.JobState;
 import dev.stagehand.metrics.HostLoad;
 import java.io.IOException;

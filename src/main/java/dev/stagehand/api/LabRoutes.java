@@ -6,7 +6,7 @@ import dev.stagehand.common.InvalidRequest;
 import dev.stagehand.queue.JobView;
 import dev.stagehand.staging.StageRequest;
 import dev.stagehand.staging.StageService;
-import dev.stagehand.staging.XBuddy;
+import dev.stagehand.staging.lab.XBuddy;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;

@@ -48,7 +48,7 @@ public final class StagingArea {
     }
 
     /** The build's directory as it really is on disk, when it exists and lies inside the static dir. */
-    Optional<Path> realBuildDir(String buildPath) {
+    public Optional<Path> realBuildDir(String buildPath) {
         return RealPaths.inside(root, buildDir(buildPath));
     }
 
@@ -65,7 +65,7 @@ public final class StagingArea {
     }
 
     /** Refuses a build path that is or reaches into stagehand's own directory (400). */
-    void checkBuildPath(String buildPath) {
+    public void checkBuildPath(String buildPath) {
         for (String part : buildPath.split("/")) {
             if (part.equalsIgnoreCase(INTERNAL_DIR)) {
                 throw new InvalidRequest("a build path may not name stagehand's own directory " + INTERNAL_DIR);

@@ -1,5 +1,7 @@
 package dev.stagehand.staging;
 
+import dev.stagehand.staging.transfer.DownloadSettings;
+
 /**
  * Where and how a job's bytes go: the static dir's layout, the disk space it may take, how
  * objects are fetched, where files still landing are announced to readers, and what an archive

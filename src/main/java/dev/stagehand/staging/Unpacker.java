@@ -2,6 +2,10 @@ package dev.stagehand.staging;
 
 import dev.stagehand.common.RealPaths;
 import dev.stagehand.common.Sizes;
+import dev.stagehand.staging.transfer.Checksums;
+import dev.stagehand.staging.transfer.Download;
+import dev.stagehand.staging.transfer.Progress;
+import dev.stagehand.staging.transfer.RangedChannel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

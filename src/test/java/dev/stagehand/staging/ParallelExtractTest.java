@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stagehand.staging.transfer.DownloadSettings;
 import dev.stagehand.testing.FakeGcs;
 import dev.stagehand.testing.Server;
-import dev.stagehand.testing.TestArchives;
 import dev.stagehand.testing.TestArchives.Compression;
+import dev.stagehand.testing.TestArchives;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stagehand.staging.DownloadSettings;
+import dev.stagehand.staging.transfer.DownloadSettings;
 import dev.stagehand.testing.ChildJvm;
 import dev.stagehand.testing.Eventually;
 import dev.stagehand.testing.FakeGcs;

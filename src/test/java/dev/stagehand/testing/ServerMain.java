@@ -1,7 +1,7 @@
 package dev.stagehand.testing;
 
 import dev.stagehand.Settings;
-import dev.stagehand.staging.DownloadSettings;
+import dev.stagehand.staging.transfer.DownloadSettings;
 import java.nio.file.Path;
 
 /**

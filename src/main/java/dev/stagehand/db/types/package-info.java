@@ -1,5 +1,5 @@
 /**
- * The ledger's vocabulary: the values of its state and outcome columns, mapped by jOOQ's code
- * generator onto the generated table classes, so the code never handles them as strings.
+ * The enums that the ledger's state and outcome columns hold, as jOOQ maps them (no string
+ * states anywhere). Which moves between them are allowed is the queue's rule.
  */
 package dev.stagehand.db.types;

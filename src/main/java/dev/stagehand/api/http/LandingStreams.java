@@ -1,0 +1,225 @@
+package dev.stagehand.api.http;
+
+import dev.stagehand.staging.LandingFiles;
+import dev.stagehand.staging.StageService;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+
+/**
+ * /static for a file that a job is still landing: answered at once with the object's length,
+ * then its bytes as they land, in order; Range requests wait for their bytes. The stream ends
+ * when the job has verified and installed the file, and is aborted (connection reset) if the job
+ * fails, so a device never takes a short or wrong file for a whole one. Waiting readers hold no
+ * thread: servlet non-blocking writes, resumed when more bytes land.
+ */
+public final class LandingStreams implements AutoCloseable {
+    private static final int CHUNK = 256 << 10;
+    private static final long WAIT_FOR_JOB_MS = 60_000;
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+
+    private final LandingFiles landing;
+    private final StageService stage;
+    private final Path root;
+    private final ScheduledExecutorService poll = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "landing-poll");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public LandingStreams(LandingFiles landing, StageService stage, Path root) {
+        this.landing = landing;
+        this.stage = stage;
+        this.root = root;
+    }
+
+    /**
+     * Takes the request when {@code file} (relative to the static dir) is not installed but is
+     * landing, or a queued job will land it; false when the static files should answer (404).
+     */
+    boolean take(HttpServletRequest req, HttpServletResponse res, String file) {
+        if (Files.exists(root.resolve(file))) {
+            return false;
+        }
+        var now = landing.find(file);
+        if (now.isPresent()) {
+            new Reader(req, res, now.get(), req.startAsync()).start();
+            return true;
+        }
+        if (!stage.mayProduce(file)) {
+            return false;
+        }
+        AsyncContext async = req.startAsync();
+        async.setTimeout(0);
+        awaitLanding(req, res, file, async, System.currentTimeMillis() + WAIT_FOR_JOB_MS, 0);
+        return true;
+    }
+
+    /** A queued job has not started the file yet: check again shortly (no thread waits). */
+    private void awaitLanding(HttpServletRequest req, HttpServletResponse res, String file, AsyncContext async, long deadline, int polls) {
+        poll.schedule(() -> {
+            var now = landing.find(file);
+            if (now.isPresent()) {
+                new Reader(req, res, now.get(), async).start();
+            } else if (Files.exists(root.resolve(file))) {
+                async.dispatch(); // installed meanwhile: the static files answer
+            } else if (System.currentTimeMillis() > deadline || (polls % 10 == 9 && !stage.mayProduce(file))) {
+                PlainErrors.send(res, 404, "no such file");
+                async.complete();
+            } else {
+                awaitLanding(req, res, file, async, deadline, polls + 1);
+            }
+        }, 100, TimeUnit.MILLISECONDS);
+    }
+
+    /** One response following one landing file. */
+    private final class Reader implements WriteListener {
+        private final HttpServletRequest req;
+        private final HttpServletResponse res;
+        private final LandingFiles.Landing file;
+        private final AsyncContext async;
+        private final ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+        private FileChannel channel;
+        private ServletOutputStream out;
+        private long position;
+        private long end;
+
+        Reader(HttpServletRequest req, HttpServletResponse res, LandingFiles.Landing file, AsyncContext async) {
+            this.req = req;
+            this.res = res;
+            this.file = file;
+            this.async = async;
+        }
+
+        void start() {
+            async.setTimeout(0);
+            long size = file.size();
+            position = 0;
+            end = size;
+            Matcher range = req.getHeader("Range") == null ? null : RANGE.matcher(req.getHeader("Range").trim());
+            if (range != null && range.matches() && !(range.group(1).isEmpty() && range.group(2).isEmpty())) {
+                if (range.group(1).isEmpty()) { // the last N bytes
+                    position = Math.max(0, size - Long.parseLong(range.group(2)));
+                } else {
+                    position = Long.parseLong(range.group(1));
+                    end = range.group(2).isEmpty() ? size : Math.min(size, Long.parseLong(range.group(2)) + 1);
+                }
+                if (position >= size || position >= end) {
+                    res.setStatus(416);
+                    res.setHeader("Content-Range", "bytes */" + size);
+                    async.complete();
+                    return;
+                }
+                res.setStatus(206);
+                res.setHeader("Content-Range", "bytes " + position + "-" + (end - 1) + "/" + size);
+            } else {
+                res.setStatus(200);
+            }
+            res.setContentType("application/octet-stream");
+            res.setHeader("Accept-Ranges", "bytes");
+            res.setContentLengthLong(end - position);
+            if (req.getMethod().equals("HEAD")) {
+                async.complete();
+                return;
+            }
+            try {
+                channel = FileChannel.open(file.file(), StandardOpenOption.READ);
+                out = res.getOutputStream();
+                out.setWriteListener(this);
+            } catch (IOException moved) {
+                async.dispatch(); // moved into place meanwhile: the static files answer
+            }
+        }
+
+        @Override
+        public void onWritePossible() throws IOException {
+            while (out.isReady()) {
+                if (position >= end) {
+                    finish();
+                    return;
+                }
+                if (file.state() == LandingFiles.State.FAILED) {
+                    abort();
+                    return;
+                }
+                // The response's last byte waits for the install: until the file is verified, the
+                // body stays short, so a failure can still turn it into a broken transfer.
+                long landed = file.landed();
+                long available = Math.min(file.state() == LandingFiles.State.INSTALLED ? end : end - 1, landed);
+                if (position >= available) {
+                    file.onChange(landed, () -> async.start(this::resume)); // woken when more bytes land, or at the end
+                    return;
+                }
+                buffer.clear().limit((int) Math.min(CHUNK, available - position));
+                int n = channel.read(buffer, position);
+                if (n <= 0) {
+                    abort();
+                    return;
+                }
+                position += n;
+                out.write(buffer.array(), 0, n);
+            }
+        }
+
+        private void resume() {
+            try {
+                onWritePossible();
+            } catch (IOException e) {
+                onError(e);
+            }
+        }
+
+        /** All bytes sent; the response ends only once the file is installed (verified), or aborts if it failed. */
+        private void finish() throws IOException {
+            if (file.state() == LandingFiles.State.INSTALLED) {
+                channel.close();
+                async.complete();
+            } else if (file.state() == LandingFiles.State.FAILED) {
+                abort();
+            } else {
+                file.onChange(file.landed(), () -> async.start(this::resume));
+            }
+        }
+
+        /** A reset, never a clean end: the client must not take what it got for the whole file. */
+        private void abort() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            ServletContextRequest.getServletContextRequest(req).getServletChannel()
+                    .abort(new IOException("the file failed verification or its job failed"));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } catch (IOException ignored) {
+                // the client went away
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        poll.shutdownNow();
+    }
+}

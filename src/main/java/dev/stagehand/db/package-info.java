@@ -1,0 +1,6 @@
+/**
+ * The database: one connection pool shared by Flyway, jOOQ and Quartz, what differs between H2
+ * and PostgreSQL (Vendor), the embedded database's random credentials, migrations, the read-only
+ * account of the sql command, and a watch for a database that closed under the server.
+ */
+package dev.stagehand.db;
