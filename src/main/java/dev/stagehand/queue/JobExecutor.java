@@ -30,6 +30,8 @@ final class JobExecutor {
     private final Ledger ledger;
     private volatile JobHandler handler;
     private final RetryPolicy retry;
+    /** Draws the retry jitter; seeded by tests that check the delays. */
+    private volatile java.util.Random jitter = new java.util.Random();
     private final Clock clock;
     private final String node;
     private final Outcomes outcomes;
@@ -50,6 +52,10 @@ final class JobExecutor {
     void handleWith(JobHandler handler, QueueEvents events) {
         this.handler = handler;
         this.events = events;
+    }
+
+    void seedJitter(long seed) {
+        jitter = new java.util.Random(seed);
     }
 
     void stop() {
@@ -107,54 +113,56 @@ final class JobExecutor {
     private record Ended(AttemptOutcome outcome, String error) {}
 
     private Ended run(JobView job, Claim claim) {
+        AttemptVerdict verdict;
         try {
             handler.run(new JobRun(stores.jobs, clock, job, claim, () -> stopping));
             return end(claim, JobTransition.SUCCEED, AttemptOutcome.SUCCEEDED, null);
-        } catch (JobRun.ShutdownInterruption e) {
+        } catch (Exception | Error e) {
+            verdict = AttemptVerdict.of(e, claim.attempt(), job.maxAttempts(), retry, jitter.nextDouble());
+        }
+        if (verdict instanceof AttemptVerdict.HandBack) {
             stores.inTransaction(tx -> {
-                tx.jobs.endAttempt(claim, AttemptOutcome.INTERRUPTED, e.getMessage());
+                tx.jobs.endAttempt(claim, AttemptOutcome.INTERRUPTED, verdict.reason());
                 return tx.jobs.handBack(claim);
             });
-            return new Ended(AttemptOutcome.INTERRUPTED, e.getMessage());
-        } catch (ClaimLost e) {
-            stores.jobs.endAttempt(claim, AttemptOutcome.CANCELLED, e.getMessage());
-            discard(job.id());
-            return new Ended(AttemptOutcome.CANCELLED, e.getMessage());
-        } catch (NotReadyYet e) {
-            return awaitUpload(job, claim, e);
-        } catch (PermanentFailure e) {
-            return end(claim, JobTransition.FAIL, AttemptOutcome.FAILED, describe(e));
-        } catch (Exception | Error e) {
-            return retryOrFail(job, claim, describe(e));
+            return new Ended(AttemptOutcome.INTERRUPTED, verdict.reason());
         }
+        if (verdict instanceof AttemptVerdict.Cancelled) {
+            stores.jobs.endAttempt(claim, AttemptOutcome.CANCELLED, verdict.reason());
+            discard(job.id());
+            return new Ended(AttemptOutcome.CANCELLED, verdict.reason());
+        }
+        if (verdict instanceof AttemptVerdict.AwaitUpload) {
+            return awaitUpload(job, claim, verdict.reason());
+        }
+        if (verdict instanceof AttemptVerdict.RetryAfter later) {
+            return retryLater(job, claim, later);
+        }
+        return end(claim, JobTransition.FAIL, AttemptOutcome.FAILED, verdict.reason());
     }
 
     /** The artifact is not uploaded yet: the job waits without a worker or a trigger ({@link WatchUploads} watches it). */
-    private Ended awaitUpload(JobView job, Claim claim, NotReadyYet e) {
+    private Ended awaitUpload(JobView job, Claim claim, String reason) {
         boolean parked = stores.inTransaction(tx -> {
             tx.jobs.forgetAttempt(claim);
-            return tx.jobs.park(claim, JobTransition.AWAIT_UPLOAD, e.getMessage(), null);
+            return tx.jobs.park(claim, JobTransition.AWAIT_UPLOAD, reason, null);
         });
         if (parked) {
-            log.info("job {} starts waiting: {}", job.id(), CallerText.escape(e.getMessage()));
+            log.info("job {} starts waiting: {}", job.id(), CallerText.escape(reason));
         }
         return null;
     }
 
-    private Ended retryOrFail(JobView job, Claim claim, String error) {
-        if (claim.attempt() >= job.maxAttempts()) {
-            return end(claim, JobTransition.FAIL, AttemptOutcome.FAILED,
-                    error + " (gave up after " + claim.attempt() + " attempts)");
-        }
-        Instant next = clock.instant().plus(retry.delayAfter(claim.attempt()));
+    private Ended retryLater(JobView job, Claim claim, AttemptVerdict.RetryAfter verdict) {
+        Instant next = clock.instant().plus(verdict.delay());
         boolean parked = stores.inTransaction(tx -> {
-            tx.jobs.endAttempt(claim, AttemptOutcome.RETRY, error);
-            return tx.jobs.park(claim, JobTransition.RETRY_LATER, error, next);
+            tx.jobs.endAttempt(claim, AttemptOutcome.RETRY, verdict.reason());
+            return tx.jobs.park(claim, JobTransition.RETRY_LATER, verdict.reason(), next);
         });
         if (parked) {
             outcomes.runAgainAt(job.id(), job.required(), next);
         }
-        return new Ended(AttemptOutcome.RETRY, error);
+        return new Ended(AttemptOutcome.RETRY, verdict.reason());
     }
 
     /** SUCCEED or FAIL, the attempt's row and the requests it decides, in one transaction. */
@@ -185,8 +193,4 @@ final class JobExecutor {
         }
     }
 
-    private static String describe(Throwable e) {
-        String message = e.getMessage();
-        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
-    }
 }

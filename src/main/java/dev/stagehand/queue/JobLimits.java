@@ -35,7 +35,7 @@ final class JobLimits {
             throw new LimitReached("--max-active-jobs-per-build", "this build has " + limits.maxActivePerBuild()
                     + " active jobs already (the most allowed); try again when some have ended", RETRY_AFTER);
         }
-        Counts now = counts();
+        Counts now = counts;
         if (now.active() + created > limits.maxActive()) {
             throw new LimitReached("--max-active-jobs", "the server has " + now.active() + " active jobs (at most "
                     + limits.maxActive() + "); try again when some have ended", RETRY_AFTER);
@@ -46,15 +46,14 @@ final class JobLimits {
         }
     }
 
-    private Counts counts() {
-        Counts c = counts;
+    /** Reads the counts over all builds when the last read is a second old; before a submission's transaction, not in it. */
+    void refresh() {
         long nowMs = clock.millis();
+        Counts c = counts;
         if (nowMs - c.atMs() >= COUNTS_FOR_MS || nowMs < c.atMs()) {
             Map<JobState, Integer> byState = jobs.countActive();
-            c = new Counts(nowMs, byState.values().stream().mapToInt(Integer::intValue).sum(),
+            counts = new Counts(nowMs, byState.values().stream().mapToInt(Integer::intValue).sum(),
                     byState.getOrDefault(JobState.WAITING_UPLOAD, 0));
-            counts = c;
         }
-        return c;
     }
 }

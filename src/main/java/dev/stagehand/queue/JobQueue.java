@@ -216,6 +216,7 @@ public final class JobQueue implements AutoCloseable {
         List<Submission.Item> items = new ArrayList<>();
         List<Submission.Item> created = new ArrayList<>();
         List<Long> upgraded = new ArrayList<>();
+        limits.refresh();
         long requestId = stores.inTransaction(tx -> {
             items.clear();
             created.clear();
@@ -299,6 +300,11 @@ public final class JobQueue implements AutoCloseable {
     }
 
     private record Cancelled(JobState was, List<Long> settled) {}
+
+    /** For tests in this package that check retry delays: the jitter drawn from {@code seed}. */
+    void seedRetryJitter(long seed) {
+        executor.seedJitter(seed);
+    }
 
     /** For tests in this package that need to break the Quartz side on purpose. */
     QuartzWorkers workers() {

@@ -1,7 +1,6 @@
 package dev.stagehand.queue;
 
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Exponential backoff with jitter. The jitter only shortens a delay by up to 20%, so with a
@@ -16,11 +15,14 @@ public record RetryPolicy(Duration baseDelay, double factor, Duration maxDelay, 
         }
     }
 
-    /** Delay before the next attempt, after {@code failedAttempts} attempts have failed (1-based). */
-    public Duration delayAfter(int failedAttempts) {
+    /**
+     * Delay before the next attempt, after {@code failedAttempts} attempts have failed (1-based);
+     * {@code jitter} in [0, 1) is drawn by the caller (seedable in tests): 0 shortens by 20%, 1 not at all.
+     */
+    public Duration delayAfter(int failedAttempts, double jitter) {
         double raw = baseDelay.toMillis() * Math.pow(factor, Math.max(0, failedAttempts - 1));
         double capped = Math.min(raw, maxDelay.toMillis());
-        double jittered = capped * (0.8 + 0.2 * ThreadLocalRandom.current().nextDouble());
+        double jittered = capped * (0.8 + 0.2 * jitter);
         return Duration.ofMillis(Math.round(jittered));
     }
 }
