@@ -40,6 +40,10 @@ final class JsonApiRoutes {
         this.clock = clock;
     }
 
+    /** Items a listing returns unless {@code limit} says otherwise, and the most it returns at once. */
+    static final int DEFAULT_PAGE = 100;
+    static final int MOST_PER_PAGE = 1000;
+
     record ApiError(String error, String message) {}
 
     void register(RoutesConfig routes) {
@@ -75,7 +79,7 @@ final class JsonApiRoutes {
         request.jobs().forEach(l -> required.put(l.jobId(), l.required()));
         List<JobView> jobs = ledger.jobs(required.keySet());
         String url = jobs.isEmpty() ? null : jobs.get(0).archiveUrl();
-        return new RequestJson(id, request.outcome().name(), url, request.createdAt(), request.finishedAt(),
+        return new RequestJson(id, request.outcome(), url, request.createdAt(), request.finishedAt(),
                 jobs.stream().map(j -> JobJson.of(j, required.get(j.id()), null, clock)).toList());
     }
 
@@ -93,10 +97,10 @@ final class JsonApiRoutes {
         ctx.json(ledger.jobs(filter).stream().map(j -> JobJson.of(j, null, clock)).toList());
     }
 
-    /** {@code limit}: 100 unless given, at most 1000. */
+    /** {@code limit}: {@link #DEFAULT_PAGE} unless given, at most {@link #MOST_PER_PAGE}. */
     private static int limit(Context ctx) {
         Integer limit = Params.integer(ctx, "limit");
-        return limit == null ? 100 : Math.min(limit, 1000);
+        return limit == null ? DEFAULT_PAGE : Math.min(limit, MOST_PER_PAGE);
     }
 
     private static int offset(Context ctx) {

@@ -25,6 +25,11 @@ final class StatusRoutes {
             "status.js", "text/javascript; charset=utf-8",
             "status.css", "text/css; charset=utf-8");
     private static final Duration FAILURE_WINDOW = Duration.ofHours(24);
+    /** How many of each the page lists: it is a glance, the JSON API pages through the rest. */
+    private static final int MOST_RUNNING = 100;
+    private static final int MOST_WAITING = 50;
+    private static final int MOST_FAILURES = 20;
+    private static final int MOST_BUILDS = 20;
     /** What the page lists as waiting: queued, waiting for a retry, or for an upload. */
     private static final Set<JobState> WAITING = java.util.EnumSet.of(JobState.QUEUED, JobState.RETRY_WAIT, JobState.WAITING_UPLOAD);
 
@@ -75,10 +80,10 @@ final class StatusRoutes {
         }
         queue.put("FAILED_LAST_24H", ledger.countEndedSince(JobState.FAILED, since));
         return new StatusJson(services.queue().node(), now, queue,
-                jobs(JobFilter.inStates(Set.of(JobState.RUNNING), 100)),
-                jobs(JobFilter.inStates(WAITING, 50)),
-                jobs(JobFilter.endedSince(JobState.FAILED, since, 20)),
-                ledger.builds(20, 0).stream().map(BuildJson::of).toList(),
+                jobs(JobFilter.inStates(Set.of(JobState.RUNNING), MOST_RUNNING)),
+                jobs(JobFilter.inStates(WAITING, MOST_WAITING)),
+                jobs(JobFilter.endedSince(JobState.FAILED, since, MOST_FAILURES)),
+                ledger.builds(MOST_BUILDS, 0).stream().map(BuildJson::of).toList(),
                 health.report(depth), refusals.lately());
     }
 

@@ -70,10 +70,6 @@ final class GcsClient {
         return storage;
     }
 
-    String credentials() {
-        return credentials;
-    }
-
     /** {@code e} as a sentence about {@code what} (e.g. "listing gs://b/t/R1") in {@code bucket}. */
     ArchiveError translate(StorageException e, String what, String bucket) {
         Throwable cause = e.getCause();

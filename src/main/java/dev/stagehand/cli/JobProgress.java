@@ -1,6 +1,7 @@
 package dev.stagehand.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stagehand.db.types.JobState;
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -40,7 +41,7 @@ interface JobProgress extends AutoCloseable {
         if (!eta.isEmpty()) {
             line.append(", ").append(eta).append(" left");
         }
-        if (job.hasNonNull("error") && !state.equals("SUCCEEDED")) {
+        if (job.hasNonNull("error") && !state.equals(JobState.SUCCEEDED.name())) {
             line.append(": ").append(job.get("error").asText());
         }
         return line.toString();
@@ -93,7 +94,7 @@ interface JobProgress extends AutoCloseable {
                 }
                 bar.stepTo(job.path("bytes_done").asLong());
                 String state = job.path("state").asText();
-                bar.setExtraMessage(state.equals("RUNNING") ? "" : state);
+                bar.setExtraMessage(state.equals(JobState.RUNNING.name()) ? "" : state);
             }
         }
 

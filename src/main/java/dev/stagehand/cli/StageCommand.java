@@ -1,6 +1,8 @@
 package dev.stagehand.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stagehand.db.types.JobState;
+import dev.stagehand.db.types.RequestOutcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -46,7 +48,7 @@ final class StageCommand implements Callable<Integer> {
             }
             try (JobProgress progress = JobProgress.on(System.out, System.console() != null)) {
                 progress.show(request.path("jobs"));
-                while (request.path("outcome").asText().equals("PENDING")) {
+                while (request.path("outcome").asText().equals(RequestOutcome.PENDING.name())) {
                     Thread.sleep(POLL_MS);
                     request = poll(client, id);
                     progress.show(request.path("jobs"));
@@ -76,14 +78,14 @@ final class StageCommand implements Callable<Integer> {
 
     private static int report(JsonNode request) {
         String outcome = request.path("outcome").asText();
-        if (outcome.equals("SUCCEEDED")) {
+        if (outcome.equals(RequestOutcome.SUCCEEDED.name())) {
             System.out.println("staged " + request.path("archive_url").asText());
             return ExitCodes.OK;
         }
         boolean said = false;
         for (JsonNode job : request.path("jobs")) {
             String state = job.path("state").asText();
-            if (job.path("required").asBoolean() && !state.equals("SUCCEEDED")) {
+            if (job.path("required").asBoolean() && !state.equals(JobState.SUCCEEDED.name())) {
                 System.err.println("stage: " + job.path("artifact").asText() + " " + state.toLowerCase() + ": "
                         + job.path("error").asText("no reason given"));
                 said = true;

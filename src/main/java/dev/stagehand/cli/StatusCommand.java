@@ -1,6 +1,7 @@
 package dev.stagehand.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stagehand.db.types.JobState;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,8 +37,8 @@ final class StatusCommand implements Callable<Integer> {
     private static void printQueue(JsonNode status) {
         JsonNode queue = status.path("queue");
         System.out.printf("node %s: %d running, %d queued, %d waiting to retry, %d waiting for upload, %d failed in 24 h%n",
-                status.path("node").asText(), queue.path("RUNNING").asInt(), queue.path("QUEUED").asInt(),
-                queue.path("RETRY_WAIT").asInt(), queue.path("WAITING_UPLOAD").asInt(), queue.path("FAILED_LAST_24H").asInt());
+                status.path("node").asText(), queue.path(JobState.RUNNING.name()).asInt(), queue.path(JobState.QUEUED.name()).asInt(),
+                queue.path(JobState.RETRY_WAIT.name()).asInt(), queue.path(JobState.WAITING_UPLOAD.name()).asInt(), queue.path("FAILED_LAST_24H").asInt());
         TextTable table = new TextTable(List.of("job", "state", "build", "artifact", "progress", "rate", "eta", "node"));
         for (String list : List.of("running", "waiting")) {
             for (JsonNode job : status.path(list)) {

@@ -21,6 +21,9 @@ import org.jooq.impl.DSL;
  * locked, so it serialises with job claims and with requests that trust a staged artifact.
  */
 public final class BuildStore {
+    /** Inserts of a new build row that may lose to another caller's before something is wrong. */
+    private static final int RACES_TO_LOSE = 3;
+
     private final DSLContext db;
     private final Clock clock;
     private final String node;
@@ -33,7 +36,7 @@ public final class BuildStore {
 
     /** The build row for an archive URL, created on first use. */
     public long id(String archiveUrl, String buildPath) {
-        for (int i = 0; i < 3; i++) {
+        for (int race = 0; race < RACES_TO_LOSE; race++) {
             Optional<Long> id = find(archiveUrl);
             if (id.isPresent()) {
                 return id.get();

@@ -29,6 +29,8 @@ import org.jooq.impl.DSL;
  */
 final class JobStore {
     static final int MAX_ERROR_LENGTH = 3900;
+    /** Inserts that may lose to another caller's insert of the same active job before something is wrong. */
+    private static final int RACES_TO_LOSE = 5;
 
     private final DSLContext db;
     private final Clock clock;
@@ -57,7 +59,7 @@ final class JobStore {
     Attachment attachOrCreate(long buildId, String artifact, boolean required, int maxAttempts, Instant waitDeadline,
             Supplier<Optional<Long>> staged) {
         String key = activeKey(buildId, artifact);
-        for (int i = 0; i < 5; i++) {
+        for (int race = 0; race < RACES_TO_LOSE; race++) {
             JobRecord active = db.selectFrom(JOB).where(JOB.ACTIVE_KEY.eq(key)).forUpdate().fetchOne();
             if (active == null) {
                 Optional<Long> success = staged.get();

@@ -42,6 +42,8 @@ final class QuartzWorkers {
     private static final String CHORES = "chores";
     private final Map<String, Runnable> chores = new ConcurrentHashMap<>();
     static final int REQUIRED_PRIORITY = 10;
+    /** Times a trigger is added again when its Quartz job completed in between (it then has none to attach to). */
+    private static final int SCHEDULE_TRIES = 3;
     static final int OPTIONAL_PRIORITY = 1;
 
     private final Scheduler scheduler;
@@ -124,7 +126,7 @@ final class QuartzWorkers {
                     scheduler.scheduleJob(trigger);
                     return;
                 } catch (JobPersistenceException completedMeanwhile) {
-                    if (tries == 3) {
+                    if (tries == SCHEDULE_TRIES) {
                         throw completedMeanwhile;
                     }
                 }

@@ -25,8 +25,4 @@ public record QueueConfig(int workers, RetryPolicy retry, Duration waiterPollInt
     public QueueConfig withLimits(CallerLimits l) {
         return new QueueConfig(workers, retry, waiterPollInterval, keepHistory, pruneEvery, nodeTimeout, l);
     }
-
-    public static QueueConfig defaults() {
-        return new QueueConfig(4, RetryPolicy.DEFAULT, Duration.ofMillis(500));
-    }
 }

@@ -140,7 +140,7 @@ final class ArtifactStager {
     }
 
     private void copy(ObjectInfo info, String dest, Path work, Unpacker unpacker) throws IOException, StagingFailure {
-        Path partial = StagingHandler.partialFile(area, job.jobId(), info);
+        Path partial = area.partialFile(job.jobId(), SafePaths.entryPath(info.name(), info.name()));
         reserve(info.name(), info.size(), Files.exists(partial) ? Files.size(partial) : 0);
         LandingFiles.Landing landed = land(dest, partial, info.size());
         try {

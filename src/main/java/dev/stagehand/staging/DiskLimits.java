@@ -13,10 +13,6 @@ import java.nio.file.Path;
 public record DiskLimits(Long maxStagedMb, Long minFreeMb) {
     private static final long MB = 1L << 20;
 
-    public static DiskLimits defaults() {
-        return new DiskLimits(null, null);
-    }
-
     /** The quota for the static dir of {@code area}, and for {@code databaseDir} (the H2 file's; null on PostgreSQL). */
     public DiskQuota quotaFor(StagingArea area, Path databaseDir) {
         try {

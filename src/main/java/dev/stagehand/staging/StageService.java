@@ -50,7 +50,10 @@ public final class StageService {
     // a build's id, and which build + artifact keys have a SUCCEEDED job (retention keeps the
     // latest success). Whether the files are still on disk is checked on every call.
     private final Map<String, Long> buildIds = new ConcurrentHashMap<>();
-    private final Set<String> succeeded = ConcurrentHashMap.newKeySet();
+    private final Set<Staged> succeeded = ConcurrentHashMap.newKeySet();
+
+    /** A build's artifact known to have succeeded once. */
+    private record Staged(long buildId, String key) {}
 
     /** How long required and optional jobs wait for an artifact that is not in the archive yet. */
     public record UploadWait(Duration required, Duration optional) {}
@@ -218,7 +221,7 @@ public final class StageService {
         boolean staged = true;
         List<String> failures = new ArrayList<>();
         for (StageTarget target : req.targets()) {
-            String key = buildId + ":" + target.key();
+            Staged key = new Staged(buildId, target.key());
             if (succeeded.contains(key) && area.onDisk(buildId, build.path(), target.key())) {
                 continue;
             }

@@ -91,6 +91,11 @@ public final class StagingArea {
         return internal("partial").resolve(Long.toString(jobId));
     }
 
+    /** Where object {@code name} (a clean relative path) of a job is downloaded to, resumable across its attempts. */
+    Path partialFile(long jobId, String name) {
+        return SafePaths.under(partialDir(jobId), name);
+    }
+
     private Path marker(long buildId, String artifact) {
         return internal("markers").resolve(Long.toString(buildId))
                 .resolve(URLEncoder.encode(artifact, StandardCharsets.UTF_8) + ".files");

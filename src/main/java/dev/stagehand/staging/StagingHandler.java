@@ -5,7 +5,6 @@ import dev.stagehand.archive.ArchiveSource;
 import dev.stagehand.archive.ArchiveSources;
 import dev.stagehand.archive.ArchiveUrl;
 import dev.stagehand.archive.BuildRef;
-import dev.stagehand.archive.ObjectInfo;
 import dev.stagehand.queue.JobHandler;
 import dev.stagehand.queue.JobRun;
 import dev.stagehand.queue.NotReadyYet;
@@ -13,13 +12,12 @@ import dev.stagehand.queue.PermanentFailure;
 import dev.stagehand.queue.WaitingBuild;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.time.Instant;
-import java.util.List;
 
 /**
  * The queue's handler for staging jobs, and the one place that speaks both languages: it runs
@@ -118,10 +116,5 @@ public final class StagingHandler implements JobHandler {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** For {@link ArtifactStager}: where an object of this job is downloaded to, resumable across attempts. */
-    static Path partialFile(StagingArea area, long jobId, ObjectInfo info) throws HostileArchive {
-        return area.partialDir(jobId).resolve(SafePaths.entryPath(info.name(), info.name()));
     }
 }

@@ -45,7 +45,7 @@ public final class Server implements AutoCloseable {
                 new QueueConfig(4, new RetryPolicy(Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 3), Duration.ofMillis(200))
                         .withNodeTimeout(Duration.ofSeconds(4)),
                 List.of(dir.resolve("archive")), new GcsSettings(gcsEndpoint, true),
-                new UploadWait(Duration.ofSeconds(2), Duration.ofSeconds(1)), null, new DiskLimits(null, 0L), DownloadSettings.defaults(),
+                new UploadWait(Duration.ofSeconds(2), Duration.ofSeconds(1)), null, new DiskLimits(null, 0L), new DownloadSettings(64L << 20, 8, 256L << 20),
                 new ArchiveLimits(ArchiveLimits.DEFAULT_MAX_MEMBERS, ArchiveLimits.DEFAULT_MAX_EXPANSION_RATIO,
                         ArchiveLimits.DEFAULT_MAX_UNPACKED_MB << 20), Settings.Access.OPEN);
     }

@@ -33,13 +33,13 @@ public final class Download {
     public static void fetch(ArchiveSource source, ObjectInfo info, Path partial, Progress progress, DownloadSettings settings,
             LongConsumer landed) throws IOException {
         if (settings.sliced(info.size())) {
-            Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".generation"));
+            Files.deleteIfExists(PartialFile.generation(partial));
             SlicedDownload.fetch(source, info, partial, settings, progress, landed);
             return;
         }
-        Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".slices"));
+        Files.deleteIfExists(PartialFile.slices(partial));
         Files.createDirectories(partial.getParent());
-        Path generationFile = partial.resolveSibling(partial.getFileName() + ".generation");
+        Path generationFile = PartialFile.generation(partial);
         Checksums sums = new Checksums(info);
         long start = resumableBytes(info, partial, generationFile, sums);
         if (start == 0) {
@@ -53,7 +53,7 @@ public final class Download {
         try {
             sums.verify(info);
         } catch (Checksums.ChecksumMismatch e) {
-            discard(partial);
+            PartialFile.discard(partial);
             throw e;
         }
         Files.deleteIfExists(generationFile);
@@ -107,11 +107,5 @@ public final class Download {
             }
         }
         return have;
-    }
-
-    static void discard(Path partial) throws IOException {
-        Files.deleteIfExists(partial);
-        Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".generation"));
-        Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".slices"));
     }
 }

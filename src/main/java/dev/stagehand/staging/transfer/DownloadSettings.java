@@ -9,10 +9,6 @@ package dev.stagehand.staging.transfer;
  * connections only compete for the same CPU and disk. 0: always slice ({@code --fast-stream-mibps}).
  */
 public record DownloadSettings(long sliceThresholdBytes, int streams, long fastStreamBytesPerSecond) {
-    public static DownloadSettings defaults() {
-        return new DownloadSettings(64L << 20, 8, 256L << 20);
-    }
-
     public DownloadSettings {
         if (streams < 1 || sliceThresholdBytes < 1 || fastStreamBytesPerSecond < 0) {
             throw new IllegalArgumentException("--download-streams and --slice-threshold-mb must be at least 1,"

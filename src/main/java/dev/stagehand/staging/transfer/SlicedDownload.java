@@ -105,7 +105,7 @@ public final class SlicedDownload {
         this.source = source;
         this.info = info;
         this.partial = partial;
-        this.sidecar = partial.resolveSibling(partial.getFileName() + ".slices");
+        this.sidecar = PartialFile.slices(partial);
         this.settings = settings;
     }
 
@@ -349,7 +349,7 @@ public final class SlicedDownload {
                 sums.verify(info);
             }
         } catch (Checksums.ChecksumMismatch e) {
-            Download.discard(partial);
+            PartialFile.discard(partial);
             Files.deleteIfExists(sidecar);
             throw e;
         }
