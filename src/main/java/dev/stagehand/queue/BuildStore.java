@@ -101,32 +101,40 @@ public final class BuildStore {
     /** How an attempt to take a build out of READY went. */
     public enum Removal { STARTED, BUILD_BUSY, JOB_RUNNING, JOB_ACTIVE, READ_SINCE }
 
+    /** BEGIN_CLEAN, in a transaction of its own (see {@link #lockAndLeaveReady}). */
+    public Removal beginClean(long buildId) {
+        return db.transactionResult(cfg -> new BuildStore(cfg.dsl(), clock, node).lockAndLeaveReady(buildId, BuildTransition.BEGIN_CLEAN, null));
+    }
+
+    /** In the disk lock's transaction: BEGIN_EVICTION, if nothing used the build since {@code seenAccess}. */
+    Removal beginEviction(long buildId, Instant seenAccess) {
+        return lockAndLeaveReady(buildId, BuildTransition.BEGIN_EVICTION, seenAccess);
+    }
+
     /**
-     * READY -> {@code to} (EVICTING or CLEANING). The row is locked first, then its jobs read:
+     * BEGIN_CLEAN or BEGIN_EVICTION (see {@link BuildTransition}). The row is locked first, then its jobs read:
      * a clean needs no RUNNING job; an eviction needs no active job and a last access still
      * {@code seenAccess} (a request that trusted the build since then keeps it).
      */
-    public Removal beginRemoval(long buildId, BuildState to, Instant seenAccess) {
-        return db.transactionResult(cfg -> new BuildStore(cfg.dsl(), clock, node).lockAndLeaveReady(buildId, to, seenAccess));
-    }
-
-    private Removal lockAndLeaveReady(long buildId, BuildState to, Instant seenAccess) {
+    private Removal lockAndLeaveReady(long buildId, BuildTransition move, Instant seenAccess) {
         BuildRecord build = db.selectFrom(BUILD).where(BUILD.ID.eq(buildId)).forUpdate().fetchSingle();
-        if (build.getState() != BuildState.READY) {
+        if (!move.from.contains(build.getState())) {
             return Removal.BUILD_BUSY;
         }
-        if (to == BuildState.EVICTING && !build.getLastAccessAt().equals(seenAccess)) {
+        boolean eviction = move == BuildTransition.BEGIN_EVICTION;
+        if (eviction && !build.getLastAccessAt().equals(seenAccess)) {
             return Removal.READ_SINCE;
         }
-        List<JobState> jobs = db.select(JOB.STATE).from(JOB).where(JOB.BUILD_ID.eq(buildId), JOB.STATE.in(JobState.ACTIVE))
+        List<JobState> jobs = db.select(JOB.STATE).from(JOB).where(JOB.BUILD_ID.eq(buildId), JOB.STATE.in(JobStates.ACTIVE))
                 .fetch(JOB.STATE);
         if (jobs.contains(JobState.RUNNING)) {
             return Removal.JOB_RUNNING;
         }
-        if (to == BuildState.EVICTING && !jobs.isEmpty()) {
+        if (eviction && !jobs.isEmpty()) {
             return Removal.JOB_ACTIVE;
         }
-        db.update(BUILD).set(BUILD.STATE, to).set(BUILD.STATE_BY, node).where(BUILD.ID.eq(buildId)).execute();
+        db.update(BUILD).set(BUILD.STATE, move.to).set(BUILD.STATE_BY, node)
+                .where(BUILD.ID.eq(buildId), BUILD.STATE.in(move.from)).execute();
         return Removal.STARTED;
     }
 
@@ -134,8 +142,8 @@ public final class BuildStore {
     public void endRemoval(long buildId, String evictionReason, long bytesFreed) {
         db.transaction(cfg -> {
             DSLContext tx = cfg.dsl();
-            tx.update(BUILD).set(BUILD.STATE, BuildState.READY).setNull(BUILD.STATE_BY).set(BUILD.STAGED_BYTES, 0L)
-                    .where(BUILD.ID.eq(buildId), BUILD.STATE.ne(BuildState.READY)).execute();
+            tx.update(BUILD).set(BUILD.STATE, BuildTransition.END_REMOVAL.to).setNull(BUILD.STATE_BY).set(BUILD.STAGED_BYTES, 0L)
+                    .where(BUILD.ID.eq(buildId), BUILD.STATE.in(BuildTransition.END_REMOVAL.from)).execute();
             if (evictionReason != null) {
                 tx.insertInto(EVICTION).set(EVICTION.BUILD_ID, buildId).set(EVICTION.EVICTED_AT, clock.instant())
                         .set(EVICTION.REASON, JobStore.truncate(evictionReason)).set(EVICTION.BYTES_FREED, bytesFreed)

@@ -73,14 +73,14 @@ public final class DiskLedger {
         public List<Candidate> candidates(long exceptBuild) {
             return tx.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.STAGED_BYTES, BUILD.LAST_ACCESS_AT).from(BUILD)
                     .where(BUILD.STATE.eq(BuildState.READY), BUILD.STAGED_BYTES.gt(0L), BUILD.ID.ne(exceptBuild))
-                    .andNotExists(tx.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID), JOB.STATE.in(JobState.ACTIVE)))
+                    .andNotExists(tx.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID), JOB.STATE.in(JobStates.ACTIVE)))
                     .orderBy(BUILD.LAST_ACCESS_AT, BUILD.ID)
                     .fetch(r -> new Candidate(r.value1(), r.value2(), r.value3(), r.value4()));
         }
 
-        /** Takes the candidate out of READY for eviction, if it still may go (see {@link BuildStore#beginRemoval}). */
+        /** Takes the candidate out of READY for eviction, if it still may go (see {@link BuildStore#beginEviction}). */
         public boolean beginEviction(Candidate c) {
-            return new BuildStore(tx, clock, node).beginRemoval(c.buildId(), BuildState.EVICTING, c.lastAccess())
+            return new BuildStore(tx, clock, node).beginEviction(c.buildId(), c.lastAccess())
                     == BuildStore.Removal.STARTED;
         }
 

@@ -116,19 +116,19 @@ final class JobExecutor {
         AttemptVerdict verdict;
         try {
             handler.run(new JobRun(stores.jobs, clock, job, claim, () -> stopping));
-            return end(claim, JobTransition.SUCCEED, AttemptOutcome.SUCCEEDED, null);
+            return end(claim, JobTransition.Ending.SUCCEED, null);
         } catch (Exception | Error e) {
             verdict = AttemptVerdict.of(e, claim.attempt(), job.maxAttempts(), retry, jitter.nextDouble());
         }
         if (verdict instanceof AttemptVerdict.HandBack) {
             stores.inTransaction(tx -> {
-                tx.jobs.endAttempt(claim, AttemptOutcome.INTERRUPTED, verdict.reason());
+                tx.jobs.endAttempt(claim, AttemptTransition.INTERRUPT, verdict.reason());
                 return tx.jobs.handBack(claim);
             });
             return new Ended(AttemptOutcome.INTERRUPTED, verdict.reason());
         }
         if (verdict instanceof AttemptVerdict.Cancelled) {
-            stores.jobs.endAttempt(claim, AttemptOutcome.CANCELLED, verdict.reason());
+            stores.jobs.endAttempt(claim, AttemptTransition.CANCEL, verdict.reason());
             discard(job.id());
             return new Ended(AttemptOutcome.CANCELLED, verdict.reason());
         }
@@ -138,14 +138,14 @@ final class JobExecutor {
         if (verdict instanceof AttemptVerdict.RetryAfter later) {
             return retryLater(job, claim, later);
         }
-        return end(claim, JobTransition.FAIL, AttemptOutcome.FAILED, verdict.reason());
+        return end(claim, JobTransition.Ending.FAIL, verdict.reason());
     }
 
     /** The artifact is not uploaded yet: the job waits without a worker or a trigger ({@link WatchUploads} watches it). */
     private Ended awaitUpload(JobView job, Claim claim, String reason) {
         boolean parked = stores.inTransaction(tx -> {
             tx.jobs.forgetAttempt(claim);
-            return tx.jobs.park(claim, JobTransition.AWAIT_UPLOAD, reason, null);
+            return tx.jobs.park(claim, JobTransition.Parking.AWAIT_UPLOAD, reason, null);
         });
         if (parked) {
             log.info("job {} starts waiting: {}", job.id(), CallerText.escape(reason));
@@ -156,8 +156,8 @@ final class JobExecutor {
     private Ended retryLater(JobView job, Claim claim, AttemptVerdict.RetryAfter verdict) {
         Instant next = clock.instant().plus(verdict.delay());
         boolean parked = stores.inTransaction(tx -> {
-            tx.jobs.endAttempt(claim, AttemptOutcome.RETRY, verdict.reason());
-            return tx.jobs.park(claim, JobTransition.RETRY_LATER, verdict.reason(), next);
+            tx.jobs.endAttempt(claim, AttemptTransition.RETRY_LATER, verdict.reason());
+            return tx.jobs.park(claim, JobTransition.Parking.RETRY_LATER, verdict.reason(), next);
         });
         if (parked) {
             outcomes.runAgainAt(job.id(), job.required(), next);
@@ -166,22 +166,22 @@ final class JobExecutor {
     }
 
     /** SUCCEED or FAIL, the attempt's row and the requests it decides, in one transaction. */
-    private Ended end(Claim claim, JobTransition move, AttemptOutcome outcome, String error) {
+    private Ended end(Claim claim, JobTransition.Ending ending, String error) {
         List<Long> settled = stores.inTransaction(tx -> {
-            if (!tx.jobs.finish(claim, move, error)) {
+            if (!tx.jobs.finish(claim, ending, error)) {
                 return null; // the claim was lost meanwhile: whoever holds the job now decides
             }
-            tx.jobs.endAttempt(claim, outcome, error);
+            tx.jobs.endAttempt(claim, ending.attempt, error);
             return tx.requests.settleRequestsOf(claim.jobId());
         });
         if (settled == null) {
             return new Ended(AttemptOutcome.CANCELLED, "claim lost before the outcome was recorded");
         }
         outcomes.settled(settled);
-        if (move == JobTransition.FAIL) {
+        if (ending == JobTransition.Ending.FAIL) {
             discard(claim.jobId());
         }
-        return new Ended(outcome, error);
+        return new Ended(ending.attempt.to, error);
     }
 
     /** Frees what a job that will not run again kept for a resume (a failure here only costs disk). */

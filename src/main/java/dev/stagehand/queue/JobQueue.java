@@ -257,7 +257,7 @@ public final class JobQueue implements AutoCloseable {
 
     /** Gives an upgraded or retried job a trigger due now (or at its planned time). */
     private void scheduleNow(long jobId) {
-        ledger.job(jobId).filter(j -> j.state().isActive() && j.state() != JobState.RUNNING)
+        ledger.job(jobId).filter(j -> JobStates.isActive(j.state()) && j.state() != JobState.RUNNING)
                 .ifPresent(job -> schedule(jobId, job.required(),
                         job.nextAttemptAt() != null && job.nextAttemptAt().isAfter(clock.instant()) ? job.nextAttemptAt() : clock.instant()));
     }

@@ -96,12 +96,12 @@ final class JobStore {
 
     /** Jobs of the build that are queued, running or waiting. */
     int countActiveIn(long buildId) {
-        return db.fetchCount(JOB, JOB.BUILD_ID.eq(buildId).and(JOB.STATE.in(JobState.ACTIVE)));
+        return db.fetchCount(JOB, JOB.BUILD_ID.eq(buildId).and(JOB.STATE.in(JobStates.ACTIVE)));
     }
 
     /** Jobs in each active state, over all builds. */
     Map<JobState, Integer> countActive() {
-        return db.select(JOB.STATE, DSL.count()).from(JOB).where(JOB.STATE.in(JobState.ACTIVE)).groupBy(JOB.STATE)
+        return db.select(JOB.STATE, DSL.count()).from(JOB).where(JOB.STATE.in(JobStates.ACTIVE)).groupBy(JOB.STATE)
                 .fetchMap(JOB.STATE, r -> r.value2());
     }
 
@@ -157,13 +157,13 @@ final class JobStore {
                 .execute();
     }
 
-    void endAttempt(Claim claim, AttemptOutcome outcome, String error) {
+    void endAttempt(Claim claim, AttemptTransition end, String error) {
         db.update(JOB_ATTEMPT)
                 .set(JOB_ATTEMPT.FINISHED_AT, now())
-                .set(JOB_ATTEMPT.OUTCOME, outcome)
+                .set(JOB_ATTEMPT.OUTCOME, end.to)
                 .set(JOB_ATTEMPT.ERROR, truncate(error))
                 .where(JOB_ATTEMPT.JOB_ID.eq(claim.jobId()), JOB_ATTEMPT.ATTEMPT_NO.eq(claim.attempt()),
-                        JOB_ATTEMPT.OUTCOME.eq(AttemptOutcome.RUNNING))
+                        JOB_ATTEMPT.OUTCOME.in(end.from))
                 .execute();
     }
 
@@ -176,7 +176,8 @@ final class JobStore {
     }
 
     /** SUCCEED or FAIL a claimed job; frees the build + artifact slot. */
-    boolean finish(Claim claim, JobTransition move, String error) {
+    boolean finish(Claim claim, JobTransition.Ending ending, String error) {
+        JobTransition move = ending.move;
         return db.update(JOB)
                 .set(JOB.STATE, move.to)
                 .set(JOB.FINISHED_AT, now())
@@ -189,7 +190,8 @@ final class JobStore {
     }
 
     /** RETRY_LATER or AWAIT_UPLOAD: the job waits for {@code nextAttemptAt} without a worker. */
-    boolean park(Claim claim, JobTransition move, String reason, Instant nextAttemptAt) {
+    boolean park(Claim claim, JobTransition.Parking parking, String reason, Instant nextAttemptAt) {
+        JobTransition move = parking.move;
         return db.update(JOB)
                 .set(JOB.STATE, move.to)
                 .set(JOB.LAST_ERROR, truncate(reason))
@@ -322,10 +324,10 @@ final class JobStore {
                     .execute() == 1;
             if (won) { // another node's reconciler may have been first
                 db.update(JOB_ATTEMPT)
-                        .set(JOB_ATTEMPT.OUTCOME, AttemptOutcome.ABANDONED)
+                        .set(JOB_ATTEMPT.OUTCOME, AttemptTransition.ABANDON.to)
                         .set(JOB_ATTEMPT.FINISHED_AT, now())
                         .set(JOB_ATTEMPT.ERROR, "node " + node + " stopped while running it")
-                        .where(JOB_ATTEMPT.JOB_ID.eq(id), JOB_ATTEMPT.OUTCOME.eq(AttemptOutcome.RUNNING))
+                        .where(JOB_ATTEMPT.JOB_ID.eq(id), JOB_ATTEMPT.OUTCOME.in(AttemptTransition.ABANDON.from))
                         .execute();
                 requeued.add(id);
             }
@@ -335,7 +337,7 @@ final class JobStore {
 
     /** Jobs that need a trigger to make progress, with when they are due. */
     List<Runnable> runnable() {
-        return db.select(JOB.ID, JOB.REQUIRED, JOB.NEXT_ATTEMPT_AT).from(JOB).where(JOB.STATE.in(JobState.RUNNABLE))
+        return db.select(JOB.ID, JOB.REQUIRED, JOB.NEXT_ATTEMPT_AT).from(JOB).where(JOB.STATE.in(JobStates.RUNNABLE))
                 .orderBy(JOB.ID).fetch(r -> new Runnable(r.value1(), r.value2(), r.value3()));
     }
 

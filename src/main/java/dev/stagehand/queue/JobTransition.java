@@ -9,7 +9,6 @@ import static dev.stagehand.db.types.JobState.SUCCEEDED;
 import static dev.stagehand.db.types.JobState.WAITING_UPLOAD;
 
 import dev.stagehand.db.types.JobState;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -18,7 +17,7 @@ import java.util.Set;
  * takes its guard, {@code WHERE state IN (from)}, from here; a move whose guard fails changed
  * nothing and tells its caller it lost (cancelled meanwhile, claimed by another node, ...).
  */
-enum JobTransition {
+enum JobTransition implements Move<JobState> {
     /** A worker takes a due job (one waiting for its upload is put back in the queue first: {@link #UPLOADED}). */
     CLAIM(RUNNING, QUEUED, RETRY_WAIT),
     SUCCEED(SUCCEEDED, RUNNING),
@@ -43,8 +42,44 @@ enum JobTransition {
         this.from = EnumSet.of(first, more);
     }
 
+    @Override
+    public JobState to() {
+        return to;
+    }
+
+    @Override
+    public Set<JobState> from() {
+        return from;
+    }
+
     /** Whether some move takes a job from {@code from} to {@code to}: the state machine as a relation. */
     static boolean allowed(JobState from, JobState to) {
-        return Arrays.stream(values()).anyMatch(t -> t.to == to && t.from.contains(from));
+        return Move.allowed(values(), from, to);
+    }
+
+    /** The moves that end a claimed job, each with its attempt's end: {@link JobStore#finish} takes no other. */
+    enum Ending {
+        SUCCEED(JobTransition.SUCCEED, AttemptTransition.SUCCEED),
+        FAIL(JobTransition.FAIL, AttemptTransition.FAIL);
+
+        final JobTransition move;
+        final AttemptTransition attempt;
+
+        Ending(JobTransition move, AttemptTransition attempt) {
+            this.move = move;
+            this.attempt = attempt;
+        }
+    }
+
+    /** The moves that park a claimed job without a worker: {@link JobStore#park} takes no other. */
+    enum Parking {
+        RETRY_LATER(JobTransition.RETRY_LATER),
+        AWAIT_UPLOAD(JobTransition.AWAIT_UPLOAD);
+
+        final JobTransition move;
+
+        Parking(JobTransition move) {
+            this.move = move;
+        }
     }
 }

@@ -11,11 +11,11 @@ import dev.stagehand.db.types.JobState;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.HashSet;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Record;
@@ -115,7 +115,7 @@ final class LedgerQueries implements Ledger {
 
     @Override
     public Set<Long> activeJobIds() {
-        return new HashSet<>(db.select(JOB.ID).from(JOB).where(JOB.STATE.in(JobState.ACTIVE)).fetch(JOB.ID));
+        return new HashSet<>(db.select(JOB.ID).from(JOB).where(JOB.STATE.in(JobStates.ACTIVE)).fetch(JOB.ID));
     }
 
     @Override

@@ -83,7 +83,7 @@ public final class PruneHistory {
         return db.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             List<Long> ids = tx.select(JOB.ID).from(JOB)
-                    .where(JOB.STATE.notIn(JobState.ACTIVE), JOB.FINISHED_AT.lt(cutoff))
+                    .where(JOB.STATE.notIn(JobStates.ACTIVE), JOB.FINISHED_AT.lt(cutoff))
                     // the latest success of its build + artifact stays
                     .and(JOB.STATE.ne(JobState.SUCCEEDED).orExists(DSL.selectOne().from(newer)
                             .where(newer.BUILD_ID.eq(JOB.BUILD_ID), newer.ARTIFACT.eq(JOB.ARTIFACT),

@@ -63,7 +63,7 @@ final class RequestStore {
                 .where(STAGE_REQUEST.OUTCOME.eq(RequestOutcome.PENDING))
                 .andNotExists(db.selectOne().from(REQUEST_JOB).join(JOB).on(JOB.ID.eq(REQUEST_JOB.JOB_ID))
                         .where(REQUEST_JOB.REQUEST_ID.eq(STAGE_REQUEST.ID), REQUEST_JOB.REQUIRED.isTrue(),
-                                JOB.STATE.in(JobState.ACTIVE)))
+                                JOB.STATE.in(JobStates.ACTIVE)))
                 .fetch(STAGE_REQUEST.ID);
     }
 
@@ -92,15 +92,15 @@ final class RequestStore {
         List<Long> settled = new ArrayList<>();
         for (long id : pending) {
             List<JobState> states = required.getOrDefault(id, List.of());
-            if (states.stream().anyMatch(JobState::isActive)) {
+            if (states.stream().anyMatch(JobStates::isActive)) {
                 continue;
             }
-            RequestOutcome outcome = states.stream().allMatch(s -> s == JobState.SUCCEEDED)
-                    ? RequestOutcome.SUCCEEDED : RequestOutcome.FAILED;
+            RequestTransition move = states.stream().allMatch(s -> s == JobState.SUCCEEDED)
+                    ? RequestTransition.SUCCEED : RequestTransition.FAIL;
             int changed = db.update(STAGE_REQUEST)
-                    .set(STAGE_REQUEST.OUTCOME, outcome)
+                    .set(STAGE_REQUEST.OUTCOME, move.to)
                     .set(STAGE_REQUEST.FINISHED_AT, clock.instant())
-                    .where(STAGE_REQUEST.ID.eq(id), STAGE_REQUEST.OUTCOME.eq(RequestOutcome.PENDING))
+                    .where(STAGE_REQUEST.ID.eq(id), STAGE_REQUEST.OUTCOME.in(move.from))
                     .execute();
             if (changed == 1) {
                 settled.add(id);

@@ -151,7 +151,7 @@ public final class DiskSpace {
 
     /** clean=True: the build out of READY (refused while a job of it runs), its files removed, back to READY. */
     public void clean(long buildId, String buildPath) throws IOException {
-        switch (builds.beginRemoval(buildId, BuildState.CLEANING, null)) {
+        switch (builds.beginClean(buildId)) {
             case STARTED -> {
                 try {
                     area.removeBuild(buildId, buildPath);

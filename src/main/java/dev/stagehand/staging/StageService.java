@@ -10,6 +10,7 @@ import dev.stagehand.db.types.JobState;
 import dev.stagehand.queue.BuildStore;
 import dev.stagehand.queue.JobQueue;
 import dev.stagehand.queue.JobSpec;
+import dev.stagehand.queue.JobStates;
 import dev.stagehand.queue.JobView;
 import dev.stagehand.queue.Ledger;
 import dev.stagehand.queue.Submission;
@@ -190,7 +191,7 @@ public final class StageService {
             String file = staticPath.substring(build.buildPath().length() + 1);
             String name = build.buildPath().substring(build.buildPath().lastIndexOf('/') + 1);
             for (JobView job : ledger.jobsOfBuild(build.buildId())) {
-                if (job.state().isActive() && catalogue.mayInstall(StageTarget.ofKey(job.artifact()), file, name)) {
+                if (JobStates.isActive(job.state()) && catalogue.mayInstall(StageTarget.ofKey(job.artifact()), file, name)) {
                     return true;
                 }
             }

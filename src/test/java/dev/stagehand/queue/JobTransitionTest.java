@@ -53,8 +53,16 @@ class JobTransitionTest {
     }
 
     @Test
-    void everyActiveStateCanBeCancelledAndOnlyActiveStatesCanBeClaimedOrCancelled() {
-        assertEquals(JobState.ACTIVE, JobTransition.CANCEL.from);
-        assertEquals(JobState.RUNNABLE, JobTransition.CLAIM.from);
+    void theGroupsOfStatesAreReadOffTheTable() {
+        assertEquals(EnumSet.of(QUEUED, RUNNING, RETRY_WAIT, WAITING_UPLOAD), JobStates.ACTIVE, "active: what a cancel ends");
+        assertEquals(EnumSet.of(QUEUED, RETRY_WAIT), JobStates.RUNNABLE, "runnable: what a worker claims, with a trigger");
+    }
+
+    @Test
+    void finishAndParkTakeOnlyTheirOwnMoves() {
+        assertEquals(List.of(JobTransition.SUCCEED, JobTransition.FAIL),
+                List.of(JobTransition.Ending.values()).stream().map(e -> e.move).toList());
+        assertEquals(List.of(JobTransition.RETRY_LATER, JobTransition.AWAIT_UPLOAD),
+                List.of(JobTransition.Parking.values()).stream().map(p -> p.move).toList());
     }
 }

@@ -68,7 +68,7 @@ class RequestOutcomeTest {
             assertEquals(RequestOutcome.FAILED, f.request(s.requestId()).outcome());
             for (long job : s.jobIds()) {
                 JobState state = f.job(job).state();
-                assertFalse(state.isActive(), "every required job had ended when the request settled: " + state);
+                assertFalse(JobStates.isActive(state), "every required job had ended when the request settled: " + state);
             }
         }
     }
@@ -121,7 +121,7 @@ class RequestOutcomeTest {
             CountDownLatch endUncommitted = new CountDownLatch(1);
             CountDownLatch commitEnd = new CountDownLatch(1);
             CompletableFuture<List<Long>> ending = CompletableFuture.supplyAsync(() -> stores.inTransaction(tx -> {
-                tx.jobs.finish(claim, JobTransition.SUCCEED, null);
+                tx.jobs.finish(claim, JobTransition.Ending.SUCCEED, null);
                 List<Long> settled = tx.requests.settleRequestsOf(job);
                 endUncommitted.countDown();
                 await(commitEnd);

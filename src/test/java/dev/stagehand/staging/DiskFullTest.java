@@ -90,7 +90,7 @@ class DiskFullTest {
         Eventually.await(Duration.ofSeconds(30), "the download to be under way", () -> partial.toFile().length() >= 2 << 20);
         Path filler = server.staticDir.resolve("filler");
         Files.write(filler, new byte[(int) (disk.free() - (1 << 20))]); // someone else fills the disk
-        Eventually.await(Duration.ofSeconds(60), "the job to give up", () -> !server.job(1).state().isActive());
+        Eventually.await(Duration.ofSeconds(60), "the job to give up", () -> !dev.stagehand.queue.JobStates.isActive(server.job(1).state()));
         JobView job = server.job(1);
         assertEquals("FAILED", job.state().name());
         assertTrue(job.lastError().contains("space") || job.lastError().contains("room"), job.lastError());

@@ -1,8 +1,5 @@
 package dev.stagehand.db.types;
 
-import java.util.EnumSet;
-import java.util.Set;
-
 /**
  * Where a job is in its life, as the {@code job.state} column stores it. Which moves between
  * these states are allowed is the queue's rule ({@code dev.stagehand.queue.JobTransition}).
@@ -14,18 +11,9 @@ public enum JobState {
     RUNNING,
     /** An attempt failed; the next one is due at {@code next_attempt_at}. */
     RETRY_WAIT,
-    /** The artifact is not in the archive yet; checked again at {@code next_attempt_at} until the deadline. */
+    /** The artifact is not in the archive yet; watched, with no worker, until it arrives or its deadline passes. */
     WAITING_UPLOAD,
     SUCCEEDED,
     FAILED,
-    CANCELLED;
-
-    /** States in which a job holds its build + artifact slot and will run (again). */
-    public static final Set<JobState> ACTIVE = EnumSet.of(QUEUED, RUNNING, RETRY_WAIT, WAITING_UPLOAD);
-    /** States that need a Quartz trigger to make progress (a WAITING_UPLOAD job is watched without one). */
-    public static final Set<JobState> RUNNABLE = EnumSet.of(QUEUED, RETRY_WAIT);
-
-    public boolean isActive() {
-        return ACTIVE.contains(this);
-    }
+    CANCELLED
 }
