@@ -15,10 +15,12 @@ import dev.stagehand.testing.Server;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Each limit on what callers may cost: a one-line 429 with Retry-After that queues nothing, shown on the status page. */
+@Tag("integration")
 class CallerLimitsTest {
     static final String BUCKET = "bkt";
     @TempDir Path dir;

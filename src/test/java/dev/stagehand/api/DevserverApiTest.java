@@ -17,9 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The devserver RPCs against the real server, as lab tooling calls them. */
+@Tag("integration")
 class DevserverApiTest extends ServerTest {
     static final String BUCKET = "chromeos-image-archive";
     static final String PATH = "lumpy-release/R28-4100.0.0";

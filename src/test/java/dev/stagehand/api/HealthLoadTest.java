@@ -18,9 +18,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** check_health has what autotest's get_least_loaded_devserver compares, and the figures follow the load. */
+@Tag("integration")
 class HealthLoadTest extends ServerTest {
     static final String URL = "gs://bkt/target/R1-1.0.0";
     final ObjectMapper json = new ObjectMapper();

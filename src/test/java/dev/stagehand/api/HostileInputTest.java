@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * stack trace, at most ~200 characters of the caller's input echoed; and nothing is queued.
  * Sent as raw bytes, so that requests no polite HTTP client would send reach the server.
  */
+@Tag("integration")
 class HostileInputTest extends ServerTest {
     static final String URL = "gs://bkt/target/R1-1.0.0";
     static final String LONG = "a".repeat(2100);

@@ -17,9 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** locate_file and setup_telemetry, as autotest's client and telemetry runner call them. */
+@Tag("integration")
 class LabFilesTest extends ServerTest {
     static final String BUCKET = "bkt";
     static final String PATH = "eve-release/R78-12499.0.0";

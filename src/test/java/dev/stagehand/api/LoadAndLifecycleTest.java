@@ -17,10 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Many callers at once, callers that go away, and a graceful stop in the middle of a job. */
+@Tag("integration")
 class LoadAndLifecycleTest {
     static final String BUCKET = "bkt";
     static final String PATH = "target/R5-1.0.0";

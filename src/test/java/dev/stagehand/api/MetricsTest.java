@@ -10,9 +10,11 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** /metrics in Prometheus text: the queue, disk and download meters move as work is done. */
+@Tag("integration")
 class MetricsTest extends ServerTest {
     static final String URL = "gs://bkt/target/R1-1.0.0";
 

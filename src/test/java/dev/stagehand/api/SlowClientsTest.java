@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * declared larger than the limit, such as the 100,000 bytes of the original probe, are refused
  * with a 413 before any is read: HostileInputTest.)
  */
+@Tag("integration")
 class SlowClientsTest extends ServerTest {
     static final int SLOW_CLIENTS = 1000;
     static final String URL = "gs://bkt/target/R1-1.0.0";

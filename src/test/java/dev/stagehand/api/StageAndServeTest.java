@@ -20,9 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** /static serves a file while its job is still landing it: at once, in order, and never short or wrong. */
+@Tag("integration")
 class StageAndServeTest extends ServerTest {
     static final String BUCKET = "bkt";
     static final String PATH = "target/R1-1.0.0";

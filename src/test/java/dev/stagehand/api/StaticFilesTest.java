@@ -21,10 +21,12 @@ import java.time.Instant;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** /static: ranges, HEAD, validators, and no way out of the static dir. */
+@Tag("integration")
 class StaticFilesTest {
     @TempDir Path dir;
     Server server;

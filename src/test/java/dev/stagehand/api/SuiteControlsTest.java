@@ -11,9 +11,11 @@ import dev.stagehand.testing.TestArchives.Compression;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** list_suite_controls and controlfiles?suite_name=: the suite map when it names the suite, else ATTRIBUTES and SUITE. */
+@Tag("integration")
 class SuiteControlsTest extends ServerTest {
     static final String BUCKET = "bkt";
     final ObjectMapper json = new ObjectMapper();

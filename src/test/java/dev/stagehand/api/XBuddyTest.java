@@ -14,9 +14,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** xbuddy names, as autotest's client resolves LATEST builds and downloads images by alias. */
+@Tag("integration")
 class XBuddyTest extends ServerTest {
     static final String IMAGES = "img-bucket";
     static final String IMAGE_DIR = "gs://" + IMAGES + "/";

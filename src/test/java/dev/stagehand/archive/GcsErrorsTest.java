@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What a new user sees when GCS cannot be read: a sentence, and retries only where they can help. */
+@Tag("integration")
 class GcsErrorsTest {
     @TempDir Path dir;
 

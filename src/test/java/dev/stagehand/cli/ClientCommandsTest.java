@@ -17,10 +17,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `stagehand stage` and `stagehand status` in their own JVM (output not a terminal) against a running server. */
+@Tag("integration")
 class ClientCommandsTest {
     static final String BUCKET = "bkt";
     static final String PATH = "target/R6-1.0.0";

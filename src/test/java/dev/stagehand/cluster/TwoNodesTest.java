@@ -36,10 +36,12 @@ import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
 import org.jooq.Record3;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two nodes on one PostgreSQL database and one staging directory. */
+@Tag("integration")
 class TwoNodesTest {
     static final String BUCKET = "bkt";
 

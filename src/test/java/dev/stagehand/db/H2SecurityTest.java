@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * directory, no way in through AUTO_SERVER's port without them, and an `sql` command that reads
  * one statement, never writes, never locks and stops at its timeout.
  */
+@Tag("integration")
 class H2SecurityTest {
     @TempDir Path dir;
 

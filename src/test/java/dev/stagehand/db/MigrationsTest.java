@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stagehand.testing.TestDb;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The one script edited after release (V3, which once made a login role with a fixed password). */
+@Tag("integration")
 class MigrationsTest {
     @TempDir Path dir;
 

@@ -13,10 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every query in db/ runs, through the `sql` command in another process, while the server runs. */
+@Tag("integration")
 class OperatorSqlTest {
     static final String BUCKET = "chromeos-image-archive";
     static final String PATH = "eve-release/R78-12499.0.0";

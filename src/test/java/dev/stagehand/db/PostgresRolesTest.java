@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * server needs, the migrations make no role, `sql` never writes, a missing grant is named, and
  * the password shows in no line the server prints.
  */
+@Tag("integration")
 class PostgresRolesTest {
     @TempDir Path dir;
 

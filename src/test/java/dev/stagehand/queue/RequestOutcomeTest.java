@@ -22,10 +22,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A request's outcome is decided with the job change that decides it, and a waiter hears of it only after that commit. */
+@Tag("integration")
 class RequestOutcomeTest {
     static final String[] ARTIFACTS = {"stateful", "full_payload", "symbols", "control_files"};
 

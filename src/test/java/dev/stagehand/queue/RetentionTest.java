@@ -26,10 +26,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Pruning 100,000 old ledger rows in small batches keeps the server answering, and keeps each latest success. */
+@Tag("integration")
 class RetentionTest {
     static final int OLD_JOBS = 100_000;
     static final int ARTIFACTS = 1_000;

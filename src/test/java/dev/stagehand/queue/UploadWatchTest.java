@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.jooq.Record;
 import org.jooq.Result;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * archive once per interval for all its jobs, no waiting job has a trigger, and nothing is
  * written while nothing changes; when the files arrive, the next look starts their jobs.
  */
+@Tag("integration")
 class UploadWatchTest {
     static final String BUCKET = "bkt";
     static final int BUILDS = 10;

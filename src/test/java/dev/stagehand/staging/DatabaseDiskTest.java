@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (H2 on a full disk) stops the server with one line instead of 500s forever; and a stop is
  * bounded even with a download that brings no bytes.
  */
+@Tag("integration")
 class DatabaseDiskTest {
     static final String BUCKET = "bkt";
     @TempDir Path dir;

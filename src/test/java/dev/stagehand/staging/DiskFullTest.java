@@ -18,10 +18,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The static dir on a 16 MiB filesystem: a full disk is said plainly, retried, and never left full by us. */
+@Tag("integration")
 class DiskFullTest {
     static final String BUCKET = "bkt";
     static final String PATH = "target/R1-1.0.0";

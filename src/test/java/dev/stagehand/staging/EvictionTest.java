@@ -21,10 +21,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A quota of five builds: the least recently read builds make room; nothing in use goes. */
+@Tag("integration")
 class EvictionTest {
     static final String BUCKET = "bkt";
     static final int MB = 1 << 20;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stagehand.common.RealPaths;
 import dev.stagehand.testing.FakeGcs;
 import dev.stagehand.testing.Server;
-import dev.stagehand.testing.TestArchives;
 import dev.stagehand.testing.TestArchives.Compression;
+import dev.stagehand.testing.TestArchives;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * one or more artifacts (an earlier one may leave links behind), and every case then checks that
  * nothing outside the build was written, linked or read, and that nothing partial is staged.
  */
+@Tag("integration")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileArchiveTest {
     static final String BUCKET = "bkt";

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * or with a failure it reports, within 90 s. A stuck trial dumps its build's jobs, attempts and
  * requests. {@code -Dsoak.trials=N} (default 200) and {@code -Dsoak.seed=S} choose the trials.
  */
+@Tag("integration")
 @Tag("soak")
 class KillSoakTest {
     static final List<String> ARTIFACTS = List.of("base_image", "stateful", "symbols", "test_image", "test_suites",

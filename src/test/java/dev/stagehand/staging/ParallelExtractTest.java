@@ -15,10 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Tar artifacts and zip members fetched ahead over several connections, handed over in order. */
+@Tag("integration")
 class ParallelExtractTest {
     static final String BUCKET = "bkt";
     static final int MB = 1 << 20;

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a final start must finish everything: every request settled, none left PENDING, every file
  * the archive's bytes, one job per build and artifact.
  */
+@Tag("integration")
 class RandomKillTest {
     static final String BUCKET = "bkt";
     static final int BUILDS = 3;

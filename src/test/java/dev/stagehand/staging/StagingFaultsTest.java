@@ -10,17 +10,19 @@ import dev.stagehand.queue.JobView;
 import dev.stagehand.testing.FakeGcs;
 import dev.stagehand.testing.Server;
 import dev.stagehand.testing.ServerTest;
-import dev.stagehand.testing.TestArchives;
 import dev.stagehand.testing.TestArchives.Compression;
+import dev.stagehand.testing.TestArchives;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Faults in the archive and hostile or corrupt archives: never a partial or escaping artifact. */
+@Tag("integration")
 class StagingFaultsTest extends ServerTest {
     static final String BUCKET = "bkt";
 

@@ -12,10 +12,12 @@ import dev.stagehand.testing.TestArchives.Compression;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What an extraction writes is bounded by the flags and the quota, counted as it is written. */
+@Tag("integration")
 class UnpackLimitsTest {
     static final String BUCKET = "bkt";
     @TempDir Path dir;

@@ -14,10 +14,12 @@ import dev.stagehand.testing.Server;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A build still uploading holds no worker: with one worker, another build stages while it waits. */
+@Tag("integration")
 class UploadWaitTest {
     static final String BUCKET = "bkt";
 

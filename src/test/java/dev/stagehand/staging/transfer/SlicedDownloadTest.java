@@ -19,10 +19,12 @@ import java.util.Random;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Large objects over several connections: faster in proportion, retried per slice, verified whole. */
+@Tag("integration")
 class SlicedDownloadTest {
     static final String BUCKET = "bkt";
     static final String BUILD = "target/R1-1.0.0";
