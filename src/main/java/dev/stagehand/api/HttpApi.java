@@ -54,7 +54,7 @@ public final class HttpApi implements AutoCloseable {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         HttpMetrics httpMetrics = new HttpMetrics(services.metrics().registry());
-        LandingStreams landing = new LandingStreams(services.landing(), services.stage(), services.area().root());
+        LandingStreams landing = new LandingStreams(services.landing(), services.stage(), services.area().root(), services.clock());
         Javalin app = Javalin.create(config -> {
             config.http.compressionStrategy = CompressionStrategy.NONE;
             httpMetrics.instrument(config);

@@ -50,8 +50,8 @@ public final class QueueMetrics implements MeterBinder, QueueEvents {
     }
 
     private double count(JobState state) {
-        long now = System.currentTimeMillis();
-        if (now - statesReadAt > STATE_CACHE_MS) {
+        long now = clock.millis();
+        if (now - statesReadAt > STATE_CACHE_MS || now < statesReadAt) {
             states = ledger.countByState();
             statesReadAt = now;
         }

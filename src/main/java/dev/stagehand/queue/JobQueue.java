@@ -79,6 +79,31 @@ public final class JobQueue implements AutoCloseable {
         this.uploads = new WatchUploads(stores, clock, (jobId, required) -> schedule(jobId, required, clock.instant()));
     }
 
+    /**
+     * For tests that drive the queue by hand, as db-scheduler's ManualScheduler does: everything
+     * {@link #start(JobHandler, QueueEvents)} does but the Quartz threads. Jobs then run only when
+     * {@link #runDue()} is called, judged by the injected clock.
+     */
+    void startManual() {
+        executor.handleWith(handler, QueueEvents.NONE);
+        uploads.handleWith(handler);
+        nodes.start();
+        reconcile();
+    }
+
+    /** Runs, in the calling thread, every job due at the injected clock (for {@link #startManual}); returns how many ran. */
+    int runDue() {
+        Instant now = clock.instant();
+        int ran = 0;
+        for (JobStore.Runnable job : stores.jobs.runnable()) {
+            if (job.nextAttemptAt() == null || !job.nextAttemptAt().isAfter(now)) {
+                executor.execute(job.id());
+                ran++;
+            }
+        }
+        return ran;
+    }
+
     /** Starts with the handler given at construction. */
     public void start() {
         start(handler, QueueEvents.NONE);

@@ -10,6 +10,7 @@ import dev.stagehand.db.types.AttemptOutcome;
 import dev.stagehand.db.types.JobState;
 import dev.stagehand.db.types.RequestOutcome;
 import dev.stagehand.testing.Eventually;
+import dev.stagehand.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,9 +37,10 @@ class JobQueueTest {
     @Test
     void fiftyThreadsEnqueueingTheSameArtifactMakeOneJobThatRunsOnce() throws Exception {
         AtomicInteger executions = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
         try (QueueFixture f = new QueueFixture(dir, run -> {
             executions.incrementAndGet();
-            Thread.sleep(300);
+            release.await(60, TimeUnit.SECONDS); // held running until every caller has attached
         }, QueueFixture.fastRetry(3))) {
             f.queue.start();
             long build = f.build("R1-1.0.0");
@@ -57,6 +59,7 @@ class JobQueueTest {
                 jobIds.addAll(s.get(60, TimeUnit.SECONDS).jobIds());
             }
             pool.shutdown();
+            release.countDown();
             assertEquals(1, jobIds.size(), "every caller attached to the same job");
             List<Submission> all = new ArrayList<>();
             for (Future<Submission> s : submissions) {
@@ -71,47 +74,62 @@ class JobQueueTest {
     }
 
     @Test
-    void aJobFailingTwiceThenSucceedingRecordsThreeAttemptsWithGrowingDelays() throws Exception {
+    void aJobFailingTwiceThenSucceedingWaitsEachBackoffOnTheClockAndRecordsThreeAttempts() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        List<Instant> plannedRetries = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Instant failedAt = Instant.parse("2030-01-01T00:00:00Z");
-        QueueFixture[] fixture = new QueueFixture[1];
+        MutableClock clock = new MutableClock();
+        clock.freeze();
+        RetryPolicy policy = new RetryPolicy(Duration.ofSeconds(10), 2.0, Duration.ofMinutes(5), 5);
         try (QueueFixture f = new QueueFixture(dir, run -> {
-            if (run.attempt() > 1) {
-                plannedRetries.add(fixture[0].job(run.jobId()).nextAttemptAt());
-            }
             if (calls.incrementAndGet() <= 2) {
                 throw new java.io.IOException("transient failure " + calls.get());
             }
-        }, QueueFixture.fastRetry(5), 4, Clock.fixed(failedAt, ZoneOffset.UTC))) {
-            fixture[0] = f;
-            f.queue.start();
-            JobView job = f.awaitEnd(f.submit(f.build("R1-1.0.1"), "stateful"));
+        }, policy, 1, clock)) {
+            f.queue.seedRetryJitter(7);
+            java.util.Random jitter = new java.util.Random(7); // the same draws, to know the delays
+            f.queue.startManual();
+            Submission s = f.submit(f.build("R1-1.0.1"), "stateful");
+            long id = s.jobIds().get(0);
+            for (int failed = 1; failed <= 2; failed++) {
+                Instant failedAt = clock.instant();
+                assertEquals(1, f.queue.runDue(), "attempt " + failed + " runs");
+                JobView waiting = f.job(id);
+                assertEquals(JobState.RETRY_WAIT, waiting.state());
+                Duration backoff = policy.delayAfter(failed, jitter.nextDouble());
+                assertEquals(failedAt.plus(backoff), waiting.nextAttemptAt(), "planned after its backoff");
+                clock.advance(backoff.minusMillis(1));
+                assertEquals(0, f.queue.runDue(), "not due a millisecond early");
+                clock.advance(Duration.ofMillis(1));
+            }
+            assertEquals(1, f.queue.runDue());
+            JobView job = f.job(id);
             assertEquals(JobState.SUCCEEDED, job.state());
             assertEquals(3, job.attempts());
             List<AttemptView> attempts = f.attempts(job.id());
             assertEquals(List.of(AttemptOutcome.RETRY, AttemptOutcome.RETRY, AttemptOutcome.SUCCEEDED),
                     attempts.stream().map(AttemptView::outcome).toList());
             assertEquals("transient failure 1", attempts.get(0).error());
-            // fastRetry: 200 ms, then 400 ms; jitter takes off at most 20%.
-            long first = Duration.between(failedAt, plannedRetries.get(0)).toMillis();
-            long second = Duration.between(failedAt, plannedRetries.get(1)).toMillis();
-            assertTrue(first >= 160 && first <= 200, "first retry planned after its backoff: " + first);
-            assertTrue(second >= 320 && second <= 400, "the delay grows: " + second);
+            assertEquals(RequestOutcome.SUCCEEDED, f.request(s.requestId()).outcome());
         }
     }
 
     @Test
     void aJobThatAlwaysFailsEndsFailedAfterMaxAttemptsKeepingTheLastError() throws Exception {
         AtomicInteger calls = new AtomicInteger();
+        MutableClock clock = new MutableClock();
+        clock.freeze();
         try (QueueFixture f = new QueueFixture(dir, run -> {
             throw new java.io.IOException("boom " + calls.incrementAndGet());
-        }, QueueFixture.fastRetry(3))) {
-            f.queue.start();
-            JobView job = f.awaitEnd(f.submit(f.build("R1-1.0.2"), "stateful"));
+        }, QueueFixture.fastRetry(3), 1, clock)) {
+            f.queue.startManual();
+            long id = f.submit(f.build("R1-1.0.2"), "stateful").jobIds().get(0);
+            while (JobStates.isActive(f.job(id).state())) {
+                f.queue.runDue();
+                clock.advance(Duration.ofMinutes(1)); // past any backoff
+            }
+            JobView job = f.job(id);
             assertEquals(JobState.FAILED, job.state());
             assertEquals(3, job.attempts());
-            assertTrue(job.lastError().startsWith("boom 3"), job.lastError());
+            assertTrue(job.lastError().startsWith("boom 3") && job.lastError().contains("gave up after 3 attempts"), job.lastError());
             assertEquals(3, f.attempts(job.id()).size());
             assertEquals(3, calls.get());
         }

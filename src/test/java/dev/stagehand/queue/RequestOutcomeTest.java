@@ -58,14 +58,19 @@ class RequestOutcomeTest {
 
     @Test
     void aRequestFailsWhenOneOfItsRequiredJobsFailsAndOnlyAfterAllOfThemEnded() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
         try (QueueFixture f = new QueueFixture(dir, run -> {
             if (run.artifact().equals("symbols")) {
                 throw new PermanentFailure("no symbols in this build");
             }
-            Thread.sleep(300);
+            release.await(60, TimeUnit.SECONDS); // the others run until the symbols job has failed
         }, QueueFixture.fastRetry(3), 4)) {
             f.queue.start();
             Submission s = f.submit(f.build("R2"), ARTIFACTS);
+            long symbols = s.jobIds().stream().filter(j -> f.job(j).artifact().equals("symbols")).findFirst().orElseThrow();
+            Eventually.await(Duration.ofSeconds(30), "the symbols job to fail", () -> f.job(symbols).state() == JobState.FAILED);
+            assertEquals(RequestOutcome.PENDING, f.request(s.requestId()).outcome(), "not settled while its other jobs run");
+            release.countDown();
             f.queue.awaitRequest(s.requestId()).get(60, TimeUnit.SECONDS);
             assertEquals(RequestOutcome.FAILED, f.request(s.requestId()).outcome());
             for (long job : s.jobIds()) {

@@ -23,7 +23,7 @@ public final class MutableClock extends Clock {
 
     /** From now on time moves only by {@link #advance}. */
     public void freeze() {
-        frozen = instant();
+        frozen = instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS); // as the database keeps it
     }
 
     @Override

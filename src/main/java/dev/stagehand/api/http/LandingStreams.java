@@ -35,13 +35,15 @@ public final class LandingStreams implements AutoCloseable {
     private final LandingFiles landing;
     private final StageService stage;
     private final Path root;
+    private final java.time.Clock clock;
     private final ScheduledExecutorService poll = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "landing-poll");
         t.setDaemon(true);
         return t;
     });
 
-    public LandingStreams(LandingFiles landing, StageService stage, Path root) {
+    public LandingStreams(LandingFiles landing, StageService stage, Path root, java.time.Clock clock) {
+        this.clock = clock;
         this.landing = landing;
         this.stage = stage;
         this.root = root;
@@ -65,7 +67,7 @@ public final class LandingStreams implements AutoCloseable {
         }
         AsyncContext async = req.startAsync();
         async.setTimeout(0);
-        awaitLanding(req, res, file, async, System.currentTimeMillis() + WAIT_FOR_JOB_MS, 0);
+        awaitLanding(req, res, file, async, clock.millis() + WAIT_FOR_JOB_MS, 0);
         return true;
     }
 
@@ -77,7 +79,7 @@ public final class LandingStreams implements AutoCloseable {
                 new Reader(req, res, now.get(), async).start();
             } else if (Files.exists(root.resolve(file))) {
                 async.dispatch(); // installed meanwhile: the static files answer
-            } else if (System.currentTimeMillis() > deadline || (polls % 10 == 9 && !stage.mayProduce(file))) {
+            } else if (clock.millis() > deadline || (polls % 10 == 9 && !stage.mayProduce(file))) {
                 PlainErrors.send(res, 404, "no such file");
                 async.complete();
             } else {
