@@ -9,6 +9,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -54,12 +55,12 @@ final class DevserverRoutes {
             ctx.result("Success"); // a cache hit: answered from the tables, nothing to record
             return;
         }
-        Submission submission = stage.submit(req, clean, waitSeconds == null ? null : Duration.ofSeconds(waitSeconds));
-        if (async) {
-            ctx.result("Success");
+        CompletableFuture<Submission> recorded = stage.submit(req, clean, waitSeconds == null ? null : Duration.ofSeconds(waitSeconds));
+        if (async) { // Success once the request is durable
+            ctx.future(() -> recorded.thenAccept(submission -> ctx.result("Success")));
             return;
         }
-        ctx.future(() -> stage.awaitRequired(submission).thenAccept(jobs -> answer(ctx, jobs)));
+        ctx.future(() -> recorded.thenCompose(stage::awaitRequired).thenAccept(jobs -> answer(ctx, jobs)));
     }
 
     private static void answer(Context ctx, List<JobView> jobs) {

@@ -65,12 +65,13 @@ final class JsonApiRoutes {
             rules.requireAdmin(ctx, "clean");
         }
         StageRequest req = stage.request(body.archiveUrl(), body.artifacts(), body.files());
-        Submission submission = stage.submit(req, body.clean(), body.waitForUpload());
+        var recorded = stage.submit(req, body.clean(), body.waitForUpload());
         if (!body.waitForJobs()) {
-            ctx.status(202).json(request(submission.requestId()));
+            ctx.future(() -> recorded.thenAccept(submission -> ctx.status(202).json(request(submission.requestId()))));
             return;
         }
-        ctx.future(() -> stage.awaitRequired(submission).thenAccept(done -> ctx.json(request(submission.requestId()))));
+        ctx.future(() -> recorded.thenCompose(submission -> stage.awaitRequired(submission)
+                .thenAccept(done -> ctx.json(request(submission.requestId())))));
     }
 
     private RequestJson request(long id) {

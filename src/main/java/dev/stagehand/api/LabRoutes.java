@@ -100,7 +100,7 @@ final class LabRoutes {
             return CompletableFuture.completedFuture(null);
         }
         try {
-            return stage.awaitRequired(stage.submit(req, false, null)).thenAccept(LabRoutes::requireSuccess);
+            return stage.submit(req, false, null).thenCompose(stage::awaitRequired).thenAccept(LabRoutes::requireSuccess);
         } catch (java.io.IOException e) {
             return CompletableFuture.failedFuture(e);
         }

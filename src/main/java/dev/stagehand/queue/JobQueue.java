@@ -43,6 +43,7 @@ public final class JobQueue implements AutoCloseable {
     private final PruneHistory prune;
     private final WatchUploads uploads;
     private final JobLimits limits;
+    private final RequestRecorder recorder;
     private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "queue-reconcile");
         t.setDaemon(true);
@@ -76,6 +77,7 @@ public final class JobQueue implements AutoCloseable {
         this.reconciler = new Reconciler(stores, workers, nodes, clock);
         this.prune = new PruneHistory(database.dsl(), clock, config.keepHistory());
         this.limits = new JobLimits(config.limits(), stores.jobs, clock);
+        this.recorder = new RequestRecorder(stores, this::record, this::scheduleRecorded);
         this.uploads = new WatchUploads(stores, clock, (jobId, required) -> schedule(jobId, required, clock.instant()));
     }
 
@@ -233,46 +235,61 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * Records a request and attaches it to one job per spec (creating jobs as needed) in one
-     * transaction, then schedules the new jobs. An artifact whose last job succeeded and which
-     * {@code stillStaged} confirms on disk attaches to that job. Returns once everything is durable.
+     * Records a request and attaches it to one job per spec (creating jobs as needed), then
+     * schedules the new jobs; completes once everything is durable. Requests arriving together
+     * are recorded together, in one transaction ({@link RequestRecorder}). An artifact whose last
+     * job succeeded and which {@code stillStaged} confirms on disk attaches to that job.
      */
+    public CompletableFuture<Submission> submitAsync(long buildId, List<JobSpec> specs, String artifacts, String files,
+            Predicate<String> stillStaged) {
+        limits.refresh();
+        return recorder.record(buildId, specs, artifacts, files, stillStaged).thenApply(RequestRecorder.Recorded::submission);
+    }
+
+    /** {@link #submitAsync}, waiting for it (tests, and callers that hold a thread anyway). */
     public Submission submit(long buildId, List<JobSpec> specs, String artifacts, String files, Predicate<String> stillStaged) {
+        try {
+            return submitAsync(buildId, specs, artifacts, files, stillStaged).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** One request, in the batch's transaction, with its build's row locked ({@code buildReady}: READY, not being removed). */
+    private RequestRecorder.Recorded record(Stores tx, RequestRecorder.Pending p, boolean buildReady) {
         List<Submission.Item> items = new ArrayList<>();
         List<Submission.Item> created = new ArrayList<>();
         List<Long> upgraded = new ArrayList<>();
-        limits.refresh();
-        long requestId = stores.inTransaction(tx -> {
-            items.clear();
-            created.clear();
-            upgraded.clear();
-            // The build row first (before the request's foreign key takes a share lock on it, which
-            // two submissions would then each wait for the other to give up). A build being
-            // evicted or cleaned has nothing staged worth attaching to.
-            Predicate<String> staged = tx.builds.lockForRequest(buildId) ? stillStaged : artifact -> false;
-            long id = tx.requests.create(buildId, artifacts, files);
-            int activeInBuild = -1;
-            for (JobSpec spec : JobSpec.merged(specs)) {
-                JobStore.Attachment a = attach(tx.jobs, buildId, spec, staged);
-                tx.requests.link(id, a.jobId(), spec.required());
-                Submission.Item item = new Submission.Item(a.jobId(), spec.artifact(), spec.required());
-                items.add(item);
-                if (a.created()) {
-                    created.add(item);
-                    if (activeInBuild < 0) {
-                        activeInBuild = tx.jobs.countActiveIn(buildId) - 1;
-                    }
-                    limits.check(activeInBuild + created.size(), created.size()); // throws: the transaction rolls back
-                } else if (a.upgraded()) {
-                    upgraded.add(a.jobId());
+        // A build being evicted or cleaned has nothing staged worth attaching to.
+        Predicate<String> staged = buildReady ? p.stillStaged() : artifact -> false;
+        long id = tx.requests.create(p.buildId(), p.artifacts(), p.files());
+        int activeInBuild = -1;
+        for (JobSpec spec : JobSpec.merged(p.specs())) {
+            JobStore.Attachment a = attach(tx.jobs, p.buildId(), spec, staged);
+            tx.requests.link(id, a.jobId(), spec.required());
+            Submission.Item item = new Submission.Item(a.jobId(), spec.artifact(), spec.required());
+            items.add(item);
+            if (a.created()) {
+                created.add(item);
+                if (activeInBuild < 0) {
+                    activeInBuild = tx.jobs.countActiveIn(p.buildId()) - 1;
                 }
+                limits.check(activeInBuild + created.size(), created.size()); // throws: back to the request's savepoint
+            } else if (a.upgraded()) {
+                upgraded.add(a.jobId());
             }
-            tx.requests.settle(List.of(id)); // everything it requires may be staged already
-            return id;
-        });
-        created.forEach(item -> schedule(item.jobId(), item.required(), clock.instant()));
-        upgraded.forEach(this::scheduleNow);
-        return new Submission(requestId, List.copyOf(items));
+        }
+        tx.requests.settle(List.of(id)); // everything it requires may be staged already
+        return new RequestRecorder.Recorded(new Submission(id, List.copyOf(items)), created, upgraded);
+    }
+
+    /** After a batch commits: its new jobs get triggers, and upgraded ones a trigger due now. */
+    private void scheduleRecorded(List<RequestRecorder.Recorded> recorded) {
+        Instant now = clock.instant();
+        for (RequestRecorder.Recorded r : recorded) {
+            r.created().forEach(item -> schedule(item.jobId(), item.required(), now));
+            r.upgraded().forEach(this::scheduleNow);
+        }
     }
 
     private JobStore.Attachment attach(JobStore tx, long buildId, JobSpec spec, Predicate<String> stillStaged) {
@@ -336,6 +353,11 @@ public final class JobQueue implements AutoCloseable {
         return workers;
     }
 
+    /** For tests in this package that count the transactions requests were recorded in. */
+    RequestRecorder recorder() {
+        return recorder;
+    }
+
     /** For tests in this package that interleave the ledger's transactions by hand. */
     Stores stores() {
         return stores;
@@ -343,6 +365,7 @@ public final class JobQueue implements AutoCloseable {
 
     @Override
     public void close() {
+        recorder.close();
         stopWithoutInterrupt(chores);
         executor.stop();
         try {

@@ -131,8 +131,11 @@ public final class StageService {
         }
     }
 
-    /** Records the request and its jobs durably (after a clean, if asked) and returns what was recorded. */
-    public Submission submit(StageRequest req, boolean clean, Duration waitForUpload) throws IOException {
+    /**
+     * Records the request and its jobs durably (after a clean, if asked); completes with what was
+     * recorded once it is committed, together with the requests that came at the same moment.
+     */
+    public CompletableFuture<Submission> submit(StageRequest req, boolean clean, Duration waitForUpload) throws IOException {
         BuildRef build = req.build();
         long buildId = buildId(build);
         access.buildUsed(build.path());
@@ -150,7 +153,7 @@ public final class StageService {
                 specs.add(new JobSpec(new StageTarget.Artifact(related).key(), false, now.plus(uploadWait.optional())));
             }
         }
-        return queue.submit(buildId, specs, String.join(",", req.artifacts()), String.join(",", req.files()),
+        return queue.submitAsync(buildId, specs, String.join(",", req.artifacts()), String.join(",", req.files()),
                 key -> area.onDisk(buildId, build.path(), key));
     }
 

@@ -25,9 +25,13 @@ final class QueueFixture implements AutoCloseable {
     }
 
     QueueFixture(Path dir, JobHandler handler, RetryPolicy retry, int workers, Clock clock) {
+        this(dir, handler, retry, workers, clock, dev.stagehand.common.CallerLimits.DEFAULTS);
+    }
+
+    QueueFixture(Path dir, JobHandler handler, RetryPolicy retry, int workers, Clock clock, dev.stagehand.common.CallerLimits limits) {
         db = TestDb.open(dir);
-        queue = new JobQueue(db, new QueueConfig(workers, retry, Duration.ofMillis(100)).withNodeTimeout(Duration.ofSeconds(4)),
-                handler, clock);
+        queue = new JobQueue(db, new QueueConfig(workers, retry, Duration.ofMillis(100)).withNodeTimeout(Duration.ofSeconds(4))
+                .withLimits(limits), handler, clock);
     }
 
     static RetryPolicy fastRetry(int maxAttempts) {
