@@ -32,13 +32,15 @@ public final class Stagehand implements AutoCloseable {
     private final HttpApi http;
     private final Metrics metrics;
     private final DatabaseWatch watch;
+    private final BuildAccess access;
 
-    private Stagehand(Database database, JobQueue queue, HttpApi http, Metrics metrics, DatabaseWatch watch) {
+    private Stagehand(Database database, JobQueue queue, HttpApi http, Metrics metrics, DatabaseWatch watch, BuildAccess access) {
         this.database = database;
         this.queue = queue;
         this.http = http;
         this.metrics = metrics;
         this.watch = watch;
+        this.access = access;
     }
 
     /** What to do when the server cannot go on (its database closed under it). */
@@ -91,7 +93,7 @@ public final class Stagehand implements AutoCloseable {
                 area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources),
                 new StaticReads(area, queue.builds()), metrics, clock, settings.access().adminTokenFile()));
         queue.serving(http.port());
-        return new Stagehand(database, queue, http, metrics, DatabaseWatch.start(database, WATCH_EVERY, fatal::stop));
+        return new Stagehand(database, queue, http, metrics, DatabaseWatch.start(database, WATCH_EVERY, fatal::stop), access);
     }
 
     public int port() {
@@ -124,6 +126,7 @@ public final class Stagehand implements AutoCloseable {
     public void close() {
         watch.close();
         http.close();
+        access.close();
         queue.close();
         database.close();
         metrics.close();

@@ -39,9 +39,12 @@ public final class HttpApi implements AutoCloseable {
     private final Javalin app;
     private final LandingStreams landing;
 
-    private HttpApi(Javalin app, LandingStreams landing) {
+    private final HealthReport health;
+
+    private HttpApi(Javalin app, LandingStreams landing, HealthReport health) {
         this.app = app;
         this.landing = landing;
+        this.health = health;
     }
 
     /** What the routes work with. */
@@ -55,6 +58,7 @@ public final class HttpApi implements AutoCloseable {
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         HttpMetrics httpMetrics = new HttpMetrics(services.metrics().registry());
         LandingStreams landing = new LandingStreams(services.landing(), services.stage(), services.area().root(), services.clock());
+        HealthReport health = new HealthReport(services, httpMetrics);
         Javalin app = Javalin.create(config -> {
             config.http.compressionStrategy = CompressionStrategy.NONE;
             httpMetrics.instrument(config);
@@ -68,7 +72,6 @@ public final class HttpApi implements AutoCloseable {
             config.routes.before(ctx -> ctx.header(NODE_HEADER, node));
             config.routes.before(rules::check);
             new DevserverRoutes(services.stage(), rules).register(config.routes);
-            HealthReport health = new HealthReport(services, httpMetrics);
             LimitRefusals refusals = new LimitRefusals(services.clock());
             new OperatorRoutes(services, health).register(config.routes);
             new StatusRoutes(services, health, refusals).register(config.routes);
@@ -95,7 +98,7 @@ public final class HttpApi implements AutoCloseable {
             });
         }).start(host, port);
         httpMetrics.started(app);
-        return new HttpApi(app, landing);
+        return new HttpApi(app, landing, health);
     }
 
     /** JSON for the /api/v1 callers; one plain line for devserver callers. */
@@ -117,6 +120,7 @@ public final class HttpApi implements AutoCloseable {
     public void close() {
         app.stop();
         landing.close();
+        health.close();
     }
 
     /** A missing request, job, build or file (404). */

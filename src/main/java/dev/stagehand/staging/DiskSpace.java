@@ -27,6 +27,7 @@ public final class DiskSpace {
     private final BuildAccess access;
     private final DiskQuota quota;
     private volatile LongConsumer onEviction = bytes -> {};
+    private volatile long lastStagedBytes;
 
     public DiskSpace(StagingArea area, DiskLedger ledger, BuildStore builds, ActiveReads reads, BuildAccess access, DiskQuota quota) {
         this.area = area;
@@ -48,7 +49,19 @@ public final class DiskSpace {
 
     /** Bytes the builds hold, as the ledger has them. */
     public long stagedBytes() {
-        return ledger.stagedBytes();
+        long bytes = ledger.stagedBytes();
+        lastStagedBytes = bytes;
+        return bytes;
+    }
+
+    /** Reads {@link #stagedBytes()} again (in the background, for answers that must not wait). */
+    public void refreshStagedBytes() {
+        stagedBytes();
+    }
+
+    /** {@link #stagedBytes()} as last read: no database read. */
+    public long stagedBytesAsLastRead() {
+        return lastStagedBytes;
     }
 
     public long freeBytes() {
