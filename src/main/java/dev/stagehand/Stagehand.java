@@ -33,6 +33,7 @@ public final class Stagehand implements AutoCloseable {
     private final Metrics metrics;
     private final DatabaseWatch watch;
     private final BuildAccess access;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Stagehand(Database database, JobQueue queue, HttpApi http, Metrics metrics, DatabaseWatch watch, BuildAccess access) {
         this.database = database;
@@ -124,6 +125,9 @@ public final class Stagehand implements AutoCloseable {
     /** Graceful stop: no new requests, running jobs stop at a safe point, queued jobs stay queued. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // once: a supervisor's stop and a test's cleanup may both call it
+        }
         watch.close();
         http.close();
         access.close();

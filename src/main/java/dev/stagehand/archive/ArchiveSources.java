@@ -103,8 +103,21 @@ public final class ArchiveSources {
         return client;
     }
 
-    /** Builds the GCS client now (it logs which endpoint and credentials it uses), not at the first gs:// job. */
+    /**
+     * Builds the GCS client now (it logs which endpoint and credentials it uses), not at the first
+     * gs:// job, and warms it in the background with one small request whose answer does not
+     * matter: the first real job then finds its classes loaded and a connection open.
+     */
     public void connectGcs() {
-        gcs();
+        GcsClient client = gcs();
+        Thread warm = new Thread(() -> {
+            try {
+                client.storage().get(com.google.cloud.storage.BlobId.of("stagehand-warm-up", "warm-up"));
+            } catch (RuntimeException anything) {
+                // a 404, a 403 or no network: warm all the same, or the first job will say what is wrong
+            }
+        }, "gcs-warm-up");
+        warm.setDaemon(true);
+        warm.start();
     }
 }

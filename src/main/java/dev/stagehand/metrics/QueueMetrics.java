@@ -80,6 +80,13 @@ public final class QueueMetrics implements MeterBinder, QueueEvents {
         }
     }
 
+    @Override
+    public void startStep(String step, Duration took) {
+        Timer.builder("stagehand_job_start_step").tag("step", step)
+                .description("A new job's way to its first byte at a reader, step by step: each step's time since the one before")
+                .register(registry).record(positive(took));
+    }
+
     /** Catalogue artifacts by name; named files (unbounded) as one label. */
     private static String artifactLabel(String artifact) {
         return artifact.startsWith("file:") ? "file" : artifact;

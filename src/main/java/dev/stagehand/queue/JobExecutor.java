@@ -39,7 +39,10 @@ final class JobExecutor {
     private volatile boolean stopping;
     private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
 
-    JobExecutor(Stores stores, Ledger ledger, RetryPolicy retry, Clock clock, String node, Outcomes outcomes) {
+    private final StartSteps steps;
+
+    JobExecutor(Stores stores, Ledger ledger, RetryPolicy retry, Clock clock, String node, Outcomes outcomes, StartSteps steps) {
+        this.steps = steps;
         this.stores = stores;
         this.ledger = ledger;
         this.retry = retry;
@@ -71,6 +74,7 @@ final class JobExecutor {
         if (stopping) {
             return;
         }
+        steps.reached(jobId, "fired", false);
         String worker = node + "/" + Thread.currentThread().getName();
         JobStore.ClaimAttempt claimed = stores.inTransaction(tx -> {
             JobStore.ClaimAttempt attempt = tx.jobs.claim(jobId, node);
@@ -86,6 +90,7 @@ final class JobExecutor {
             return; // not due, taken, cancelled or finished: this trigger was a duplicate
         }
         Claim claim = claimed.claim().get();
+        steps.reached(jobId, "claimed", false);
         JobView job = ledger.job(jobId).orElseThrow();
         Instant started = clock.instant();
         events.attemptStarted(job, claim.attempt());
@@ -97,6 +102,7 @@ final class JobExecutor {
             ended = run(job, claim);
         } finally {
             running.decrementAndGet();
+            steps.forget(jobId); // a trace not ended by a reader ends with the attempt
         }
         if (ended == null) {
             return; // an upload check, not an attempt
@@ -115,7 +121,7 @@ final class JobExecutor {
     private Ended run(JobView job, Claim claim) {
         AttemptVerdict verdict;
         try {
-            handler.run(new JobRun(stores.jobs, clock, job, claim, () -> stopping));
+            handler.run(new JobRun(stores.jobs, clock, job, claim, () -> stopping, steps));
             return end(claim, JobTransition.Ending.SUCCEED, null);
         } catch (Exception | Error e) {
             verdict = AttemptVerdict.of(e, claim.attempt(), job.maxAttempts(), retry, jitter.nextDouble());

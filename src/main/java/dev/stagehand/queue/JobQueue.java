@@ -44,6 +44,10 @@ public final class JobQueue implements AutoCloseable {
     private final WatchUploads uploads;
     private final JobLimits limits;
     private final RequestRecorder recorder;
+    private final WorkerPermits permits;
+    private final StartSteps steps = new StartSteps();
+    /** Whether a new required job starts at once when a worker is free (off for a queue driven by hand). */
+    private volatile boolean startAtOnce;
     private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "queue-reconcile");
         t.setDaemon(true);
@@ -68,9 +72,11 @@ public final class JobQueue implements AutoCloseable {
         this.ledger = new LedgerQueries(database.dsl());
         this.disk = new DiskLedger(database.dsl(), clock, nodes.self());
         this.waiters = new RequestWaiters(stores.requests, config.waiterPollInterval());
-        this.executor = new JobExecutor(stores, ledger, config.retry(), clock, nodes.self(), new Outcomes());
+        this.executor = new JobExecutor(stores, ledger, config.retry(), clock, nodes.self(), new Outcomes(), steps);
+        this.permits = new WorkerPermits(config.workers());
         try {
-            this.workers = new QuartzWorkers(database, config.workers(), nodes.self(), executor, clock);
+            this.workers = new QuartzWorkers(database, config.workers(), nodes.self(), jobId -> permits.run(() -> executor.execute(jobId)),
+                    clock);
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot create the Quartz scheduler", e);
         }
@@ -118,9 +124,11 @@ public final class JobQueue implements AutoCloseable {
     public void start(JobHandler handler, QueueEvents events) {
         this.handler = handler;
         executor.handleWith(handler, events);
+        steps.reportTo(events);
         uploads.handleWith(handler);
         nodes.start();
         reconcile();
+        startAtOnce = true;
         try {
             workers.scheduleChore("prune-history", config.pruneEvery(), Duration.ofMinutes(1), this::pruneQuietly);
             workers.scheduleChore("watch-uploads", WatchUploads.EVERY, WatchUploads.EVERY, this::watchUploadsQuietly);
@@ -283,11 +291,20 @@ public final class JobQueue implements AutoCloseable {
         return new RequestRecorder.Recorded(new Submission(id, List.copyOf(items)), created, upgraded);
     }
 
-    /** After a batch commits: its new jobs get triggers, and upgraded ones a trigger due now. */
+    /**
+     * After a batch commits: its new jobs get triggers, and upgraded ones a trigger due now. A new
+     * required job also starts at once when a worker is free, rather than when Quartz next looks.
+     */
     private void scheduleRecorded(List<RequestRecorder.Recorded> recorded) {
         Instant now = clock.instant();
         for (RequestRecorder.Recorded r : recorded) {
-            r.created().forEach(item -> schedule(item.jobId(), item.required(), now));
+            for (Submission.Item item : r.created()) {
+                steps.committed(item.jobId());
+                schedule(item.jobId(), item.required(), now);
+                if (startAtOnce && item.required()) {
+                    permits.startNowIfFree(() -> executor.execute(item.jobId()));
+                }
+            }
             r.upgraded().forEach(this::scheduleNow);
         }
     }
@@ -368,6 +385,7 @@ public final class JobQueue implements AutoCloseable {
         recorder.close();
         stopWithoutInterrupt(chores);
         executor.stop();
+        permits.close();
         try {
             workers.shutdown();
         } catch (SchedulerException e) {

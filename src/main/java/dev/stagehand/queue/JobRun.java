@@ -17,9 +17,11 @@ public final class JobRun {
     private final JobView job;
     private final Claim claim;
     private final BooleanSupplier stopping;
+    private final StartSteps steps;
     private long lastWriteMs;
 
-    JobRun(JobStore store, Clock clock, JobView job, Claim claim, BooleanSupplier stopping) {
+    JobRun(JobStore store, Clock clock, JobView job, Claim claim, BooleanSupplier stopping, StartSteps steps) {
+        this.steps = steps;
         this.store = store;
         this.clock = clock;
         this.job = job;
@@ -50,6 +52,14 @@ public final class JobRun {
         if (!store.recordProgress(claim, bytesDone, bytesTotal)) {
             throw new ClaimLost(job.id());
         }
+    }
+
+    /**
+     * The attempt reached {@code step} on the way to its first byte ({@code last}: the final one,
+     * a reader got bytes); timed for a new job's first attempt, ignored otherwise.
+     */
+    public void mark(String step, boolean last) {
+        steps.reached(job.id(), step, last);
     }
 
     /** Throws {@link ClaimLost} when the job is no longer ours (checked before installing). */

@@ -49,7 +49,12 @@ final class QuartzWorkers {
     private final Scheduler scheduler;
     private final Clock clock;
 
-    QuartzWorkers(Database database, int workers, String node, JobExecutor executor, Clock clock) throws SchedulerException {
+    /** Runs one attempt of a job, by its row id. */
+    interface Attempt {
+        void run(long jobId);
+    }
+
+    QuartzWorkers(Database database, int workers, String node, Attempt attempt, Clock clock) throws SchedulerException {
         this.clock = clock;
         DBConnectionManager.getInstance().addConnectionProvider(dataSourceName, new PoolProvider(database.dataSource()));
         scheduler = new StdSchedulerFactory(properties(database.vendor(), workers, dataSourceName, node)).getScheduler();
@@ -58,7 +63,7 @@ final class QuartzWorkers {
         // registry to let a second server in the same JVM (tests) have its own.
         SchedulerRepository.getInstance().remove(SCHEDULER_NAME);
         scheduler.setJobFactory((bundle, sched) -> bundle.getJobDetail().getKey().getGroup().equals(CHORES)
-                ? new Chore(chores.get(bundle.getJobDetail().getKey().getName())) : new RunJob(executor));
+                ? new Chore(chores.get(bundle.getJobDetail().getKey().getName())) : new RunJob(attempt));
     }
 
     /**
@@ -180,15 +185,15 @@ final class QuartzWorkers {
 
     /** The Quartz job: hands the row id to the executor. */
     static final class RunJob implements Job {
-        private final JobExecutor executor;
+        private final Attempt attempt;
 
-        RunJob(JobExecutor executor) {
-            this.executor = executor;
+        RunJob(Attempt attempt) {
+            this.attempt = attempt;
         }
 
         @Override
         public void execute(JobExecutionContext context) {
-            executor.execute(Long.parseLong(context.getJobDetail().getKey().getName()));
+            attempt.run(Long.parseLong(context.getJobDetail().getKey().getName()));
         }
     }
 

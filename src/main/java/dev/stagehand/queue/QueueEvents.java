@@ -14,4 +14,7 @@ public interface QueueEvents {
     default void attemptStarted(JobView job, int attempt) {}
 
     default void attemptEnded(JobView job, int attempt, AttemptOutcome outcome, Duration took, String error) {}
+
+    /** A new job reached {@code step} on its way to its first byte, {@code took} after the step before ({@link StartSteps}). */
+    default void startStep(String step, Duration took) {}
 }

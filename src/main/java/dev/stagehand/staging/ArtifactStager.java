@@ -51,7 +51,17 @@ final class ArtifactStager {
     private long reserved;
     private String unpacking = "";
 
-    ArtifactStager(ArchiveSource source, BuildRef build, JobRef job, StagingDisk disk, Progress progress) {
+    /** Where the attempt says it reached a step on the way to its first byte (see JobRun#mark). */
+    interface Steps {
+        Steps NONE = (step, last) -> {};
+
+        void reached(String step, boolean last);
+    }
+
+    private final Steps steps;
+
+    ArtifactStager(ArchiveSource source, BuildRef build, JobRef job, StagingDisk disk, Progress progress, Steps steps) {
+        this.steps = steps;
         this.source = source;
         this.build = build;
         this.job = job;
@@ -125,7 +135,8 @@ final class ArtifactStager {
 
     /** A file of the artifact starts landing: /static can stream it to readers before it is installed. */
     private LandingFiles.Landing land(String dest, Path file, long size) {
-        LandingFiles.Landing l = landing.begin(build.path() + "/" + dest, file, size);
+        LandingFiles.Landing l = landing.begin(build.path() + "/" + dest, file, size,
+                () -> steps.reached("first_byte_on_disk", false), () -> steps.reached("reader_woken", true));
         landings.add(l);
         return l;
     }
@@ -133,6 +144,7 @@ final class ArtifactStager {
     private void apply(Rule rule, String name, Path work, Unpacker unpacker) throws IOException, StagingFailure {
         ObjectInfo info = source.stat(name)
                 .orElseThrow(() -> new IOException(name + " disappeared from " + source.describe() + " while staging"));
+        steps.reached("metadata", false);
         switch (rule.action()) {
             case COPY -> copy(info, SafePaths.entryPath(name, rule.destination(name, build.name())), work, unpacker);
             case EXTRACT, MEMBER -> unpack(info, rule, unpacker);

@@ -24,11 +24,24 @@ public final class LandingFiles {
         private final AtomicLong landed = new AtomicLong();
         private volatile State state = State.LANDING;
         private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+        private volatile Runnable firstOnDisk;
+        private volatile Runnable firstSent;
 
-        private Landing(String staticPath, Path file, long size) {
+        private Landing(String staticPath, Path file, long size, Runnable firstOnDisk, Runnable firstSent) {
             this.staticPath = staticPath;
             this.file = file;
             this.size = size;
+            this.firstOnDisk = firstOnDisk;
+            this.firstSent = firstSent;
+        }
+
+        /** A reader got its first bytes of this file (for the first-byte timing; once). */
+        public void sent() {
+            Runnable once = firstSent;
+            if (once != null) {
+                firstSent = null;
+                once.run();
+            }
         }
 
         /** Where the bytes are written; open it while landing (the install moves it, the open file stays valid). */
@@ -67,6 +80,11 @@ public final class LandingFiles {
 
         void landed(long bytes) {
             if (bytes > landed.getAndAccumulate(bytes, Math::max)) {
+                Runnable once = firstOnDisk;
+                if (once != null) {
+                    firstOnDisk = null;
+                    once.run();
+                }
                 fire();
             }
         }
@@ -81,12 +99,52 @@ public final class LandingFiles {
     }
 
     private final Map<String, Landing> landing = new ConcurrentHashMap<>();
+    private final Map<String, List<Runnable>> awaiting = new ConcurrentHashMap<>();
 
-    /** A file starts landing at {@code file}; readers find it as {@code staticPath} (relative to the static dir). */
-    Landing begin(String staticPath, Path file, long size) {
-        Landing l = new Landing(staticPath, file, size);
+    /**
+     * A file starts landing at {@code file}; readers find it as {@code staticPath} (relative to the
+     * static dir). {@code firstOnDisk} and {@code firstSent} hear of its first bytes on disk and at a
+     * reader. Readers already waiting for it are told at once.
+     */
+    Landing begin(String staticPath, Path file, long size, Runnable firstOnDisk, Runnable firstSent) {
+        Landing l = new Landing(staticPath, file, size, firstOnDisk, firstSent);
         landing.put(staticPath, l);
+        tellWaiting(staticPath);
         return l;
+    }
+
+    /**
+     * Runs {@code listener} (once) when a file starts landing at {@code staticPath}, at once if one
+     * is; a reader that asked before its job started hears of it without polling.
+     */
+    public void onBegin(String staticPath, Runnable listener) {
+        awaiting.computeIfAbsent(staticPath, p -> new CopyOnWriteArrayList<>()).add(listener);
+        if (landing.containsKey(staticPath)) {
+            tellWaiting(staticPath);
+        }
+    }
+
+    /** Readers waiting for the file hear that it began; a reader's trouble is never the job's. */
+    private void tellWaiting(String staticPath) {
+        List<Runnable> waiting = awaiting.remove(staticPath);
+        if (waiting == null) {
+            return;
+        }
+        for (Runnable listener : waiting) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(LandingFiles.class).warn("a reader of {} could not be woken", staticPath, e);
+            }
+        }
+    }
+
+    /** Drops a listener that stopped waiting (its reader gave up). */
+    public void forget(String staticPath, Runnable listener) {
+        awaiting.computeIfPresent(staticPath, (p, list) -> {
+            list.remove(listener);
+            return list.isEmpty() ? null : list;
+        });
     }
 
     /** Verified and installed under its final name: readers finish from the bytes they have open. */

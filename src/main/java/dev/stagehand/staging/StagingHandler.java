@@ -49,7 +49,7 @@ public final class StagingHandler implements JobHandler {
                 ? sources.openStaged(area.buildDir(build.path()), area.buildDir(build.path()).resolve("autotest/packages"))
                 : sources.open(build.url());
         ArtifactStager stager = new ArtifactStager(source, build, new ArtifactStager.JobRef(run.jobId(), run.buildId(), run.attempt()),
-                disk, run::progress);
+                disk, run::progress, run::mark);
         try {
             ArtifactStager.Plan plan = stager.plan(alternatives)
                     .orElseThrow(() -> notThereYet(run, source.describe()));

@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
@@ -67,25 +68,36 @@ public final class LandingStreams implements AutoCloseable {
         }
         AsyncContext async = req.startAsync();
         async.setTimeout(0);
-        awaitLanding(req, res, file, async, clock.millis() + WAIT_FOR_JOB_MS, 0);
+        AtomicBoolean answered = new AtomicBoolean();
+        Runnable begun = () -> landing.find(file).filter(l -> answered.compareAndSet(false, true))
+                .ifPresent(l -> poll.execute(() -> new Reader(req, res, l, async).start()));
+        landing.onBegin(file, begun); // the moment its job starts writing it
+        awaitLanding(req, res, file, async, clock.millis() + WAIT_FOR_JOB_MS, answered, begun);
         return true;
     }
 
-    /** A queued job has not started the file yet: check again shortly (no thread waits). */
-    private void awaitLanding(HttpServletRequest req, HttpServletResponse res, String file, AsyncContext async, long deadline, int polls) {
+    /**
+     * A queued job has not started the file yet: the reader is woken when it does ({@link
+     * LandingFiles#onBegin}); meanwhile, once a second, whether it was installed on another node,
+     * or no job will produce it any more, or a minute passed (no thread waits).
+     */
+    private void awaitLanding(HttpServletRequest req, HttpServletResponse res, String file, AsyncContext async, long deadline,
+            AtomicBoolean answered, Runnable begun) {
         poll.schedule(() -> {
-            var now = landing.find(file);
-            if (now.isPresent()) {
-                new Reader(req, res, now.get(), async).start();
-            } else if (Files.exists(root.resolve(file))) {
+            if (answered.get()) {
+                return;
+            }
+            if (Files.exists(root.resolve(file)) && answered.compareAndSet(false, true)) {
+                landing.forget(file, begun);
                 async.dispatch(); // installed meanwhile: the static files answer
-            } else if (clock.millis() > deadline || (polls % 10 == 9 && !stage.mayProduce(file))) {
+            } else if ((clock.millis() > deadline || !stage.mayProduce(file)) && answered.compareAndSet(false, true)) {
+                landing.forget(file, begun);
                 PlainErrors.send(res, 404, "no such file");
                 async.complete();
             } else {
-                awaitLanding(req, res, file, async, deadline, polls + 1);
+                awaitLanding(req, res, file, async, deadline, answered, begun);
             }
-        }, 100, TimeUnit.MILLISECONDS);
+        }, 1, TimeUnit.SECONDS);
     }
 
     /** One response following one landing file. */
@@ -138,10 +150,23 @@ public final class LandingStreams implements AutoCloseable {
                 async.complete();
                 return;
             }
+            openAndStream();
+        }
+
+        /** Opens the landing file and streams; a file not created yet (no byte landed) is waited for. */
+        private void openAndStream() {
             try {
                 channel = FileChannel.open(file.file(), StandardOpenOption.READ);
                 out = res.getOutputStream();
                 out.setWriteListener(this);
+            } catch (java.nio.file.NoSuchFileException notYet) {
+                if (file.state() == LandingFiles.State.LANDING) { // its job just began: the first bytes create it
+                    file.onChange(file.landed(), () -> poll.execute(this::openAndStream));
+                } else if (file.state() == LandingFiles.State.FAILED) {
+                    abort();
+                } else {
+                    async.dispatch(); // moved into place meanwhile: the static files answer
+                }
             } catch (IOException moved) {
                 async.dispatch(); // moved into place meanwhile: the static files answer
             }
@@ -174,6 +199,7 @@ public final class LandingStreams implements AutoCloseable {
                 }
                 position += n;
                 out.write(buffer.array(), 0, n);
+                file.sent();
             }
         }
 
@@ -200,7 +226,9 @@ public final class LandingStreams implements AutoCloseable {
         /** A reset, never a clean end: the client must not take what it got for the whole file. */
         private void abort() {
             try {
-                channel.close();
+                if (channel != null) {
+                    channel.close();
+                }
             } catch (IOException ignored) {
                 // closing anyway
             }

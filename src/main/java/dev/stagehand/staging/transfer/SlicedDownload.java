@@ -40,7 +40,8 @@ public final class SlicedDownload {
     private static final Logger log = LoggerFactory.getLogger(SlicedDownload.class);
     private static final int BUFFER = 1 << 20;
     private static final long SIDECAR_EVERY_MS = 1000;
-    private static final long REPORT_EVERY_MS = 200;
+    /** How often the landed prefix is told to readers: a reader waiting for the first bytes gets them this soon. */
+    private static final long REPORT_EVERY_MS = 20;
     /** How long the first stream runs alone before its rate decides whether to split. */
     private static final long PROBE_MS = 300;
 
