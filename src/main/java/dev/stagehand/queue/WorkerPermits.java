@@ -52,8 +52,14 @@ final class WorkerPermits implements AutoCloseable {
         }
     }
 
+    /** Waits for the attempts started at once, as Quartz's shutdown waits for its own (they stop at their next safe point). */
     @Override
     public void close() {
         now.shutdown(); // not interrupted: an attempt inside H2 must reach a safe point
+        try {
+            now.awaitTermination(Long.MAX_VALUE, java.util.concurrent.TimeUnit.MILLISECONDS); // the process's own stop bounds it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -222,7 +222,16 @@ class DevserverApiTest extends ServerTest {
     @Test
     void checkHealthReportsDiskThreadsQueueAndUptime() throws Exception {
         assertEquals("Success", body("/stage?archive_url=" + URL + "&artifacts=stateful"));
-        var health = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body("/check_health"));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        // the queue's figures are read each second in the background: check_health never waits for the database
+        dev.stagehand.testing.Eventually.await(java.time.Duration.ofSeconds(10), "the queue figures to be read again", () -> {
+            try {
+                return json.readTree(body("/check_health")).path("queue").path("SUCCEEDED").asInt() == 1;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        var health = json.readTree(body("/check_health"));
         assertTrue(health.get("free_disk").asLong() >= 0);
         assertEquals(0, health.get("staging_thread_count").asInt());
         assertEquals(1, health.get("queue").get("SUCCEEDED").asInt());
