@@ -63,6 +63,17 @@ final class CountedSource implements ArchiveSource {
     }
 
     @Override
+    public void copyTo(ObjectInfo info, long offset, java.io.OutputStream sink) throws IOException {
+        source.copyTo(info, offset, new java.io.FilterOutputStream(sink) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                sink.write(b, off, len);
+                bytesRead.accept(len);
+            }
+        });
+    }
+
+    @Override
     public String describe() {
         return source.describe();
     }

@@ -1,5 +1,6 @@
 package dev.stagehand.staging.transfer;
 
+import dev.stagehand.archive.ArchiveError;
 import dev.stagehand.archive.ArchiveSource;
 import dev.stagehand.archive.ObjectInfo;
 import dev.stagehand.common.Sizes;
@@ -249,6 +250,17 @@ public final class SlicedDownload {
             crc.update(buffer.flip());
             position += n;
         }
+        if (slice.end() < info.size()) {
+            pullSlice(slice, buffer, crc, position);
+        } else {
+            pushSlice(slice, buffer, crc, position);
+        }
+        slice.crc = (int) crc.getValue();
+    }
+
+    /** A slice with an end short of the object's: a bounded Range, pulled (a pushed stream would run on past the end). */
+    private void pullSlice(Slice slice, ByteBuffer buffer, CRC32C crc, long from) throws IOException {
+        long position = from;
         try (SourceChannel in = new SourceChannel(source, info, position, slice.end())) {
             int want;
             while (!stop && (want = slice.claim(position, BUFFER)) > 0) {
@@ -264,7 +276,109 @@ public final class SlicedDownload {
                 slice.done.set(position - slice.start);
             }
         }
-        slice.crc = (int) crc.getValue();
+    }
+
+    /**
+     * A slice to the object's end (the one stream of a fast store, or the last slice): pushed by
+     * the source's fastest path; should it be cut meanwhile, what was in flight past the cut is
+     * dropped when the transfer stops.
+     */
+    private void pushSlice(Slice slice, ByteBuffer buffer, CRC32C crc, long from) throws IOException {
+        SliceSink sink = new SliceSink(slice, buffer, crc, from);
+        for (int reopens = 0; ; reopens++) {
+            try {
+                if (!stop && slice.claim(sink.position, BUFFER) > 0) {
+                    source.copyTo(info, sink.position, sink); // pushed: the source's fastest path
+                }
+                sink.flush();
+                if (!stop && sink.position < slice.end()) {
+                    throw new IOException("slice of " + info.name() + " ended early at byte " + sink.position);
+                }
+                break;
+            } catch (SliceSink.Enough enough) {
+                sink.flush();
+                break; // the slice has its bytes (or was cut, or everything stops)
+            } catch (IOException | RuntimeException e) { // a dropped connection: go on from the bytes kept
+                sink.flush();
+                if (e instanceof ArchiveError archive && archive.permanent()) {
+                    throw archive;
+                }
+                if (reopens >= SourceChannel.MAX_REOPENS) {
+                    throw new SourceChannel.SourceException("reading " + info.name() + " from " + source.describe()
+                            + " failed at byte " + sink.position + ": " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Where a slice's bytes are pushed: gathered in its buffer and written in place a megabyte at
+     * a time (sooner for the first bytes a reader may be waiting for), never past the slice's end,
+     * which a split may move down while it runs; {@link Enough} ends the transfer there.
+     */
+    private final class SliceSink extends java.io.OutputStream {
+        /** The slice has all its bytes: the source stops sending. */
+        static final class Enough extends dev.stagehand.archive.SinkStopped {
+            Enough() {
+                super("slice complete");
+            }
+        }
+
+        private static final long FLUSH_AFTER_NANOS = REPORT_EVERY_MS * 1_000_000;
+        private final Slice slice;
+        private final ByteBuffer buffer;
+        private final CRC32C crc;
+        /** The file position the next byte goes to (after what the buffer holds). */
+        long position;
+        private long flushedAt = System.nanoTime();
+
+        SliceSink(Slice slice, ByteBuffer buffer, CRC32C crc, long position) {
+            this.slice = slice;
+            this.buffer = buffer.clear();
+            this.crc = crc;
+            this.position = position;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                if (stop) {
+                    throw new Enough();
+                }
+                int room = Math.min(len, buffer.remaining());
+                int allowed = slice.claim(position + buffer.position(), room);
+                if (allowed <= 0) {
+                    throw new Enough();
+                }
+                buffer.put(b, off, allowed);
+                off += allowed;
+                len -= allowed;
+                if (!buffer.hasRemaining() || System.nanoTime() - flushedAt > FLUSH_AFTER_NANOS) {
+                    flush();
+                }
+            }
+        }
+
+        /** The buffered bytes into their place in the file, checksummed, and counted done. */
+        @Override
+        public void flush() throws IOException {
+            if (buffer.position() == 0) {
+                return;
+            }
+            buffer.flip();
+            crc.update(buffer.duplicate());
+            while (buffer.hasRemaining()) {
+                position += file.write(buffer, position);
+            }
+            buffer.clear();
+            slice.done.set(position - slice.start);
+            flushedAt = System.nanoTime();
+        }
     }
 
     /**

@@ -15,7 +15,7 @@ import java.nio.channels.ReadableByteChannel;
  * (retryable), never mistaken for a corrupt archive.
  */
 public final class SourceChannel implements ReadableByteChannel {
-    private static final int MAX_REOPENS = 5;
+    static final int MAX_REOPENS = 5;
 
     private final ArchiveSource source;
     private final ObjectInfo info;
