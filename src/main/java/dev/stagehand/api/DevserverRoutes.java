@@ -60,7 +60,7 @@ final class DevserverRoutes {
             ctx.future(() -> recorded.thenAccept(submission -> ctx.result("Success")));
             return;
         }
-        ctx.future(() -> recorded.thenCompose(stage::awaitRequired).thenAccept(jobs -> answer(ctx, jobs)));
+        ctx.future(() -> recorded.thenCompose(stage::awaitFailures).thenAccept(jobs -> answer(ctx, jobs)));
     }
 
     private static void answer(Context ctx, List<JobView> jobs) {

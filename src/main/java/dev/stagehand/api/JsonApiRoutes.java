@@ -70,7 +70,7 @@ final class JsonApiRoutes {
             ctx.future(() -> recorded.thenAccept(submission -> ctx.status(202).json(request(submission.requestId()))));
             return;
         }
-        ctx.future(() -> recorded.thenCompose(submission -> stage.awaitRequired(submission)
+        ctx.future(() -> recorded.thenCompose(submission -> stage.awaitFailures(submission)
                 .thenAccept(done -> ctx.json(request(submission.requestId())))));
     }
 

@@ -100,7 +100,7 @@ final class LabRoutes {
             return CompletableFuture.completedFuture(null);
         }
         try {
-            return stage.submit(req, false, null).thenCompose(stage::awaitRequired).thenAccept(LabRoutes::requireSuccess);
+            return stage.submit(req, false, null).thenCompose(stage::awaitFailures).thenAccept(LabRoutes::requireSuccess);
         } catch (java.io.IOException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -2,10 +2,12 @@ package dev.stagehand.queue;
 
 import dev.stagehand.common.CallerText;
 import dev.stagehand.db.types.AttemptOutcome;
+import dev.stagehand.db.types.RequestOutcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,7 @@ final class JobExecutor {
         void runAgainAt(long jobId, boolean required, Instant when);
 
         /** These requests got their outcome. */
-        void settled(List<Long> requestIds);
+        void settled(Map<Long, RequestOutcome> requests);
     }
 
     private final Stores stores;
@@ -173,7 +175,7 @@ final class JobExecutor {
 
     /** SUCCEED or FAIL, the attempt's row and the requests it decides, in one transaction. */
     private Ended end(Claim claim, JobTransition.Ending ending, String error) {
-        List<Long> settled = stores.inTransaction(tx -> {
+        Map<Long, RequestOutcome> settled = stores.inTransaction(tx -> {
             if (!tx.jobs.finish(claim, ending, error)) {
                 return null; // the claim was lost meanwhile: whoever holds the job now decides
             }

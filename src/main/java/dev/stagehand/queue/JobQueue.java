@@ -2,6 +2,7 @@ package dev.stagehand.queue;
 
 import dev.stagehand.db.Database;
 import dev.stagehand.db.types.JobState;
+import dev.stagehand.db.types.RequestOutcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -288,7 +289,7 @@ public final class JobQueue implements AutoCloseable {
             }
         }
         tx.requests.settle(List.of(id)); // everything it requires may be staged already
-        return new RequestRecorder.Recorded(new Submission(id, List.copyOf(items)), created, upgraded);
+        return new RequestRecorder.Recorded(new Submission(id, p.buildId(), List.copyOf(items)), created, upgraded);
     }
 
     /**
@@ -296,6 +297,7 @@ public final class JobQueue implements AutoCloseable {
      * required job also starts at once when a worker is free, rather than when Quartz next looks.
      */
     private void scheduleRecorded(List<RequestRecorder.Recorded> recorded) {
+        waiters.registerRecorded(recorded.stream().map(r -> r.submission().requestId()).toList());
         Instant now = clock.instant();
         for (RequestRecorder.Recorded r : recorded) {
             for (Submission.Item item : r.created()) {
@@ -330,8 +332,8 @@ public final class JobQueue implements AutoCloseable {
         }
     }
 
-    /** Completes once the request has its outcome (committed, so every reader sees it). */
-    public CompletableFuture<Void> awaitRequest(long requestId) {
+    /** Completes with the request's outcome once it is decided (committed, so every reader sees it). */
+    public CompletableFuture<RequestOutcome> awaitRequest(long requestId) {
         return waiters.await(requestId);
     }
 
@@ -358,7 +360,7 @@ public final class JobQueue implements AutoCloseable {
         return true;
     }
 
-    private record Cancelled(JobState was, List<Long> settled) {}
+    private record Cancelled(JobState was, Map<Long, RequestOutcome> settled) {}
 
     /** For tests in this package that check retry delays: the jitter drawn from {@code seed}. */
     void seedRetryJitter(long seed) {
@@ -415,8 +417,8 @@ public final class JobQueue implements AutoCloseable {
         }
 
         @Override
-        public void settled(List<Long> requestIds) {
-            waiters.settled(requestIds);
+        public void settled(Map<Long, RequestOutcome> requests) {
+            waiters.settled(requests);
         }
     }
 }

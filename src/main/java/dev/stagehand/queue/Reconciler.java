@@ -1,8 +1,10 @@
 package dev.stagehand.queue;
 
+import dev.stagehand.db.types.RequestOutcome;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.quartz.SchedulerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +30,7 @@ final class Reconciler {
     }
 
     /** What one pass did. */
-    record Result(List<Long> requeued, int scheduled, List<Long> settled) {}
+    record Result(List<Long> requeued, int scheduled, Map<Long, RequestOutcome> settled) {}
 
     Result run() {
         List<Long> requeued = stores.inTransaction(tx -> tx.jobs.requeueOrphans(nodes.deadAmong(tx.jobs.claimants())));
@@ -46,9 +48,9 @@ final class Reconciler {
                 log.warn("could not schedule job {}", job.id(), e);
             }
         }
-        List<Long> settled = stores.inTransaction(tx -> tx.requests.settle(tx.requests.stranded()));
+        Map<Long, RequestOutcome> settled = stores.inTransaction(tx -> tx.requests.settle(tx.requests.stranded()));
         if (!settled.isEmpty()) {
-            log.info("settled {} request(s) whose required jobs had all ended: {}", settled.size(), settled);
+            log.info("settled {} request(s) whose required jobs had all ended: {}", settled.size(), settled.keySet());
         }
         return new Result(requeued, scheduled, settled);
     }

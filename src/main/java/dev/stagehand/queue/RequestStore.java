@@ -44,17 +44,17 @@ final class RequestStore {
                 .execute();
     }
 
-    /** Settles the pending requests linked to a job that just ended; returns the ids settled. */
-    List<Long> settleRequestsOf(long jobId) {
+    /** Settles the pending requests linked to a job that just ended; returns those settled, with their outcomes. */
+    Map<Long, RequestOutcome> settleRequestsOf(long jobId) {
         return settle(db.select(REQUEST_JOB.REQUEST_ID).from(REQUEST_JOB).where(REQUEST_JOB.JOB_ID.eq(jobId))
                 .fetch(REQUEST_JOB.REQUEST_ID));
     }
 
-    /** The ids among {@code requestIds} whose outcome is decided. */
-    List<Long> settledAmong(Collection<Long> requestIds) {
-        return db.select(STAGE_REQUEST.ID).from(STAGE_REQUEST)
+    /** The requests among {@code requestIds} whose outcome is decided, with it. */
+    Map<Long, RequestOutcome> settledAmong(Collection<Long> requestIds) {
+        return db.select(STAGE_REQUEST.ID, STAGE_REQUEST.OUTCOME).from(STAGE_REQUEST)
                 .where(STAGE_REQUEST.ID.in(requestIds), STAGE_REQUEST.OUTCOME.ne(RequestOutcome.PENDING))
-                .fetch(STAGE_REQUEST.ID);
+                .fetchMap(STAGE_REQUEST.ID, STAGE_REQUEST.OUTCOME);
     }
 
     /** Pending requests none of whose required jobs is still active (left by a crash or older code). */
@@ -75,21 +75,21 @@ final class RequestStore {
      * last two jobs of one request, the second waits for the first to commit and then sees both
      * jobs ended, so one of them always settles the request.
      */
-    List<Long> settle(Collection<Long> candidates) {
+    Map<Long, RequestOutcome> settle(Collection<Long> candidates) {
         if (candidates.isEmpty()) {
-            return List.of();
+            return Map.of();
         }
         List<Long> pending = db.select(STAGE_REQUEST.ID).from(STAGE_REQUEST)
                 .where(STAGE_REQUEST.ID.in(candidates), STAGE_REQUEST.OUTCOME.eq(RequestOutcome.PENDING))
                 .orderBy(STAGE_REQUEST.ID).forUpdate().fetch(STAGE_REQUEST.ID);
         if (pending.isEmpty()) {
-            return List.of();
+            return Map.of();
         }
         Map<Long, List<JobState>> required = db.select(REQUEST_JOB.REQUEST_ID, JOB.STATE)
                 .from(REQUEST_JOB).join(JOB).on(JOB.ID.eq(REQUEST_JOB.JOB_ID))
                 .where(REQUEST_JOB.REQUEST_ID.in(pending), REQUEST_JOB.REQUIRED.isTrue())
                 .fetchGroups(REQUEST_JOB.REQUEST_ID, JOB.STATE);
-        List<Long> settled = new ArrayList<>();
+        Map<Long, RequestOutcome> settled = new java.util.LinkedHashMap<>();
         for (long id : pending) {
             List<JobState> states = required.getOrDefault(id, List.of());
             if (states.stream().anyMatch(JobStates::isActive)) {
@@ -103,7 +103,7 @@ final class RequestStore {
                     .where(STAGE_REQUEST.ID.eq(id), STAGE_REQUEST.OUTCOME.in(move.from))
                     .execute();
             if (changed == 1) {
-                settled.add(id);
+                settled.put(id, move.to);
             }
         }
         return settled;

@@ -1,9 +1,11 @@
 package dev.stagehand.queue;
 
+import dev.stagehand.db.types.RequestOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -22,7 +24,7 @@ final class RequestWaiters implements AutoCloseable {
     private static final int POLL_BATCH = 500;
 
     private final RequestStore requests;
-    private final ConcurrentHashMap<Long, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CompletableFuture<RequestOutcome>> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService poller;
 
     RequestWaiters(RequestStore requests, Duration pollInterval) {
@@ -36,20 +38,39 @@ final class RequestWaiters implements AutoCloseable {
         poller.scheduleWithFixedDelay(this::poll, ms, ms, TimeUnit.MILLISECONDS);
     }
 
-    CompletableFuture<Void> await(long requestId) {
-        CompletableFuture<Void> future = waiting.computeIfAbsent(requestId, id -> new CompletableFuture<>());
+    /** Completes with the request's outcome once it is decided. */
+    CompletableFuture<RequestOutcome> await(long requestId) {
+        CompletableFuture<RequestOutcome> future = waiting.get(requestId);
+        if (future != null) {
+            return future; // registered when it was recorded
+        }
+        future = waiting.computeIfAbsent(requestId, id -> new CompletableFuture<>());
         // Settled before we registered? Then no notification will come: check once now.
         settled(requests.settledAmong(List.of(requestId)));
         return future;
     }
 
-    void settled(Collection<Long> requestIds) {
-        for (long id : requestIds) {
-            CompletableFuture<Void> future = waiting.remove(id);
-            if (future != null) {
-                future.complete(null);
-            }
+    /**
+     * Registers waiters for requests just recorded, before anyone is told they were, and checks
+     * them in one read (some were decided in their own transaction; a job may end meanwhile).
+     */
+    void registerRecorded(Collection<Long> requestIds) {
+        if (requestIds.isEmpty()) {
+            return;
         }
+        for (long id : requestIds) {
+            waiting.computeIfAbsent(id, i -> new CompletableFuture<>());
+        }
+        settled(requests.settledAmong(requestIds));
+    }
+
+    void settled(Map<Long, RequestOutcome> outcomes) {
+        outcomes.forEach((id, outcome) -> {
+            CompletableFuture<RequestOutcome> future = waiting.remove(id);
+            if (future != null) {
+                future.complete(outcome);
+            }
+        });
     }
 
     private void poll() {

@@ -7,6 +7,7 @@ import dev.stagehand.common.InvalidRequest;
 import dev.stagehand.common.LimitReached;
 import dev.stagehand.common.RelativePaths;
 import dev.stagehand.db.types.JobState;
+import dev.stagehand.db.types.RequestOutcome;
 import dev.stagehand.queue.BuildStore;
 import dev.stagehand.queue.JobQueue;
 import dev.stagehand.queue.JobSpec;
@@ -47,14 +48,9 @@ public final class StageService {
     private final BuildAccess access;
     private final Clock clock;
     private final UploadWait uploadWait;
-    // Rows that never change once written, kept so that hot is_staged calls skip the database:
-    // a build's id, and which build + artifact keys have a SUCCEEDED job (retention keeps the
-    // latest success). Whether the files are still on disk is checked on every call.
+    // A build's id never changes once written: kept so that hot calls skip the database.
     private final Map<String, Long> buildIds = new ConcurrentHashMap<>();
-    private final Set<Staged> succeeded = ConcurrentHashMap.newKeySet();
-
-    /** A build's artifact known to have succeeded once. */
-    private record Staged(long buildId, String key) {}
+    private final IsStaged isStaged;
 
     /** How long required and optional jobs wait for an artifact that is not in the archive yet. */
     public record UploadWait(Duration required, Duration optional) {}
@@ -69,6 +65,7 @@ public final class StageService {
         this.ledger = queue.ledger();
         this.builds = queue.builds();
         this.access = access;
+        this.isStaged = new IsStaged(ledger, builds, area);
         this.clock = clock;
         this.uploadWait = uploadWait;
     }
@@ -202,44 +199,28 @@ public final class StageService {
         return false;
     }
 
-    /** Completes with the request's required jobs once its outcome is decided. */
-    public CompletableFuture<List<JobView>> awaitRequired(Submission submission) {
-        return queue.awaitRequest(submission.requestId()).thenApply(done -> ledger.jobs(submission.requiredJobIds()));
+    /**
+     * Completes once the request's outcome is decided, with its required jobs that did not succeed
+     * (none when it succeeded: a thousand callers of one artifact cost no read each).
+     */
+    public CompletableFuture<List<JobView>> awaitFailures(Submission submission) {
+        return queue.awaitRequest(submission.requestId()).thenApply(outcome -> {
+            if (outcome == RequestOutcome.SUCCEEDED) {
+                isStaged.succeeded(submission.buildId(), submission.items().stream().filter(Submission.Item::required)
+                        .map(Submission.Item::artifact).toList());
+                return List.of();
+            }
+            return ledger.jobs(submission.requiredJobIds()).stream().filter(j -> j.state() != JobState.SUCCEEDED).toList();
+        });
     }
 
     /** The answer to is_staged: staged, not staged, or failed with reasons. */
     public record StagedStatus(boolean staged, List<String> failures) {}
 
     public StagedStatus isStaged(StageRequest req) {
-        BuildRef build = req.build();
-        Long buildId = buildIds.get(build.url().url());
-        if (buildId == null) {
-            Optional<Long> found = builds.find(build.url().url());
-            if (found.isEmpty()) {
-                return new StagedStatus(false, List.of());
-            }
-            buildId = found.get();
-            buildIds.put(build.url().url(), buildId);
-        }
-        access.buildUsed(build.path());
-        boolean staged = true;
-        List<String> failures = new ArrayList<>();
-        for (StageTarget target : req.targets()) {
-            Staged key = new Staged(buildId, target.key());
-            if (succeeded.contains(key) && area.onDisk(buildId, build.path(), target.key())) {
-                continue;
-            }
-            Optional<JobView> latest = ledger.latest(buildId, target.key());
-            if (latest.isPresent() && latest.get().state() == JobState.FAILED) {
-                failures.add(target.key() + ": " + latest.get().lastError());
-            }
-            boolean everSucceeded = latest.isPresent() && ledger.hasSucceeded(buildId, target.key());
-            if (everSucceeded) {
-                succeeded.add(key);
-            }
-            staged &= everSucceeded && area.onDisk(buildId, build.path(), target.key());
-        }
-        return new StagedStatus(staged, failures);
+        access.buildUsed(req.build().path());
+        IsStaged.Status status = isStaged.of(req.build(), req.targets());
+        return new StagedStatus(status.staged(), status.failures());
     }
 
     private long buildId(BuildRef build) {

@@ -90,7 +90,7 @@ class QueueBenchmark {
                 queues.add(queue);
             }
             long build = queues.get(0).builds().id("gs://bench/target/R1", "target/R1");
-            List<CompletableFuture<Void>> done = Collections.synchronizedList(new ArrayList<>(JOBS));
+            List<CompletableFuture<?>> done = Collections.synchronizedList(new ArrayList<>(JOBS));
             long start = System.nanoTime();
             fromCallers(n -> {
                 JobQueue queue = queues.get(n % nodes); // callers spread over the nodes, as behind one name

@@ -105,7 +105,7 @@ class RequestOutcomeTest {
     void cancellingTheLastActiveRequiredJobSettlesItsRequestsAsFailedAtOnce() throws Exception {
         try (QueueFixture f = new QueueFixture(dir, run -> {}, QueueFixture.fastRetry(3))) {
             Submission s = f.submit(f.build("R4"), "stateful");
-            CompletableFuture<Void> waiter = f.queue.awaitRequest(s.requestId());
+            CompletableFuture<RequestOutcome> waiter = f.queue.awaitRequest(s.requestId());
             f.queue.cancel(s.jobIds().get(0));
             waiter.get(5, TimeUnit.SECONDS);
             assertEquals(RequestOutcome.FAILED, f.request(s.requestId()).outcome());
@@ -127,9 +127,9 @@ class RequestOutcomeTest {
             Claim claim = stores.inTransaction(tx -> tx.jobs.claim(job, f.queue.node())).claim().orElseThrow();
             CountDownLatch endUncommitted = new CountDownLatch(1);
             CountDownLatch commitEnd = new CountDownLatch(1);
-            CompletableFuture<List<Long>> ending = CompletableFuture.supplyAsync(() -> stores.inTransaction(tx -> {
+            CompletableFuture<java.util.Map<Long, RequestOutcome>> ending = CompletableFuture.supplyAsync(() -> stores.inTransaction(tx -> {
                 tx.jobs.finish(claim, JobTransition.Ending.SUCCEED, null);
-                List<Long> settled = tx.requests.settleRequestsOf(job);
+                java.util.Map<Long, RequestOutcome> settled = tx.requests.settleRequestsOf(job);
                 endUncommitted.countDown();
                 await(commitEnd);
                 return settled;
