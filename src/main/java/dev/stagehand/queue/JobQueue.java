@@ -84,7 +84,17 @@ public final class JobQueue implements AutoCloseable {
         this.reconciler = new Reconciler(stores, workers, nodes, clock);
         this.prune = new PruneHistory(database.dsl(), clock, config.keepHistory());
         this.limits = new JobLimits(config.limits(), stores.jobs, clock);
-        this.recorder = new RequestRecorder(stores, this::record, this::scheduleRecorded);
+        this.recorder = new RequestRecorder(stores, this::record, new RequestRecorder.AfterCommit() {
+            @Override
+            public void beforeTelling(List<RequestRecorder.Recorded> recorded) {
+                startRecorded(recorded);
+            }
+
+            @Override
+            public void afterTelling(List<RequestRecorder.Recorded> recorded) {
+                scheduleRecorded(recorded);
+            }
+        });
         this.uploads = new WatchUploads(stores, clock, (jobId, required) -> schedule(jobId, required, clock.instant()));
     }
 
@@ -264,18 +274,22 @@ public final class JobQueue implements AutoCloseable {
         }
     }
 
-    /** One request, in the batch's transaction, with its build's row locked ({@code buildReady}: READY, not being removed). */
-    private RequestRecorder.Recorded record(Stores tx, RequestRecorder.Pending p, boolean buildReady) {
+    /**
+     * Requests alike, in the batch's transaction, with their build's row locked ({@code
+     * buildReady}: READY, not being removed): a row each, attached to the same jobs.
+     */
+    private List<RequestRecorder.Recorded> record(Stores tx, List<RequestRecorder.Pending> alike, boolean buildReady) {
+        RequestRecorder.Pending p = alike.get(0);
         List<Submission.Item> items = new ArrayList<>();
         List<Submission.Item> created = new ArrayList<>();
         List<Long> upgraded = new ArrayList<>();
         // A build being evicted or cleaned has nothing staged worth attaching to.
         Predicate<String> staged = buildReady ? p.stillStaged() : artifact -> false;
-        long id = tx.requests.create(p.buildId(), p.artifacts(), p.files());
+        List<Long> ids = tx.requests.createAll(p.buildId(), p.artifacts(), p.files(), alike.size());
         int activeInBuild = -1;
         for (JobSpec spec : JobSpec.merged(p.specs())) {
             JobStore.Attachment a = attach(tx.jobs, p.buildId(), spec, staged);
-            tx.requests.link(id, a.jobId(), spec.required());
+            tx.requests.linkAll(ids, a.jobId(), spec.required());
             Submission.Item item = new Submission.Item(a.jobId(), spec.artifact(), spec.required());
             items.add(item);
             if (a.created()) {
@@ -283,30 +297,41 @@ public final class JobQueue implements AutoCloseable {
                 if (activeInBuild < 0) {
                     activeInBuild = tx.jobs.countActiveIn(p.buildId()) - 1;
                 }
-                limits.check(activeInBuild + created.size(), created.size()); // throws: back to the request's savepoint
+                limits.check(activeInBuild + created.size(), created.size()); // throws: back to the requests' savepoint
             } else if (a.upgraded()) {
                 upgraded.add(a.jobId());
             }
         }
-        tx.requests.settle(List.of(id)); // everything it requires may be staged already
-        return new RequestRecorder.Recorded(new Submission(id, p.buildId(), List.copyOf(items)), created, upgraded);
+        tx.requests.settle(ids); // everything they require may be staged already
+        List<RequestRecorder.Recorded> recorded = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) { // the jobs to schedule go with the first only
+            recorded.add(new RequestRecorder.Recorded(new Submission(ids.get(i), p.buildId(), List.copyOf(items)),
+                    i == 0 ? created : List.of(), i == 0 ? upgraded : List.of()));
+        }
+        return recorded;
     }
 
     /**
-     * After a batch commits: its new jobs get triggers, and upgraded ones a trigger due now. A new
-     * required job also starts at once when a worker is free, rather than when Quartz next looks.
+     * After a batch commits, before its callers are told: their waiters are registered, and a new
+     * required job starts at once when a worker is free, rather than when Quartz next looks.
      */
-    private void scheduleRecorded(List<RequestRecorder.Recorded> recorded) {
+    private void startRecorded(List<RequestRecorder.Recorded> recorded) {
         waiters.registerRecorded(recorded.stream().map(r -> r.submission().requestId()).toList());
-        Instant now = clock.instant();
         for (RequestRecorder.Recorded r : recorded) {
             for (Submission.Item item : r.created()) {
                 steps.committed(item.jobId());
-                schedule(item.jobId(), item.required(), now);
                 if (startAtOnce && item.required()) {
                     permits.startNowIfFree(() -> executor.execute(item.jobId()));
                 }
             }
+        }
+    }
+
+    /** Then every new job gets its trigger (a job started at once too, for a crash), and upgraded ones a trigger due now. */
+    private void scheduleRecorded(List<RequestRecorder.Recorded> recorded) {
+        Instant now = clock.instant();
+        for (RequestRecorder.Recorded r : recorded) {
+            r.created().forEach(item -> schedule(item.jobId(), item.required(), now));
             r.upgraded().forEach(this::scheduleNow);
         }
     }

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,21 +31,45 @@ final class RequestRecorder implements AutoCloseable {
     /** What recording one request did: the submission, and the jobs it created or made required (to schedule). */
     record Recorded(Submission submission, List<Submission.Item> created, List<Long> upgraded) {}
 
-    /** Records one request in the transaction it is given; the build's row is already locked by the batch. */
+    /**
+     * Records requests alike (same build, same artifacts and files: callers who asked the same at
+     * the same moment) in the transaction it is given, each a row of its own but attached,
+     * linked and settled together; the build's row is already locked by the batch.
+     */
     interface Recording {
-        Recorded record(Stores tx, Pending request, boolean buildReady);
+        List<Recorded> record(Stores tx, List<Pending> alike, boolean buildReady);
+    }
+
+    /**
+     * What makes two requests alike: build, artifacts and files, and which are required. Their
+     * wait deadlines differ by the moments between them; the first one's counts for a job made new.
+     */
+    private record Alike(long buildId, List<String> specs, String artifacts, String files) {
+        static Alike of(Pending p) {
+            return new Alike(p.buildId(), p.specs().stream().map(s -> s.artifact() + (s.required() ? " required" : "")).toList(),
+                    p.artifacts(), p.files());
+        }
     }
 
     private static final Pending STOP = new Pending(-1, List.of(), "", "", a -> false, new CompletableFuture<>());
 
     private final Stores stores;
     private final Recording recording;
-    private final Consumer<List<Recorded>> afterCommit;
+    /** What happens after a commit, around telling the callers. */
+    interface AfterCommit {
+        /** Before anyone is told: waiters registered, new jobs started where a worker is free. */
+        void beforeTelling(List<Recorded> recorded);
+
+        /** After: the new jobs' triggers (a crash before this is what reconciliation mends). */
+        void afterTelling(List<Recorded> recorded);
+    }
+
+    private final AfterCommit afterCommit;
     private final BlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile int commits;
 
-    RequestRecorder(Stores stores, Recording recording, Consumer<List<Recorded>> afterCommit) {
+    RequestRecorder(Stores stores, Recording recording, AfterCommit afterCommit) {
         this.stores = stores;
         this.recording = recording;
         this.afterCommit = afterCommit;
@@ -103,20 +126,27 @@ final class RequestRecorder implements AutoCloseable {
      * fail as a whole, each request is tried alone, so that one bad request cannot sink the rest.
      */
     private void commit(List<Pending> batch) {
-        batch.sort(Comparator.comparingLong(Pending::buildId));
+        Map<Alike, List<Pending>> groups = new java.util.TreeMap<>(Comparator.comparingLong(Alike::buildId)
+                .thenComparing(a -> a.specs().toString()).thenComparing(Alike::artifacts).thenComparing(Alike::files));
+        for (Pending p : batch) {
+            groups.computeIfAbsent(Alike.of(p), a -> new ArrayList<>()).add(p);
+        }
         Map<Pending, Object> outcomes = new HashMap<>();
         try {
             stores.inTransaction(tx -> {
                 outcomes.clear();
                 Map<Long, Boolean> ready = new HashMap<>();
-                for (Pending p : batch) {
+                for (List<Pending> alike : groups.values()) {
                     // The build row first (before the request's foreign key takes a share lock on it,
                     // which two transactions would then each wait for the other to give up).
-                    boolean buildReady = ready.computeIfAbsent(p.buildId(), tx.builds::lockForRequest);
+                    boolean buildReady = ready.computeIfAbsent(alike.get(0).buildId(), tx.builds::lockForRequest);
                     try {
-                        outcomes.put(p, tx.inTransaction(savepoint -> recording.record(savepoint, p, buildReady)));
+                        List<Recorded> recorded = tx.inTransaction(savepoint -> recording.record(savepoint, alike, buildReady));
+                        for (int i = 0; i < alike.size(); i++) {
+                            outcomes.put(alike.get(i), recorded.get(i));
+                        }
                     } catch (RuntimeException refused) {
-                        outcomes.put(p, refused);
+                        alike.forEach(p -> outcomes.put(p, refused));
                     }
                 }
                 return null;
@@ -126,7 +156,8 @@ final class RequestRecorder implements AutoCloseable {
             log.warn("recording {} requests together failed ({}); recording each alone", batch.size(), batchFailed.toString());
             for (Pending p : batch) {
                 try {
-                    outcomes.put(p, stores.inTransaction(tx -> recording.record(tx, p, tx.builds.lockForRequest(p.buildId()))));
+                    outcomes.put(p, stores.inTransaction(tx -> recording.record(tx, List.of(p), tx.builds.lockForRequest(p.buildId())))
+                            .get(0));
                     commits++;
                 } catch (RuntimeException e) {
                     outcomes.put(p, e);
@@ -140,9 +171,9 @@ final class RequestRecorder implements AutoCloseable {
             }
         });
         try {
-            afterCommit.accept(recorded); // schedule the new jobs before anyone is told
+            afterCommit.beforeTelling(recorded);
         } catch (RuntimeException e) {
-            log.warn("scheduling newly recorded jobs failed; reconciliation will", e);
+            log.warn("starting newly recorded jobs failed; their triggers will", e);
         }
         for (Pending p : batch) {
             Object o = outcomes.get(p);
@@ -151,6 +182,11 @@ final class RequestRecorder implements AutoCloseable {
             } else {
                 p.result().completeExceptionally((Throwable) o);
             }
+        }
+        try {
+            afterCommit.afterTelling(recorded);
+        } catch (RuntimeException e) {
+            log.warn("scheduling newly recorded jobs failed; reconciliation will", e);
         }
     }
 

@@ -27,21 +27,32 @@ final class RequestStore {
     }
 
     long create(long buildId, String artifacts, String files) {
-        return db.insertInto(STAGE_REQUEST)
-                .set(STAGE_REQUEST.BUILD_ID, buildId)
-                .set(STAGE_REQUEST.ARTIFACTS, artifacts)
-                .set(STAGE_REQUEST.FILES, files)
-                .set(STAGE_REQUEST.CREATED_AT, clock.instant())
-                .set(STAGE_REQUEST.OUTCOME, RequestOutcome.PENDING)
-                .returning(STAGE_REQUEST.ID).fetchOne().getId();
+        return createAll(buildId, artifacts, files, 1).get(0);
+    }
+
+    /** {@code count} requests alike (callers who asked the same at the same moment), in one statement; their ids in order. */
+    List<Long> createAll(long buildId, String artifacts, String files, int count) {
+        var insert = db.insertInto(STAGE_REQUEST, STAGE_REQUEST.BUILD_ID, STAGE_REQUEST.ARTIFACTS, STAGE_REQUEST.FILES,
+                STAGE_REQUEST.CREATED_AT, STAGE_REQUEST.OUTCOME);
+        var values = insert.values(buildId, artifacts, files, clock.instant(), RequestOutcome.PENDING);
+        for (int i = 1; i < count; i++) {
+            values = values.values(buildId, artifacts, files, clock.instant(), RequestOutcome.PENDING);
+        }
+        return values.returning(STAGE_REQUEST.ID).fetch(STAGE_REQUEST.ID).stream().sorted().toList();
     }
 
     void link(long requestId, long jobId, boolean required) {
-        db.insertInto(REQUEST_JOB)
-                .set(REQUEST_JOB.REQUEST_ID, requestId)
-                .set(REQUEST_JOB.JOB_ID, jobId)
-                .set(REQUEST_JOB.REQUIRED, required)
-                .execute();
+        linkAll(List.of(requestId), jobId, required);
+    }
+
+    /** Links each of {@code requestIds} to the job, in one statement. */
+    void linkAll(List<Long> requestIds, long jobId, boolean required) {
+        var insert = db.insertInto(REQUEST_JOB, REQUEST_JOB.REQUEST_ID, REQUEST_JOB.JOB_ID, REQUEST_JOB.REQUIRED);
+        var values = insert.values(requestIds.get(0), jobId, required);
+        for (int i = 1; i < requestIds.size(); i++) {
+            values = values.values(requestIds.get(i), jobId, required);
+        }
+        values.execute();
     }
 
     /** Settles the pending requests linked to a job that just ended; returns those settled, with their outcomes. */
@@ -89,7 +100,7 @@ final class RequestStore {
                 .from(REQUEST_JOB).join(JOB).on(JOB.ID.eq(REQUEST_JOB.JOB_ID))
                 .where(REQUEST_JOB.REQUEST_ID.in(pending), REQUEST_JOB.REQUIRED.isTrue())
                 .fetchGroups(REQUEST_JOB.REQUEST_ID, JOB.STATE);
-        Map<Long, RequestOutcome> settled = new java.util.LinkedHashMap<>();
+        Map<RequestTransition, List<Long>> decided = new java.util.EnumMap<>(RequestTransition.class);
         for (long id : pending) {
             List<JobState> states = required.getOrDefault(id, List.of());
             if (states.stream().anyMatch(JobStates::isActive)) {
@@ -97,15 +108,18 @@ final class RequestStore {
             }
             RequestTransition move = states.stream().allMatch(s -> s == JobState.SUCCEEDED)
                     ? RequestTransition.SUCCEED : RequestTransition.FAIL;
-            int changed = db.update(STAGE_REQUEST)
+            decided.computeIfAbsent(move, m -> new ArrayList<>()).add(id);
+        }
+        // One UPDATE per outcome: the rows are locked above, so each of them is still PENDING.
+        Map<Long, RequestOutcome> settled = new java.util.LinkedHashMap<>();
+        decided.forEach((move, ids) -> {
+            db.update(STAGE_REQUEST)
                     .set(STAGE_REQUEST.OUTCOME, move.to)
                     .set(STAGE_REQUEST.FINISHED_AT, clock.instant())
-                    .where(STAGE_REQUEST.ID.eq(id), STAGE_REQUEST.OUTCOME.in(move.from))
+                    .where(STAGE_REQUEST.ID.in(ids), STAGE_REQUEST.OUTCOME.in(move.from))
                     .execute();
-            if (changed == 1) {
-                settled.put(id, move.to);
-            }
-        }
+            ids.forEach(id -> settled.put(id, move.to));
+        });
         return settled;
     }
 }

@@ -60,7 +60,7 @@ class HerdBenchmark {
             }
             Path small = dir.resolve("small.bin");
             Files.write(small, java.util.Arrays.copyOf(Files.readAllBytes(object.resolveSibling("object.bin")), 64 * MB));
-            for (String build : List.of("alone", "herd")) {
+            for (String build : List.of("alone", "herd", "recorded")) {
                 gcs.putFile(BUCKET, "t/" + build + "/stateful.tgz", small);
             }
             gcs.throttlePerConnection(32L * MB);
@@ -114,6 +114,12 @@ class HerdBenchmark {
 
     private void herd(int port) throws Exception {
         double alone = BenchReport.timeStage(http, port, "gs://" + BUCKET + "/t/alone", "artifacts=stateful");
+        List<Long> floor = callers(port, "/check_health");
+        BenchReport.line("herd: baseline: %d concurrent GET /check_health, the HTTP floor of this client and server: p50 %.2f s, p99 %.2f s",
+                CALLERS, BenchReport.percentile(floor, 50) / 1000, BenchReport.percentile(floor, 99) / 1000);
+        List<Long> recorded = callers(port, "/stage?archive_url=gs://" + BUCKET + "/t/recorded&artifacts=stateful&async=True");
+        BenchReport.line("herd: %d async callers (answered once their request is recorded): p50 %.2f s, p99 %.2f s", CALLERS,
+                BenchReport.percentile(recorded, 50) / 1000, BenchReport.percentile(recorded, 99) / 1000);
         List<Long> health = Collections.synchronizedList(new ArrayList<>());
         ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor();
         probe.scheduleAtFixedRate(() -> {
@@ -149,6 +155,27 @@ class HerdBenchmark {
                 BenchReport.percentile(latencies, 99) / 1000 - alone);
         BenchReport.line("herd: check_health every 0.5 s during it: %d probes, p50 %.0f ms, p99 %.0f ms, worst %.0f ms (target p99 <= 100 ms)",
                 health.size(), BenchReport.percentile(health, 50), BenchReport.percentile(health, 99), BenchReport.percentile(health, 100));
+    }
+
+    /** {@link #CALLERS} concurrent GETs of {@code path}, each answered Success: their latencies in ms. */
+    private List<Long> callers(int port, String path) throws Exception {
+        HttpClient many = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(32)).build();
+        List<CompletableFuture<Long>> callers = new ArrayList<>();
+        for (int i = 0; i < CALLERS; i++) {
+            long sent = System.nanoTime();
+            callers.add(many.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofMinutes(5))
+                    .build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+                        if (r.statusCode() != 200 || !(r.body().equals("Success") || path.equals("/check_health"))) {
+                            throw new IllegalStateException(r.body());
+                        }
+                        return (System.nanoTime() - sent) / 1_000_000;
+                    }));
+        }
+        List<Long> latencies = new ArrayList<>();
+        for (var c : callers) {
+            latencies.add(c.get(5, TimeUnit.MINUTES));
+        }
+        return latencies;
     }
 
     private static double curlFirstByte(String url) throws Exception {

@@ -18,6 +18,8 @@ public final class Limits {
     static final long BODY_TIMEOUT_MS = 10_000;
     /** ...and at no less than this rate once it started (bytes per second). */
     static final long MIN_BODY_RATE = 1024;
+    /** Connections the kernel may hold for the server to accept (the host's somaxconn may cut it further). */
+    static final int ACCEPT_QUEUE = 2048;
     /** A connection with nothing happening on it is closed after this long. */
     static final long IDLE_TIMEOUT_MS = 30_000;
 
@@ -31,6 +33,9 @@ public final class Limits {
             for (var connector : server.getConnectors()) {
                 if (connector instanceof ServerConnector c) {
                     c.setIdleTimeout(IDLE_TIMEOUT_MS);
+                    // Jetty leaves the listen backlog to the JDK's 50: a suite's devices connecting in
+                    // the same second overflowed it, and each dropped SYN came back one or three seconds later.
+                    c.setAcceptQueueSize(ACCEPT_QUEUE);
                 }
             }
         });

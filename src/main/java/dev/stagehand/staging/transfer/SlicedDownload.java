@@ -102,6 +102,8 @@ public final class SlicedDownload {
     private ExecutorService pool;
     private FileChannel file;
     private volatile boolean stop;
+    /** Hears how many bytes from the start are on disk (readers of a file still landing). */
+    private volatile LongConsumer landedPrefix = bytes -> {};
 
     private SlicedDownload(ArchiveSource source, ObjectInfo info, Path partial, DownloadSettings settings) {
         this.source = source;
@@ -121,6 +123,7 @@ public final class SlicedDownload {
     }
 
     private void run(Progress progress, LongConsumer landed) throws IOException {
+        this.landedPrefix = landed;
         boolean probing = resumeOrStart();
         pool = Executors.newFixedThreadPool(settings.streams(), r -> {
             Thread t = new Thread(r, "slice-" + info.name());
@@ -330,7 +333,7 @@ public final class SlicedDownload {
         private final CRC32C crc;
         /** The file position the next byte goes to (after what the buffer holds). */
         long position;
-        private long flushedAt = System.nanoTime();
+        private long flushedAt; // 0: the first bytes are written at once, a reader may be waiting for them
 
         SliceSink(Slice slice, ByteBuffer buffer, CRC32C crc, long position) {
             this.slice = slice;
@@ -378,6 +381,9 @@ public final class SlicedDownload {
             buffer.clear();
             slice.done.set(position - slice.start);
             flushedAt = System.nanoTime();
+            if (slice.start == 0) {
+                landedPrefix.accept(position); // the first slice's bytes are the landed prefix: readers hear at once
+            }
         }
     }
 
