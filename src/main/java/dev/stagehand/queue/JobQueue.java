@@ -286,7 +286,6 @@ public final class JobQueue implements AutoCloseable {
         // A build being evicted or cleaned has nothing staged worth attaching to.
         Predicate<String> staged = buildReady ? p.stillStaged() : artifact -> false;
         List<Long> ids = tx.requests.createAll(p.buildId(), p.artifacts(), p.files(), alike.size());
-        int activeInBuild = -1;
         for (JobSpec spec : JobSpec.merged(p.specs())) {
             JobStore.Attachment a = attach(tx.jobs, p.buildId(), spec, staged);
             tx.requests.linkAll(ids, a.jobId(), spec.required());
@@ -294,10 +293,7 @@ public final class JobQueue implements AutoCloseable {
             items.add(item);
             if (a.created()) {
                 created.add(item);
-                if (activeInBuild < 0) {
-                    activeInBuild = tx.jobs.countActiveIn(p.buildId()) - 1;
-                }
-                limits.check(activeInBuild + created.size(), created.size()); // throws: back to the requests' savepoint
+                limits.check(p.buildId(), created.size()); // throws: back to the requests' savepoint
             } else if (a.upgraded()) {
                 upgraded.add(a.jobId());
             }
@@ -318,6 +314,7 @@ public final class JobQueue implements AutoCloseable {
     private void startRecorded(List<RequestRecorder.Recorded> recorded) {
         waiters.registerRecorded(recorded.stream().map(r -> r.submission().requestId()).toList());
         for (RequestRecorder.Recorded r : recorded) {
+            limits.created(r.submission().buildId(), r.created().size());
             for (Submission.Item item : r.created()) {
                 steps.committed(item.jobId());
                 if (startAtOnce && item.required()) {

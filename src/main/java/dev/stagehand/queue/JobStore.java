@@ -94,9 +94,10 @@ final class JobStore {
         throw new IllegalStateException("could not attach to a job for " + key);
     }
 
-    /** Jobs of the build that are queued, running or waiting. */
-    int countActiveIn(long buildId) {
-        return db.fetchCount(JOB, JOB.BUILD_ID.eq(buildId).and(JOB.STATE.in(JobStates.ACTIVE)));
+    /** Jobs that are queued, running or waiting, by build (the builds that have any). */
+    Map<Long, Integer> countActiveByBuild() {
+        return db.select(JOB.BUILD_ID, DSL.count()).from(JOB).where(JOB.STATE.in(JobStates.ACTIVE)).groupBy(JOB.BUILD_ID)
+                .fetchMap(JOB.BUILD_ID, r -> r.value2());
     }
 
     /** Jobs in each active state, over all builds. */

@@ -84,8 +84,9 @@ class QueueBenchmark {
         try {
             for (int i = 0; i < nodes; i++) { // each node with its own connection pool, as in its own process
                 pools.add(TestDb.open(dir, postgres));
-                JobQueue queue = new JobQueue(pools.get(i), new QueueConfig(WORKERS, RetryPolicy.DEFAULT, Duration.ofMillis(200)),
-                        run -> {}, Clock.systemUTC());
+                // the caller limits are another matter: every job here is of one build
+                JobQueue queue = new JobQueue(pools.get(i), new QueueConfig(WORKERS, RetryPolicy.DEFAULT, Duration.ofMillis(200))
+                        .withLimits(new dev.stagehand.common.CallerLimits(200, JOBS, JOBS, JOBS)), run -> {}, Clock.systemUTC());
                 queue.start();
                 queues.add(queue);
             }
