@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -326,11 +327,17 @@ public final class JobQueue implements AutoCloseable {
 
     /** Then every new job gets its trigger (a job started at once too, for a crash), and upgraded ones a trigger due now. */
     private void scheduleRecorded(List<RequestRecorder.Recorded> recorded) {
-        Instant now = clock.instant();
-        for (RequestRecorder.Recorded r : recorded) {
-            r.created().forEach(item -> schedule(item.jobId(), item.required(), now));
-            r.upgraded().forEach(this::scheduleNow);
+        Map<Long, Boolean> created = new LinkedHashMap<>();
+        recorded.forEach(r -> r.created().forEach(item -> created.put(item.jobId(), item.required())));
+        if (!created.isEmpty()) {
+            try {
+                workers.scheduleNew(created, clock.instant());
+            } catch (SchedulerException e) {
+                // The rows are durable; the periodic reconciliation will schedule them.
+                log.warn("could not schedule {} new jobs now; reconciliation will", created.size(), e);
+            }
         }
+        recorded.forEach(r -> r.upgraded().forEach(this::scheduleNow));
     }
 
     private JobStore.Attachment attach(JobStore tx, long buildId, JobSpec spec, Predicate<String> stillStaged) {

@@ -1,17 +1,19 @@
 package dev.stagehand.queue;
 
+import dev.stagehand.db.Database;
+import dev.stagehand.db.Vendor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
-import java.util.Properties;
-import java.util.UUID;
-import dev.stagehand.db.Database;
-import dev.stagehand.db.Vendor;
-import javax.sql.DataSource;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
@@ -106,19 +108,8 @@ final class QuartzWorkers {
      * clock, so the trigger is set the same delay ahead of the system clock's now.
      */
     void schedule(long jobId, boolean required, Instant when) throws SchedulerException {
-        Duration delay = Duration.between(clock.instant(), when);
-        Instant systemNow = Instant.ofEpochMilli(System.currentTimeMillis());
-        Instant fireAt = delay.isNegative() || delay.isZero()
-                ? systemNow.truncatedTo(ChronoUnit.SECONDS).minusSeconds(required ? 2 : 0)
-                : systemNow.plus(delay);
-        JobDetail detail = JobBuilder.newJob(RunJob.class).withIdentity(jobKey(jobId)).requestRecovery(true).build();
-        Trigger trigger = TriggerBuilder.newTrigger()
-                .withIdentity(jobId + "-" + UUID.randomUUID(), GROUP)
-                .forJob(detail)
-                .withPriority(required ? REQUIRED_PRIORITY : OPTIONAL_PRIORITY)
-                .startAt(Date.from(fireAt))
-                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionIgnoreMisfires())
-                .build();
+        JobDetail detail = detail(jobId);
+        Trigger trigger = trigger(detail, jobId, required, when);
         // Not scheduleJob(..., replace = true): replacing takes Quartz's scheduler-wide lock, which
         // serialised every enqueue behind trigger acquisition and job completion.
         for (int tries = 1; ; tries++) {
@@ -137,6 +128,45 @@ final class QuartzWorkers {
                 }
             }
         }
+    }
+
+    /**
+     * Schedules jobs that were just created, due now, in one Quartz transaction rather than one
+     * per job (a herd's batch of new jobs). New job ids have no Quartz job yet; should one exist
+     * after all, each job is scheduled on its own instead.
+     */
+    void scheduleNew(Map<Long, Boolean> requiredByJob, Instant when) throws SchedulerException {
+        Map<JobDetail, Set<? extends Trigger>> all = new LinkedHashMap<>();
+        requiredByJob.forEach((jobId, required) -> {
+            JobDetail detail = detail(jobId);
+            all.put(detail, Set.of(trigger(detail, jobId, required, when)));
+        });
+        try {
+            scheduler.scheduleJobs(all, false);
+        } catch (ObjectAlreadyExistsException exists) {
+            for (var job : requiredByJob.entrySet()) {
+                schedule(job.getKey(), job.getValue(), when);
+            }
+        }
+    }
+
+    private static JobDetail detail(long jobId) {
+        return JobBuilder.newJob(RunJob.class).withIdentity(jobKey(jobId)).requestRecovery(true).build();
+    }
+
+    private Trigger trigger(JobDetail detail, long jobId, boolean required, Instant when) {
+        Duration delay = Duration.between(clock.instant(), when);
+        Instant systemNow = Instant.ofEpochMilli(System.currentTimeMillis());
+        Instant fireAt = delay.isNegative() || delay.isZero()
+                ? systemNow.truncatedTo(ChronoUnit.SECONDS).minusSeconds(required ? 2 : 0)
+                : systemNow.plus(delay);
+        return TriggerBuilder.newTrigger()
+                .withIdentity(jobId + "-" + UUID.randomUUID(), GROUP)
+                .forJob(detail)
+                .withPriority(required ? REQUIRED_PRIORITY : OPTIONAL_PRIORITY)
+                .startAt(Date.from(fireAt))
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionIgnoreMisfires())
+                .build();
     }
 
     /**
@@ -171,7 +201,7 @@ final class QuartzWorkers {
                 .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(every.toMillis())
                         .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
                 .build();
-        scheduler.scheduleJob(detail, java.util.Set.of(trigger), true);
+        scheduler.scheduleJob(detail, Set.of(trigger), true);
     }
 
     void start() throws SchedulerException {
