@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.stagehand.api.http.HttpMetrics;
 import dev.stagehand.api.http.LandingStreams;
+import dev.stagehand.api.http.ObjectDownloads;
 import dev.stagehand.api.http.Limits;
 import dev.stagehand.api.http.StaticFiles;
 import dev.stagehand.common.CallerText;
@@ -19,6 +20,7 @@ import dev.stagehand.staging.DiskSpace;
 import dev.stagehand.staging.LandingFiles;
 import dev.stagehand.staging.StageService;
 import dev.stagehand.staging.StagingArea;
+import dev.stagehand.staging.ObjectCache;
 import dev.stagehand.staging.StaticReads;
 import dev.stagehand.staging.lab.ControlFiles;
 import dev.stagehand.staging.lab.StagedBuilds;
@@ -50,7 +52,7 @@ public final class HttpApi implements AutoCloseable {
     /** What the routes work with. */
     public record Services(StageService stage, JobQueue queue, Ledger ledger, StagingArea area, DiskSpace space,
             ActiveReads reads, LandingFiles landing, StagedBuilds builds, ControlFiles controls, XBuddy xbuddy, StaticReads staticReads,
-            Metrics metrics, Clock clock, java.nio.file.Path adminTokenFile) {}
+            ObjectCache objects, Metrics metrics, Clock clock, java.nio.file.Path adminTokenFile) {}
 
     public static HttpApi start(String host, int port, Services services) throws java.io.IOException {
         CallerRules rules = CallerRules.fromFile(services.adminTokenFile());
@@ -67,6 +69,8 @@ public final class HttpApi implements AutoCloseable {
             Limits.apply(config);
             config.jetty.modifyServletContextHandler(handler -> StaticFiles.mount(handler, services.area(), services.staticReads(),
                     services.reads(), services.stage().access()::fileRead, landing));
+            config.jetty.modifyServletContextHandler(handler -> ObjectDownloads.mount(handler, services.objects(),
+                    services.metrics().registry()));
             // With several nodes behind one name, callers and operators can tell which one answered.
             String node = services.queue().node();
             config.routes.before(ctx -> ctx.header(NODE_HEADER, node));

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +49,8 @@ final class ArtifactStager {
     private final LandingFiles landing;
     private final ArchiveLimits limits;
     private final List<LandingFiles.Landing> landings = new ArrayList<>();
+    /** The archive's checksums of the files copied as they are, for the marker (served with them by /download). */
+    private final Map<String, FileHashes> hashes = new LinkedHashMap<>();
     private long reserved;
     private String unpacking = "";
 
@@ -112,7 +115,7 @@ final class ArtifactStager {
             }
             unpacker.finish();
             beforeInstall.run();
-            area.install(work, build.path(), job.buildId(), artifactKey, unpacker.written(), mkdirs);
+            area.install(work, build.path(), job.buildId(), artifactKey, unpacker.written(), mkdirs, hashes);
             installed = true;
             landings.forEach(landing::installed);
             StagingArea.deleteTree(area.partialDir(job.jobId()));
@@ -168,6 +171,7 @@ final class ArtifactStager {
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         landed.movedTo(target);
         unpacker.copied(dest);
+        hashes.put(dest, new FileHashes(info.crc32cBase64(), info.md5Base64()));
     }
 
     /** Room for {@code bytes} more (of which {@code onDisk} are there already) before writing them. */

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The marker of a staged artifact: the files it installed, one per line, each percent-encoded
@@ -21,10 +23,17 @@ final class Marker {
     static final int CHECKED = 64;
     private static final String CHECK = "check ";
     private static final String FILE = "file ";
+    /** {@code hash CRC32C MD5 NAME} ('-' for a checksum the archive did not give), after the files. */
+    private static final String HASH = "hash ";
+    private static final String NONE = "-";
 
     private Marker() {}
 
     static List<String> lines(List<String> files) {
+        return lines(files, Map.of());
+    }
+
+    static List<String> lines(List<String> files, Map<String, FileHashes> hashes) {
         List<String> lines = new ArrayList<>(files.size() + CHECKED + 1);
         lines.add(HEADER);
         int step = Math.max(1, (files.size() + CHECKED - 1) / CHECKED);
@@ -34,6 +43,7 @@ final class Marker {
         for (String file : files) {
             lines.add(FILE + encode(file));
         }
+        hashes.forEach((file, h) -> lines.add(HASH + orNone(h.crc32cBase64()) + " " + orNone(h.md5Base64()) + " " + encode(file)));
         return lines;
     }
 
@@ -45,6 +55,28 @@ final class Marker {
     /** The files to check for the artifact to count as still on disk; reads no further than them. */
     static List<String> toCheck(Path marker) throws IOException {
         return read(marker, true);
+    }
+
+    /** The archive's checksums of the files the artifact copied as they are, by file. */
+    static Map<String, FileHashes> hashes(Path marker) throws IOException {
+        Map<String, FileHashes> hashes = new HashMap<>();
+        try (BufferedReader in = Files.newBufferedReader(marker, StandardCharsets.UTF_8)) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                String[] parts = line.split(" ", 4);
+                if (line.startsWith(HASH) && parts.length == 4) {
+                    hashes.put(decode(parts[3]), new FileHashes(fromNone(parts[1]), fromNone(parts[2])));
+                }
+            }
+        }
+        return hashes;
+    }
+
+    private static String orNone(String hash) {
+        return hash == null || hash.isEmpty() ? NONE : hash;
+    }
+
+    private static String fromNone(String hash) {
+        return hash.equals(NONE) ? null : hash;
     }
 
     private static List<String> read(Path marker, boolean checkOnly) throws IOException {

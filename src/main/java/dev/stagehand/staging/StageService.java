@@ -134,7 +134,7 @@ public final class StageService {
      */
     public CompletableFuture<Submission> submit(StageRequest req, boolean clean, Duration waitForUpload) throws IOException {
         BuildRef build = req.build();
-        long buildId = buildId(build);
+        long buildId = buildIdOf(build);
         access.buildUsed(build.path());
         if (clean) {
             space.clean(buildId, build.path());
@@ -223,7 +223,8 @@ public final class StageService {
         return new StagedStatus(status.staged(), status.failures());
     }
 
-    private long buildId(BuildRef build) {
+    /** The build's id, created on first use (a build's id never changes: kept in memory). */
+    long buildIdOf(BuildRef build) {
         return buildIds.computeIfAbsent(build.url().url(), url -> builds.id(url, build.path()));
     }
 }

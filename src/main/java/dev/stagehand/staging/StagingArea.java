@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -107,8 +108,8 @@ public final class StagingArea {
      * artifact unstaged. No move passes through a symlink already in the build (an earlier
      * artifact's): each parent directory is checked on disk, part by part.
      */
-    void install(Path work, String buildPath, long buildId, String artifact, List<String> files, List<String> mkdirs)
-            throws IOException {
+    void install(Path work, String buildPath, long buildId, String artifact, List<String> files, List<String> mkdirs,
+            Map<String, FileHashes> hashes) throws IOException {
         Path build = buildDir(buildPath);
         RealPaths.createDirectories(root, build);
         Files.deleteIfExists(marker(buildId, artifact));
@@ -131,7 +132,7 @@ public final class StagingArea {
         Path marker = marker(buildId, artifact);
         Files.createDirectories(marker.getParent());
         Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
-        Files.write(tmp, Marker.lines(files));
+        Files.write(tmp, Marker.lines(files, hashes));
         Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -142,6 +143,16 @@ public final class StagingArea {
             return Files.isRegularFile(marker) ? Marker.files(marker) : List.of();
         } catch (IOException e) {
             return List.of();
+        }
+    }
+
+    /** The archive's checksums of {@code file} (build-relative) as the artifact copied it; empty when it did not. */
+    public Optional<FileHashes> hashes(long buildId, String artifact, String file) {
+        try {
+            Path marker = marker(buildId, artifact);
+            return Files.isRegularFile(marker) ? Optional.ofNullable(Marker.hashes(marker).get(file)) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.stagehand.api.http;
 import dev.stagehand.staging.ActiveReads;
 import dev.stagehand.staging.StagingArea;
 import dev.stagehand.staging.StaticReads;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -41,7 +42,8 @@ public final class StaticFiles {
         files.setInitParameter("pathInfoOnly", "true");
         handler.addServlet(files, "/static/*");
         handler.addFilter(new FilterHolder(new Guard(inBuild, reads, onRead, landing)), "/static/*",
-                EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+                // FORWARD and ASYNC: /download hands its requests over to /static these ways.
+                EnumSet.of(DispatcherType.REQUEST, DispatcherType.FORWARD, DispatcherType.ASYNC));
     }
 
     private record Guard(StaticReads inBuild, ActiveReads reads, Consumer<String> onRead, LandingStreams landing) implements Filter {

@@ -1,0 +1,146 @@
+package dev.stagehand.api.http;
+
+import dev.stagehand.common.CallerText;
+import dev.stagehand.common.InvalidRequest;
+import dev.stagehand.common.LimitReached;
+import dev.stagehand.staging.ObjectCache;
+import dev.stagehand.staging.ObjectCache.Fetch;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.EnumSet;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The caching service's {@code GET}/{@code HEAD /download/BUCKET/OBJECT}: a hit is forwarded to
+ * {@code /static} (Range, 416, Content-Length, HEAD); a miss is recorded as a stage request and
+ * then dispatched there too, where the file streams as it lands. Answers carry the object's
+ * checksums as the caching service sends them. {@code /download} with no path is still the
+ * devserver's RPC of that name.
+ */
+public final class ObjectDownloads implements Filter {
+    static final String CRC32C_HEADER = "Content-Hash-CRC32C";
+    static final String MD5_HEADER = "Content-Hash-MD5";
+    private static final String PREFIX = "/download/";
+    private static final Logger access = LoggerFactory.getLogger("stagehand.access");
+
+    private final ObjectCache cache;
+    private final MeterRegistry registry;
+    private final Counter bytesServed;
+
+    private ObjectDownloads(ObjectCache cache, MeterRegistry registry) {
+        this.cache = cache;
+        this.registry = registry;
+        this.bytesServed = Counter.builder("stagehand_http_bytes_served").tag("rpc", "download")
+                .description("Bytes of response bodies sent, by RPC").baseUnit("bytes").register(registry);
+    }
+
+    public static void mount(ServletContextHandler handler, ObjectCache cache, MeterRegistry registry) {
+        handler.addFilter(new FilterHolder(new ObjectDownloads(cache, registry)), "/download/*", EnumSet.of(DispatcherType.REQUEST));
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
+        HttpServletRequest req = (HttpServletRequest) request;
+        HttpServletResponse res = (HttpServletResponse) response;
+        // Javalin's servlet is mapped to /*: the path info is the whole path.
+        String full = req.getServletPath() + (req.getPathInfo() == null ? "" : req.getPathInfo());
+        String path = full.startsWith(PREFIX) ? full.substring(PREFIX.length() - 1) : null;
+        if (path == null || path.equals("/")) {
+            chain.doFilter(req, res); // the devserver's /download RPC
+            return;
+        }
+        if (!req.getMethod().equals("GET") && !req.getMethod().equals("HEAD")) {
+            res.setHeader("Allow", "GET, HEAD");
+            PlainErrors.send(res, 405, "only GET and HEAD");
+            return;
+        }
+        Fetch fetch;
+        try {
+            int slash = path.indexOf('/', 1);
+            if (slash < 0) {
+                throw new InvalidRequest("give /download/BUCKET/OBJECT");
+            }
+            fetch = cache.fetch(cache.object(path.substring(1, slash), path.substring(slash + 1)));
+        } catch (InvalidRequest e) {
+            PlainErrors.send(res, 400, e.getMessage());
+            return;
+        } catch (ObjectCache.NoSuchObject e) {
+            PlainErrors.send(res, 404, e.getMessage());
+            return;
+        } catch (ObjectCache.StoreUnavailable e) {
+            res.setHeader("Retry-After", "5");
+            PlainErrors.send(res, 503, e.getMessage());
+            return;
+        } catch (LimitReached e) {
+            res.setHeader("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+            PlainErrors.send(res, 429, e.getMessage());
+            return;
+        }
+        count(req, fetch);
+        if (fetch.hashes().crc32cBase64() != null) {
+            res.setHeader(CRC32C_HEADER, fetch.hashes().crc32cBase64());
+        }
+        if (fetch.hashes().md5Base64() != null) {
+            res.setHeader(MD5_HEADER, fetch.hashes().md5Base64());
+        }
+        String target = staticUri(fetch.object().staticPath());
+        if (fetch.result() == ObjectCache.Result.HIT) {
+            req.getRequestDispatcher(target).forward(req, res);
+            return;
+        }
+        // The request must be durable before /static looks for the job that will produce the file.
+        AsyncContext async = req.startAsync();
+        async.setTimeout(0);
+        fetch.recorded().whenComplete((done, failed) -> {
+            if (failed == null) {
+                async.dispatch(req.getServletContext(), target);
+            } else {
+                PlainErrors.send(res, failed.getCause() instanceof LimitReached ? 429 : 503, "the fetch could not be recorded; try again");
+                async.complete();
+            }
+        });
+    }
+
+    /** Requests by result, bytes served, and an access line with the lab's task ids once the response ends. */
+    private void count(HttpServletRequest req, Fetch fetch) {
+        Counter.builder("stagehand_cache_requests").tag("rpc", "download").tag("result", fetch.result().name().toLowerCase())
+                .description("Caching-protocol requests by RPC and cache result").register(registry).increment();
+        ServletContextRequest core = ServletContextRequest.getServletContextRequest(req);
+        String task = req.getHeader("X-SWARMING-TASK-ID");
+        String bbid = req.getHeader("X-BBID");
+        Request.addCompletionListener(core, failure -> {
+            long bytes = Response.getContentBytesWritten(core.getServletContextResponse());
+            bytesServed.increment(bytes);
+            access.info("{} /download/{} {} {} bytes, {}{}{}", req.getMethod(), CallerText.escape(fetch.object().staticPath()),
+                    core.getServletContextResponse().getStatus(), bytes, fetch.result().name().toLowerCase(),
+                    task == null ? "" : ", swarming task " + CallerText.escape(task), bbid == null ? "" : ", bbid " + CallerText.escape(bbid));
+        });
+    }
+
+    /** The /static path of a build-relative file, encoded for a dispatcher (names may hold spaces or '%'). */
+    private static String staticUri(String staticPath) {
+        try {
+            return new URI(null, null, "/static/" + staticPath, null).getRawPath();
+        } catch (URISyntaxException e) {
+            throw new InvalidRequest("invalid object path");
+        }
+    }
+}
