@@ -21,9 +21,14 @@ final class Archives {
         if (name.endsWith(".tar")) {
             return new TarArchiveInputStream(buffered);
         }
+        return new TarArchiveInputStream(decompressed(buffered, name));
+    }
+
+    /** The decompressed bytes of a compressed stream; the compression is detected from the bytes. */
+    static InputStream decompressed(InputStream raw, String name) throws IOException {
         try {
-            return new TarArchiveInputStream(new BufferedInputStream(
-                    new CompressorStreamFactory().createCompressorInputStream(buffered), 1 << 16));
+            return new BufferedInputStream(new CompressorStreamFactory().createCompressorInputStream(
+                    raw.markSupported() ? raw : new BufferedInputStream(raw, 1 << 16)), 1 << 16);
         } catch (CompressorException e) {
             throw new IOException("unknown compression for " + name + ": " + e.getMessage(), e);
         }

@@ -150,7 +150,7 @@ final class ArtifactStager {
         steps.reached("metadata", false);
         switch (rule.action()) {
             case COPY -> copy(info, SafePaths.entryPath(name, rule.destination(name, build.name())), work, unpacker);
-            case EXTRACT, MEMBER -> unpack(info, rule, unpacker);
+            case EXTRACT, MEMBER, DECOMPRESS -> unpack(info, rule, unpacker);
         }
     }
 
@@ -216,7 +216,9 @@ final class ArtifactStager {
         unpacking = info.name();
         String dest = rule.to() == null ? null : rule.destination(info.name(), build.name());
         try {
-            if (Archives.isZip(info.name())) {
+            if (rule.action() == Rule.Action.DECOMPRESS) {
+                decompress(info, dest, unpacker);
+            } else if (Archives.isZip(info.name())) {
                 unzip(info, rule, dest, unpacker);
             } else {
                 untar(info, rule, dest, unpacker);
@@ -244,13 +246,36 @@ final class ArtifactStager {
         }
     }
 
+    /** Streams the object through its decompressor while downloading, checksummed like a tar. */
+    private void decompress(ObjectInfo info, String dest, Unpacker unpacker) throws IOException, StagingFailure {
+        Checksums sums = new Checksums(info);
+        try (InputStream raw = sums.watch(Channels.newInputStream(archiveBytes(info)))) {
+            try {
+                unpacker.decompressed(Archives.decompressed(raw, info.name()), dest);
+            } catch (IOException unreadable) {
+                if (DiskErrors.isNoSpace(unreadable)) {
+                    throw unreadable;
+                }
+                raw.transferTo(OutputStream.nullOutputStream()); // corrupt, or damaged in transit? the checksum tells
+                sums.verify(info);
+                throw unreadable;
+            }
+            raw.transferTo(OutputStream.nullOutputStream());
+            sums.verify(info);
+        }
+    }
+
+    /** The object's bytes in order, fetched ahead by several streams when it is large. */
+    private ReadableByteChannel archiveBytes(ObjectInfo info) {
+        return download.sliced(info.size())
+                ? new ParallelRangeChannel(source, info, 0, info.size(), download.streams())
+                : new SourceChannel(source, info, 0);
+    }
+
     /** Streams the tar while downloading; the whole compressed stream is checksummed, even past the member. */
     private void untar(ObjectInfo info, Rule rule, String dest, Unpacker unpacker) throws IOException, StagingFailure {
         Checksums sums = new Checksums(info);
-        ReadableByteChannel bytes = download.sliced(info.size())
-                ? new ParallelRangeChannel(source, info, 0, info.size(), download.streams()) // fetched ahead, in order
-                : new SourceChannel(source, info, 0);
-        try (InputStream raw = sums.watch(Channels.newInputStream(bytes));
+        try (InputStream raw = sums.watch(Channels.newInputStream(archiveBytes(info)));
              TarArchiveInputStream tar = Archives.tar(raw, info.name())) {
             boolean found = true;
             try {

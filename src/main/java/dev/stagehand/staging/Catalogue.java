@@ -84,6 +84,12 @@ public final class Catalogue {
         if (target instanceof StageTarget.NamedFile file) {
             return Optional.of(List.of(List.of(Rule.exactFile(file.name()))));
         }
+        if (target instanceof StageTarget.Member m) {
+            return Optional.of(List.of(List.of(Rule.member(m.archive(), m.member(), m.installedAt()))));
+        }
+        if (target instanceof StageTarget.Decompressed d) {
+            return Optional.of(List.of(List.of(Rule.decompress(d.name(), d.installedAt()))));
+        }
         if (target instanceof StageTarget.Telemetry) {
             return Optional.of(List.of(TELEMETRY));
         }

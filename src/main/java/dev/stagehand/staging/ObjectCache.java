@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 
 /**
  * Objects asked for by the caching-service protocol ({@code /download/BUCKET/OBJECT}): the
@@ -27,7 +28,7 @@ public final class ObjectCache {
     public enum Result { HIT, JOINED, MISS }
 
     /** One object: the stage request that fetches it and where it lands under the static dir. */
-    public record CachedObject(StageRequest request, String name, String staticPath) {}
+    public record CachedObject(StageRequest request, StageTarget target, String name, String staticPath) {}
 
     /**
      * How to answer a GET: the file is (or will be) at {@code object.staticPath()}; {@code recorded}
@@ -49,6 +50,9 @@ public final class ObjectCache {
         }
     }
 
+    private static final Pattern ARCHIVE = Pattern.compile("\\.(tar|tar\\.gz|tgz|tar\\.bz2|tar\\.xz|zip)$");
+    private static final Pattern COMPRESSED = Pattern.compile("\\.(gz|tgz|bz2|xz)$");
+
     private final StageService stage;
     private final ArchiveSources sources;
     private final StagingArea area;
@@ -61,18 +65,57 @@ public final class ObjectCache {
         this.landing = landing;
     }
 
-    /** Checks a bucket and object path as a caller sent them; {@link InvalidRequest} (400) when they cannot name an object. */
+    /** {@code /download}: checks a bucket and object path as a caller sent them; {@link InvalidRequest} (400) when they cannot name one. */
     public CachedObject object(String bucket, String object) {
-        if (object == null || !RelativePaths.isClean(object) || object.length() > ArchiveUrl.MAX_LENGTH) {
-            throw new InvalidRequest("invalid object path: it must be relative, without '..', empty parts or control characters");
+        Path path = Path.split(object);
+        return cached(bucket, path.dir(), new StageTarget.NamedFile(path.name()), path.name(), path.name());
+    }
+
+    /** {@code /extract}: one member of a tar (plain, gz, bz2, xz) or zip object. */
+    public CachedObject member(String bucket, String archive, String member) {
+        Path path = Path.split(archive);
+        if (!ARCHIVE.matcher(path.name()).find()) {
+            throw new InvalidRequest("not an archive stagehand can extract from: give a .tar, .tar.gz, .tgz, .tar.bz2, .tar.xz or .zip");
         }
-        int slash = object.lastIndexOf('/');
-        if (slash < 0) {
-            throw new InvalidRequest("objects at the top of a bucket are not served: an object's directory is its build");
+        if (member == null || member.isEmpty()) {
+            throw new InvalidRequest("give the member to extract: ?file=NAME");
         }
-        String name = object.substring(slash + 1);
-        StageRequest request = stage.request("gs://" + bucket + "/" + object.substring(0, slash), List.of(), List.of(name));
-        return new CachedObject(request, name, request.build().path() + "/" + name);
+        checkPath("member name", member);
+        StageTarget.Member target = new StageTarget.Member(path.name(), member);
+        return cached(bucket, path.dir(), target, path.name(), target.installedAt());
+    }
+
+    /** {@code /decompress}: one .gz, .bz2 or .xz object. */
+    public CachedObject decompressed(String bucket, String object) {
+        Path path = Path.split(object);
+        if (!COMPRESSED.matcher(path.name()).find()) {
+            throw new InvalidRequest("not a compressed object: give a .gz, .bz2 or .xz");
+        }
+        StageTarget.Decompressed target = new StageTarget.Decompressed(path.name());
+        return cached(bucket, path.dir(), target, path.name(), target.installedAt());
+    }
+
+    private CachedObject cached(String bucket, String dir, StageTarget target, String objectName, String installedAt) {
+        StageRequest request = stage.requestFor("gs://" + bucket + "/" + dir, target);
+        return new CachedObject(request, target, objectName, request.build().path() + "/" + installedAt);
+    }
+
+    /** An object path split into its directory (the build) and its name in it. */
+    private record Path(String dir, String name) {
+        static Path split(String object) {
+            checkPath("object path", object);
+            int slash = object.lastIndexOf('/');
+            if (slash < 0) {
+                throw new InvalidRequest("objects at the top of a bucket are not served: an object's directory is its build");
+            }
+            return new Path(object.substring(0, slash), object.substring(slash + 1));
+        }
+    }
+
+    private static void checkPath(String what, String path) {
+        if (path == null || !RelativePaths.isClean(path) || path.length() > ArchiveUrl.MAX_LENGTH) {
+            throw new InvalidRequest("invalid " + what + ": it must be relative, without '..', empty parts or control characters");
+        }
     }
 
     /**
@@ -81,10 +124,12 @@ public final class ObjectCache {
      * joining the job that is fetching it already if there is one.
      */
     public Fetch fetch(CachedObject object) throws IOException {
-        StageTarget target = object.request().targets().get(0);
         if (Files.isRegularFile(area.root().resolve(object.staticPath()), LinkOption.NOFOLLOW_LINKS)) {
+            if (!(object.target() instanceof StageTarget.NamedFile)) {
+                return new Fetch(object, Result.HIT, FileHashes.NONE, CompletableFuture.completedFuture(null));
+            }
             long buildId = stage.buildIdOf(object.request().build());
-            Optional<FileHashes> kept = area.hashes(buildId, target.key(), object.name());
+            Optional<FileHashes> kept = area.hashes(buildId, object.target().key(), object.name());
             FileHashes hashes = kept.isPresent() ? kept.get() : stat(object).map(ObjectCache::hashesOf).orElse(FileHashes.NONE);
             return new Fetch(object, Result.HIT, hashes, CompletableFuture.completedFuture(null));
         }
@@ -92,7 +137,9 @@ public final class ObjectCache {
                 + CallerText.quote(object.request().build().url().url() + "/" + object.name())));
         boolean inFlight = landing.find(object.staticPath()).isPresent() || stage.mayProduce(object.staticPath());
         CompletableFuture<Submission> recorded = stage.submit(object.request(), false, Duration.ZERO);
-        return new Fetch(object, inFlight ? Result.JOINED : Result.MISS, hashesOf(info), recorded);
+        // The archive's checksums are those of the object, not of a member or of the decompressed bytes.
+        FileHashes hashes = object.target() instanceof StageTarget.NamedFile ? hashesOf(info) : FileHashes.NONE;
+        return new Fetch(object, inFlight ? Result.JOINED : Result.MISS, hashes, recorded);
     }
 
     private Optional<ObjectInfo> stat(CachedObject object) {

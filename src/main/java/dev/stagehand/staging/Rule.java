@@ -28,7 +28,9 @@ public record Rule(
     public enum Action {
         @com.fasterxml.jackson.annotation.JsonProperty("copy") COPY,
         @com.fasterxml.jackson.annotation.JsonProperty("extract") EXTRACT,
-        @com.fasterxml.jackson.annotation.JsonProperty("member") MEMBER
+        @com.fasterxml.jackson.annotation.JsonProperty("member") MEMBER,
+        /** The whole object through its decompressor (.gz, .bz2, .xz), to {@code to}. */
+        @com.fasterxml.jackson.annotation.JsonProperty("decompress") DECOMPRESS
     }
 
     public Rule {
@@ -44,6 +46,16 @@ public record Rule(
     /** A rule that copies one named file of the build as it is (the {@code files=} parameter). */
     static Rule exactFile(String name) {
         return new Rule(null, Pattern.quote(name) + "\\Z", Action.COPY, null, false, null, null, null, null, null, null, false, null);
+    }
+
+    /** One member of one archive of the build, to {@code dest} (the caching protocol's /extract). */
+    static Rule member(String archive, String member, String dest) {
+        return new Rule(null, Pattern.quote(archive) + "\\Z", Action.MEMBER, dest, false, null, null, null, member, null, null, false, null);
+    }
+
+    /** One compressed object of the build, decompressed to {@code dest} (the caching protocol's /decompress). */
+    static Rule decompress(String object, String dest) {
+        return new Rule(null, Pattern.quote(object) + "\\Z", Action.DECOMPRESS, dest, false, null, null, null, null, null, null, false, null);
     }
 
     /** Archive names this rule takes, in archive order: the first match, or all of them with {@code all}. */
@@ -69,6 +81,7 @@ public record Rule(
         return switch (action) {
             case COPY -> to != null ? destination(file, build).equals(file) : matches(file, build);
             case MEMBER -> to != null && destination(member, build).equals(file);
+            case DECOMPRESS -> to != null && to.equals(file);
             case EXTRACT -> false; // an extraction's files appear only at its install
         };
     }

@@ -37,6 +37,8 @@ public final class StageService {
     public static final int MAX_NAME = 255;
     /** Most characters of artifact names, and of file names, in one request (the ledger keeps them). */
     public static final int MAX_NAMES_TOTAL = 3900;
+    /** Longest job key of the caching protocol's targets (the ledger's artifact column holds 1024). */
+    static final int MAX_TARGET_KEY = 1000;
 
     private final Catalogue catalogue;
     private final ArchiveSources sources;
@@ -120,6 +122,14 @@ public final class StageService {
             targets.add(new StageTarget.NamedFile(file));
         }
         return new StageRequest(build, artifacts, files, new ArrayList<>(targets));
+    }
+
+    /** The request for one target of the caching protocol (a file, an archive's member, a decompressed object). */
+    StageRequest requestFor(String archiveUrl, StageTarget target) {
+        if (target.key().length() > MAX_TARGET_KEY) {
+            throw new InvalidRequest("the object or member name is too long: at most " + MAX_TARGET_KEY + " characters in all");
+        }
+        return new StageRequest(build(archiveUrl), List.of(), List.of(target.key()), List.of(target));
     }
 
     private static void checkTotal(String what, List<String> names) {

@@ -28,6 +28,48 @@ public sealed interface StageTarget {
     }
 
     /**
+     * One member of an archive of the build, extracted on its own (the caching protocol's
+     * {@code /extract}). It is installed under {@link #DIR}, apart from the build's own objects.
+     */
+    record Member(String archive, String member) implements StageTarget {
+        static final String PREFIX = "extract:";
+        /** Between the archive and the member in the key: never inside a clean relative path. */
+        static final String SEPARATOR = "//";
+        public static final String DIR = "_extract";
+
+        @Override
+        public String key() {
+            return PREFIX + name();
+        }
+
+        @Override
+        public String name() {
+            return archive + SEPARATOR + member;
+        }
+
+        /** Where the member is installed, relative to the build. */
+        public String installedAt() {
+            return DIR + "/" + archive + "/" + member;
+        }
+    }
+
+    /** A compressed object of the build, decompressed (the caching protocol's {@code /decompress}), under {@link #DIR}. */
+    record Decompressed(String name) implements StageTarget {
+        static final String PREFIX = "decompress:";
+        public static final String DIR = "_decompress";
+
+        @Override
+        public String key() {
+            return PREFIX + name;
+        }
+
+        /** Where the decompressed bytes are installed, relative to the build. */
+        public String installedAt() {
+            return DIR + "/" + name;
+        }
+    }
+
+    /**
      * The telemetry sources unpacked from the build's staged autotest packages (setup_telemetry):
      * staged like any artifact, but from the build's own directory rather than its archive.
      */
@@ -50,6 +92,14 @@ public sealed interface StageTarget {
     static StageTarget ofKey(String key) {
         if (key.equals(Telemetry.KEY)) {
             return new Telemetry();
+        }
+        if (key.startsWith(Member.PREFIX)) {
+            String name = key.substring(Member.PREFIX.length());
+            int at = name.indexOf(Member.SEPARATOR);
+            return new Member(name.substring(0, at), name.substring(at + Member.SEPARATOR.length()));
+        }
+        if (key.startsWith(Decompressed.PREFIX)) {
+            return new Decompressed(key.substring(Decompressed.PREFIX.length()));
         }
         return key.startsWith(NamedFile.PREFIX) ? new NamedFile(key.substring(NamedFile.PREFIX.length())) : new Artifact(key);
     }

@@ -165,6 +165,12 @@ final class Unpacker {
         return true;
     }
 
+    /** A whole decompressed object, to {@code dest}: within the limits like any member. */
+    void decompressed(InputStream in, String dest) throws IOException, StagingFailure {
+        countMember();
+        write(in, dest, dest, null, bytes -> {});
+    }
+
     /** A file fetched whole (not unpacked) was moved to {@code dest} in the work dir. */
     void copied(String dest) {
         written.add(dest);

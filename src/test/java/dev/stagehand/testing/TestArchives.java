@@ -127,7 +127,7 @@ public final class TestArchives {
         return new Tar();
     }
 
-    static OutputStream compress(OutputStream out, Compression c) throws IOException {
+    public static OutputStream compress(OutputStream out, Compression c) throws IOException {
         return switch (c) {
             case NONE -> out;
             case GZIP -> new GzipCompressorOutputStream(out);

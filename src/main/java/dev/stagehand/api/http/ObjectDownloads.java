@@ -29,7 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The caching service's {@code GET}/{@code HEAD /download/BUCKET/OBJECT}: a hit is forwarded to
+ * The caching service's {@code GET}/{@code HEAD /download/BUCKET/OBJECT}, {@code
+ * /extract/BUCKET/ARCHIVE?file=MEMBER} and {@code /decompress/BUCKET/OBJECT}: a hit is forwarded to
  * {@code /static} (Range, 416, Content-Length, HEAD); a miss is recorded as a stage request and
  * then dispatched there too, where the file streams as it lands. Answers carry the object's
  * checksums as the caching service sends them. {@code /download} with no path is still the
@@ -38,22 +39,40 @@ import org.slf4j.LoggerFactory;
 public final class ObjectDownloads implements Filter {
     static final String CRC32C_HEADER = "Content-Hash-CRC32C";
     static final String MD5_HEADER = "Content-Hash-MD5";
-    private static final String PREFIX = "/download/";
+    /** The caching protocol's RPCs, by path prefix. */
+    enum Rpc {
+        DOWNLOAD, EXTRACT, DECOMPRESS;
+
+        String prefix() {
+            return "/" + tag() + "/";
+        }
+
+        String tag() {
+            return name().toLowerCase();
+        }
+    }
+
     private static final Logger access = LoggerFactory.getLogger("stagehand.access");
 
     private final ObjectCache cache;
     private final MeterRegistry registry;
+    private final Rpc rpc;
     private final Counter bytesServed;
 
-    private ObjectDownloads(ObjectCache cache, MeterRegistry registry) {
+    private ObjectDownloads(ObjectCache cache, MeterRegistry registry, Rpc rpc) {
         this.cache = cache;
         this.registry = registry;
-        this.bytesServed = Counter.builder("stagehand_http_bytes_served").tag("rpc", "download")
+        this.rpc = rpc;
+        this.bytesServed = Counter.builder("stagehand_http_bytes_served").tag("rpc", rpc.tag())
                 .description("Bytes of response bodies sent, by RPC").baseUnit("bytes").register(registry);
     }
 
     public static void mount(ServletContextHandler handler, ObjectCache cache, MeterRegistry registry) {
-        handler.addFilter(new FilterHolder(new ObjectDownloads(cache, registry)), "/download/*", EnumSet.of(DispatcherType.REQUEST));
+        for (Rpc rpc : Rpc.values()) {
+            handler.addFilter(new FilterHolder(new ObjectDownloads(cache, registry, rpc)), rpc.prefix() + "*",
+                    // ASYNC too: /static dispatches a reader back here when the file was installed while it waited.
+                    EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+        }
     }
 
     @Override
@@ -62,9 +81,9 @@ public final class ObjectDownloads implements Filter {
         HttpServletResponse res = (HttpServletResponse) response;
         // Javalin's servlet is mapped to /*: the path info is the whole path.
         String full = req.getServletPath() + (req.getPathInfo() == null ? "" : req.getPathInfo());
-        String path = full.startsWith(PREFIX) ? full.substring(PREFIX.length() - 1) : null;
+        String path = full.startsWith(rpc.prefix()) ? full.substring(rpc.prefix().length() - 1) : null;
         if (path == null || path.equals("/")) {
-            chain.doFilter(req, res); // the devserver's /download RPC
+            chain.doFilter(req, res); // the devserver's /download RPC, or a 404
             return;
         }
         if (!req.getMethod().equals("GET") && !req.getMethod().equals("HEAD")) {
@@ -76,9 +95,15 @@ public final class ObjectDownloads implements Filter {
         try {
             int slash = path.indexOf('/', 1);
             if (slash < 0) {
-                throw new InvalidRequest("give /download/BUCKET/OBJECT");
+                throw new InvalidRequest("give " + rpc.prefix() + "BUCKET/OBJECT");
             }
-            fetch = cache.fetch(cache.object(path.substring(1, slash), path.substring(slash + 1)));
+            String bucket = path.substring(1, slash);
+            String object = path.substring(slash + 1);
+            fetch = cache.fetch(switch (rpc) {
+                case DOWNLOAD -> cache.object(bucket, object);
+                case EXTRACT -> cache.member(bucket, object, req.getParameter("file"));
+                case DECOMPRESS -> cache.decompressed(bucket, object);
+            });
         } catch (InvalidRequest e) {
             PlainErrors.send(res, 400, e.getMessage());
             return;
@@ -94,7 +119,9 @@ public final class ObjectDownloads implements Filter {
             PlainErrors.send(res, 429, e.getMessage());
             return;
         }
-        count(req, fetch);
+        if (req.getDispatcherType() == DispatcherType.REQUEST) {
+            count(req, fetch);
+        }
         if (fetch.hashes().crc32cBase64() != null) {
             res.setHeader(CRC32C_HEADER, fetch.hashes().crc32cBase64());
         }
@@ -121,7 +148,7 @@ public final class ObjectDownloads implements Filter {
 
     /** Requests by result, bytes served, and an access line with the lab's task ids once the response ends. */
     private void count(HttpServletRequest req, Fetch fetch) {
-        Counter.builder("stagehand_cache_requests").tag("rpc", "download").tag("result", fetch.result().name().toLowerCase())
+        Counter.builder("stagehand_cache_requests").tag("rpc", rpc.tag()).tag("result", fetch.result().name().toLowerCase())
                 .description("Caching-protocol requests by RPC and cache result").register(registry).increment();
         ServletContextRequest core = ServletContextRequest.getServletContextRequest(req);
         String task = req.getHeader("X-SWARMING-TASK-ID");
@@ -129,7 +156,7 @@ public final class ObjectDownloads implements Filter {
         Request.addCompletionListener(core, failure -> {
             long bytes = Response.getContentBytesWritten(core.getServletContextResponse());
             bytesServed.increment(bytes);
-            access.info("{} /download/{} {} {} bytes, {}{}{}", req.getMethod(), CallerText.escape(fetch.object().staticPath()),
+            access.info("{} {}{} {} {} bytes, {}{}{}", req.getMethod(), rpc.prefix(), CallerText.escape(fetch.object().staticPath()),
                     core.getServletContextResponse().getStatus(), bytes, fetch.result().name().toLowerCase(),
                     task == null ? "" : ", swarming task " + CallerText.escape(task), bbid == null ? "" : ", bbid " + CallerText.escape(bbid));
         });

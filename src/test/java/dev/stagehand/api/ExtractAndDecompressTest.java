@@ -1,0 +1,124 @@
+package dev.stagehand.api;
+
+import static dev.stagehand.testing.TestArchives.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stagehand.testing.ServerTest;
+import dev.stagehand.testing.TestArchives;
+import dev.stagehand.testing.TestArchives.Compression;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The caching service's /extract and /decompress: each format, durable jobs, hits from disk, and hostile names. */
+@Tag("integration")
+class ExtractAndDecompressTest extends ServerTest {
+    static final String BUCKET = "bkt";
+    static final String DIR = "board-release/R2-1.0.0";
+    static final String URL = "gs://" + BUCKET + "/" + DIR;
+
+    private HttpResponse<byte[]> get(String path) throws Exception {
+        return server.http.send(HttpRequest.newBuilder(URI.create(server.base() + path)).timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"NONE, autotest.tar", "GZIP, autotest.tar.gz", "GZIP, autotest.tgz", "BZIP2, autotest.tar.bz2", "XZ, autotest.tar.xz"})
+    void aMemberOfEachTarFormatIsExtractedOnceAndThenServedFromDisk(Compression compression, String archive) throws Exception {
+        byte[] wanted = random(300_000, 7);
+        gcs.put(BUCKET, DIR + "/" + archive, TestArchives.tar().file("a/other.bin", random(100_000, 8))
+                .file("a/b/wanted.bin", wanted).build(compression));
+        String path = "/extract/" + BUCKET + "/" + DIR + "/" + archive + "?file=a/b/wanted.bin";
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<byte[]> r = get(path);
+            assertEquals(200, r.statusCode(), new String(r.body()));
+            assertArrayEquals(wanted, r.body());
+        }
+        assertEquals(1, server.jobs(null, URL).size(), "one durable job");
+        assertEquals("extract:" + archive + "//a/b/wanted.bin", server.jobs(null, URL).get(0).artifact());
+        assertTrue(Files.exists(server.build(DIR).resolve("_extract/" + archive + "/a/b/wanted.bin")));
+        assertFalse(Files.exists(server.build(DIR).resolve("_extract/" + archive + "/a/other.bin")), "only the member");
+        assertTrue(server.get("/metrics").body().contains("stagehand_cache_requests_total{result=\"hit\",rpc=\"extract\"} 1.0"));
+    }
+
+    @Test
+    void aZipMemberIsExtractedByRangedReads() throws Exception {
+        byte[] wanted = random(200_000, 9);
+        byte[] zip = TestArchives.zip(Map.of("big.bin", random(3_000_000, 10), "small.bin", wanted));
+        gcs.put(BUCKET, DIR + "/image.zip", zip);
+        HttpResponse<byte[]> r = get("/extract/" + BUCKET + "/" + DIR + "/image.zip?file=small.bin");
+        assertEquals(200, r.statusCode(), new String(r.body()));
+        assertArrayEquals(wanted, r.body());
+        long read = gcs.bytesServed(BUCKET, DIR + "/image.zip");
+        assertTrue(read < zip.length / 2, "read the directory and the member, not the whole zip: " + read + " of " + zip.length);
+    }
+
+    @Test
+    void aMissingMemberIsA404Line() throws Exception {
+        gcs.put(BUCKET, DIR + "/x.tar", TestArchives.tar().file("present", "p").build(Compression.NONE));
+        HttpResponse<byte[]> r = get("/extract/" + BUCKET + "/" + DIR + "/x.tar?file=absent");
+        assertEquals(404, r.statusCode());
+        assertFalse(new String(r.body()).trim().contains("\n"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Compression.class, names = {"GZIP", "BZIP2", "XZ"})
+    void aCompressedObjectIsDecompressedOnceAndThenServedFromDisk(Compression compression) throws Exception {
+        byte[] plain = random(500_000, 11);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream out = TestArchives.compress(bytes, compression)) {
+            out.write(plain);
+        }
+        String name = "payload.bin." + Map.of(Compression.GZIP, "gz", Compression.BZIP2, "bz2", Compression.XZ, "xz").get(compression);
+        gcs.put(BUCKET, DIR + "/" + name, bytes.toByteArray());
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<byte[]> r = get("/decompress/" + BUCKET + "/" + DIR + "/" + name);
+            assertEquals(200, r.statusCode(), new String(r.body()));
+            assertArrayEquals(plain, r.body());
+        }
+        assertEquals(1, server.jobs(null, URL).size(), "one durable job");
+        assertEquals(bytes.size(), gcs.bytesServed(BUCKET, DIR + "/" + name), "fetched once");
+    }
+
+    /** Names a caller or an archive could use to reach elsewhere, and formats that cannot be served: one line, nothing queued. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "/extract/bkt/d/x.tar?file=../../etc/passwd | 400",
+        "/extract/bkt/d/x.tar?file=/etc/passwd      | 400",
+        "/extract/bkt/d/x.tar?file=a//b             | 400",
+        "/extract/bkt/d/x.tar                       | 400",
+        "/extract/bkt/d/x.txt?file=a                | 400",
+        "/decompress/bkt/d/x.txt                    | 400",
+        "/decompress/bkt/d/missing.gz               | 404",
+    })
+    void hostileOrImpossibleRequestsQueueNothing(String path, int status) throws Exception {
+        HttpResponse<byte[]> r = get(path);
+        assertEquals(status, r.statusCode(), new String(r.body()));
+        assertTrue(server.jobs(null, null).isEmpty(), "nothing queued");
+    }
+
+    /** Only the member is written, never the link before it in the archive: a member "under" a link lands inside the build. */
+    @Test
+    void aMemberBehindALinkInTheArchiveStaysInsideTheBuild() throws Exception {
+        gcs.put(BUCKET, DIR + "/evil.tar", TestArchives.tar().symlink("lnk", "/tmp").file("lnk/pwned", "x").build(Compression.NONE));
+        HttpResponse<byte[]> r = get("/extract/" + BUCKET + "/" + DIR + "/evil.tar?file=lnk/pwned");
+        assertEquals(200, r.statusCode());
+        assertEquals("x", new String(r.body()));
+        assertFalse(Files.isSymbolicLink(server.build(DIR).resolve("_extract/evil.tar/lnk")), "the archive's link was not made");
+        assertTrue(Files.isRegularFile(server.build(DIR).resolve("_extract/evil.tar/lnk/pwned")));
+        assertFalse(Files.exists(java.nio.file.Path.of("/tmp/pwned")), "nothing written through the link");
+    }
+}
