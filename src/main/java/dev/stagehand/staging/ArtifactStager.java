@@ -96,7 +96,7 @@ final class ArtifactStager {
         Path work = area.freshWorkDir(job.jobId(), job.attempt());
         boolean installed = false;
         try {
-            Unpacker unpacker = new Unpacker(work, progress, (dest, file, size) -> land(dest, file, size)::landed, limits,
+            Unpacker unpacker = new Unpacker(work, progress, (dest, file, size) -> land(dest, file, size, null)::landed, limits,
                     new UnpackRoom());
             List<String> mkdirs = new ArrayList<>();
             for (Rule rule : plan.rules()) {
@@ -136,9 +136,12 @@ final class ArtifactStager {
         }
     }
 
-    /** A file of the artifact starts landing: /static can stream it to readers before it is installed. */
-    private LandingFiles.Landing land(String dest, Path file, long size) {
-        LandingFiles.Landing l = landing.begin(build.path() + "/" + dest, file, size,
+    /**
+     * A file of the artifact starts landing: /static can stream it to readers before it is
+     * installed, and read a range far ahead of it from {@code store} (null for a member unpacked).
+     */
+    private LandingFiles.Landing land(String dest, Path file, long size, LandingFiles.StoreRanges store) {
+        LandingFiles.Landing l = landing.begin(build.path() + "/" + dest, file, size, store,
                 () -> steps.reached("first_byte_on_disk", false), () -> steps.reached("reader_woken", true));
         landings.add(l);
         return l;
@@ -157,7 +160,7 @@ final class ArtifactStager {
     private void copy(ObjectInfo info, String dest, Path work, Unpacker unpacker) throws IOException, StagingFailure {
         Path partial = area.partialFile(job.jobId(), SafePaths.entryPath(info.name(), info.name()));
         reserve(info.name(), info.size(), Files.exists(partial) ? Files.size(partial) : 0);
-        LandingFiles.Landing landed = land(dest, partial, info.size());
+        LandingFiles.Landing landed = land(dest, partial, info.size(), (offset, length) -> source.open(info, offset, length));
         try {
             Download.fetch(source, info, partial, progress, download, landed::landed);
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package dev.stagehand.staging;
 
+import java.io.IOException;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LandingFiles {
     public enum State { LANDING, INSTALLED, FAILED }
 
+    /** The object a landing file copies, read by range straight from its store. */
+    public interface StoreRanges {
+        /** Bytes {@code [offset, offset + length)} of the object as it is landing (same generation). */
+        ReadableByteChannel open(long offset, long length) throws IOException;
+    }
+
     /** One file landing; readers follow it through {@link #onChange}. */
     public static final class Landing {
         private final String staticPath;
@@ -26,8 +34,10 @@ public final class LandingFiles {
         private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
         private volatile Runnable firstOnDisk;
         private volatile Runnable firstSent;
+        private final StoreRanges store;
 
-        private Landing(String staticPath, Path file, long size, Runnable firstOnDisk, Runnable firstSent) {
+        private Landing(String staticPath, Path file, long size, StoreRanges store, Runnable firstOnDisk, Runnable firstSent) {
+            this.store = store;
             this.staticPath = staticPath;
             this.file = file;
             this.size = size;
@@ -73,6 +83,11 @@ public final class LandingFiles {
             }
         }
 
+        /** Where a range far ahead of the landed bytes can be read meanwhile; empty for a member being unpacked. */
+        public Optional<StoreRanges> store() {
+            return Optional.ofNullable(store);
+        }
+
         /** The file moved (into the attempt's work dir); readers that open it from now on open it there. */
         void movedTo(Path path) {
             file = path;
@@ -106,8 +121,8 @@ public final class LandingFiles {
      * static dir). {@code firstOnDisk} and {@code firstSent} hear of its first bytes on disk and at a
      * reader. Readers already waiting for it are told at once.
      */
-    Landing begin(String staticPath, Path file, long size, Runnable firstOnDisk, Runnable firstSent) {
-        Landing l = new Landing(staticPath, file, size, firstOnDisk, firstSent);
+    Landing begin(String staticPath, Path file, long size, StoreRanges store, Runnable firstOnDisk, Runnable firstSent) {
+        Landing l = new Landing(staticPath, file, size, store, firstOnDisk, firstSent);
         landing.put(staticPath, l);
         tellWaiting(staticPath);
         return l;

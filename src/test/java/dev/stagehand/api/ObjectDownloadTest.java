@@ -117,6 +117,25 @@ class ObjectDownloadTest extends ServerTest {
     }
 
     @Test
+    void aRangeFarAheadOfTheLandedBytesIsReadFromTheStoreWithoutWaiting() throws Exception {
+        byte[] bytes = random(16 * MB, 6);
+        gcs.put(BUCKET, DIR + "/far.bin", bytes);
+        gcs.throttlePerConnection(2L * MB);
+        String path = "/download/" + BUCKET + "/" + DIR + "/far.bin";
+        var whole = server.http.sendAsync(HttpRequest.newBuilder(URI.create(server.base() + path)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        long started = System.nanoTime();
+        HttpResponse<byte[]> far = send("GET", path, "bytes=14000000-14099999");
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(206, far.statusCode());
+        assertArrayEquals(Arrays.copyOfRange(bytes, 14_000_000, 14_100_000), far.body());
+        assertFalse(Files.exists(server.build(DIR).resolve("far.bin")), "answered while the object was still landing");
+        assertTrue(ms < 5000, "did not wait for the 14 MB before it: " + ms + " ms");
+        assertTrue(gcs.rangeStarts(BUCKET, DIR + "/far.bin").contains(14_000_000L), "a ranged read of the store");
+        assertArrayEquals(bytes, whole.get().body(), "the whole object kept landing");
+    }
+
+    @Test
     void fiftyConcurrentColdGetsJoinOneJobAndReadTheStoreAboutOnce() throws Exception {
         byte[] bytes = random(8 * MB, 4);
         gcs.put(BUCKET, DIR + "/herd.bin", bytes);

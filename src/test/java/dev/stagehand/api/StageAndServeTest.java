@@ -113,7 +113,7 @@ class StageAndServeTest extends ServerTest {
         }
         for (var reader : readers) {
             HttpResponse<byte[]> r = reader.get(120, TimeUnit.SECONDS);
-            assertEquals(200, r.statusCode());
+            assertEquals(200, r.statusCode(), new String(r.body()));
             assertArrayEquals(bytes, r.body());
         }
         assertEquals(bytes.length, gcs.bytesServed(BUCKET, PATH + "/stateful.tgz"), "one download for a thousand readers");

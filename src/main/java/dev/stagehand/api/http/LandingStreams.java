@@ -7,12 +7,16 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +35,9 @@ import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 public final class LandingStreams implements AutoCloseable {
     private static final int CHUNK = 256 << 10;
     private static final long WAIT_FOR_JOB_MS = 60_000;
+    /** A range starting this far past the landed bytes is read from the store rather than waited for. */
+    static final long FAR_AHEAD = 8L << 20;
+    private static final int STORE_READERS = 8;
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
 
     private final LandingFiles landing;
@@ -39,6 +46,13 @@ public final class LandingStreams implements AutoCloseable {
     private final java.time.Clock clock;
     private final ScheduledExecutorService poll = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "landing-poll");
+        t.setDaemon(true);
+        return t;
+    });
+
+    // Blocking reads from the store for ranges far ahead; few, and a bounded number at once.
+    private final ExecutorService storeReads = Executors.newFixedThreadPool(STORE_READERS, r -> {
+        Thread t = new Thread(r, "landing-store-read");
         t.setDaemon(true);
         return t;
     });
@@ -87,10 +101,12 @@ public final class LandingStreams implements AutoCloseable {
             if (answered.get()) {
                 return;
             }
+            boolean gaveUp = !Files.exists(root.resolve(file)) && (clock.millis() > deadline || !stage.mayProduce(file));
+            // Looked at again after the ledger: a job may have installed the file and ended in between.
             if (Files.exists(root.resolve(file)) && answered.compareAndSet(false, true)) {
                 landing.forget(file, begun);
                 async.dispatch(); // installed meanwhile: the static files answer
-            } else if ((clock.millis() > deadline || !stage.mayProduce(file)) && answered.compareAndSet(false, true)) {
+            } else if (gaveUp && answered.compareAndSet(false, true)) {
                 landing.forget(file, begun);
                 PlainErrors.send(res, 404, "no such file");
                 async.complete();
@@ -150,7 +166,34 @@ public final class LandingStreams implements AutoCloseable {
                 async.complete();
                 return;
             }
+            var store = file.store();
+            if (store.isPresent() && file.state() == LandingFiles.State.LANDING && position > file.landed() + FAR_AHEAD) {
+                storeReads.execute(() -> fromStore(store.get()));
+                return;
+            }
             openAndStream();
+        }
+
+        /**
+         * A range far past the landed bytes, read by range from the store (the generation the job
+         * pinned) while the whole object keeps landing, instead of waiting for the bytes before it.
+         */
+        private void fromStore(LandingFiles.StoreRanges store) {
+            try (ReadableByteChannel in = store.open(position, end - position)) {
+                OutputStream body = res.getOutputStream();
+                while (position < end) {
+                    buffer.clear().limit((int) Math.min(CHUNK, end - position));
+                    int n = in.read(buffer);
+                    if (n < 0) {
+                        throw new EOFException("the store's range ended early");
+                    }
+                    body.write(buffer.array(), 0, n);
+                    position += n;
+                }
+                async.complete();
+            } catch (IOException e) {
+                abort();
+            }
         }
 
         /** Opens the landing file and streams; a file not created yet (no byte landed) is waited for. */
@@ -251,5 +294,6 @@ public final class LandingStreams implements AutoCloseable {
     @Override
     public void close() {
         poll.shutdownNow();
+        storeReads.shutdownNow();
     }
 }
