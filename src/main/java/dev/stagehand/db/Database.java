@@ -21,10 +21,12 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final Vendor vendor;
     private final DSLContext dsl;
+    private final AutoCloseable maintenance;
 
     private Database(HikariDataSource pool, Vendor vendor) {
         this.pool = pool;
         this.vendor = vendor;
+        this.maintenance = vendor == Vendor.H2 ? H2FileCompaction.start(pool) : () -> {};
         this.dsl = DSL.using(pool, vendor.dialect(), vendor.jooqSettings());
     }
 
@@ -162,6 +164,11 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            maintenance.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         pool.close();
     }
 }
