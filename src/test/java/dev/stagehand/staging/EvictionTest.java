@@ -86,6 +86,31 @@ class EvictionTest {
         }
     }
 
+    private int download(int build) throws Exception {
+        return server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base() + "/download/" + BUCKET + "/"
+                + path(build) + "/stateful.tgz")).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray()).statusCode();
+    }
+
+    /** The caching protocol's objects are builds' files like any: under the quota, least recently read first, fetched again after. */
+    @Test
+    void pulledThroughObjectsAreEvictedLeastRecentlyReadFirst() throws Exception {
+        start(1);
+        for (int b = 0; b < 8; b++) {
+            assertEquals(200, download(b), "build " + b);
+            int build = b;
+            Eventually.await(Duration.ofSeconds(10), "build " + b + " to be installed",
+                    () -> Files.exists(server.build(path(build)).resolve("stateful.tgz")));
+            assertTrue(bytesUnderStaticDir() <= 5L * unit, "over the quota after build " + b + ": " + bytesUnderStaticDir());
+            clock.advance(Duration.ofMinutes(2));
+            assertEquals(200, download(0), "build 0 is read all along");
+        }
+        assertTrue(Files.exists(server.build(path(0)).resolve("stateful.tgz")), "the object read all along stays");
+        assertTrue(!Files.exists(server.build(path(1)).resolve("stateful.tgz")), "the least recently read went");
+        assertEquals("False", server.get("/is_staged?archive_url=" + url(1) + "&files=stateful.tgz").body());
+        assertEquals(200, download(1));
+        assertEquals(2L * unit, gcs.bytesServed(BUCKET, path(1) + "/stateful.tgz"), "fetched again after its eviction");
+    }
+
     @Test
     void aStreamOfBuildsStaysUnderTheQuotaAndTheBuildBeingUsedSurvives() throws Exception {
         start(1);
