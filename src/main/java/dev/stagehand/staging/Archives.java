@@ -15,6 +15,11 @@ final class Archives {
         return name.endsWith(".zip");
     }
 
+    /** An uncompressed tar, whose members can be read by range. */
+    static boolean isPlainTar(String name) {
+        return name.endsWith(".tar");
+    }
+
     /** A tar stream over raw (possibly compressed) bytes; the compression is detected from the bytes. */
     static TarArchiveInputStream tar(InputStream raw, String name) throws IOException {
         InputStream buffered = new BufferedInputStream(raw, 1 << 16);

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.io.input.BoundedInputStream;
 
 /**
  * Stages one artifact of one build: pick the catalogue alternative whose files are in the
@@ -221,6 +222,8 @@ final class ArtifactStager {
         try {
             if (rule.action() == Rule.Action.DECOMPRESS) {
                 decompress(info, dest, unpacker);
+            } else if (rule.action() == Rule.Action.MEMBER && Archives.isPlainTar(info.name())) {
+                indexedTarMember(info, rule.member(), dest, unpacker);
             } else if (Archives.isZip(info.name())) {
                 unzip(info, rule, dest, unpacker);
             } else {
@@ -245,6 +248,31 @@ final class ArtifactStager {
                 }
             } else {
                 unpacker.zip(zip, rule);
+            }
+        }
+    }
+
+    /**
+     * One member of an uncompressed tar by range: its place from the archive's index (read from
+     * the tar's headers by range the first time), then only its bytes. Tar keeps no checksum of a
+     * member, so the member is checked by its size; the generation pin keeps it the same object.
+     */
+    private void indexedTarMember(ObjectInfo info, String member, String dest, Unpacker unpacker) throws IOException, StagingFailure {
+        Path indexFile = area.tarIndexFile(job.buildId(), info.name(), info.generation());
+        Optional<TarIndex> kept = TarIndex.read(indexFile);
+        TarIndex index = kept.isPresent() ? kept.get() : TarIndex.scan(new RangedChannel(source, info, download));
+        if (kept.isEmpty()) {
+            index.write(indexFile);
+        }
+        TarIndex.Member place = index.find(member).orElseThrow(() -> StagingFailure.permanent(info.name() + " has no member " + member));
+        try (RangedChannel channel = new RangedChannel(source, info, download)) {
+            channel.expect(place.offset(), place.size());
+            channel.position(place.offset());
+            InputStream bytes = BoundedInputStream.builder().setInputStream(Channels.newInputStream(channel))
+                    .setMaxCount(place.size()).get();
+            unpacker.member(bytes, member, dest, place.size());
+            if (channel.position() != place.offset() + place.size()) {
+                throw new SourceChannel.SourceException(info.name() + "!" + member + " ended early", null);
             }
         }
     }

@@ -200,9 +200,16 @@ public final class StagingArea {
         }
     }
 
-    /** Removes a build's files and markers (clean, eviction). */
+    /** Where the member index of an uncompressed tar of the build is kept, for one generation of it. */
+    Path tarIndexFile(long buildId, String archive, long generation) {
+        return internal("tar-index").resolve(Long.toString(buildId))
+                .resolve(URLEncoder.encode(archive, StandardCharsets.UTF_8) + "@" + generation);
+    }
+
+    /** Removes a build's files, markers and tar indexes (clean, eviction). */
     public void removeBuild(long buildId, String buildPath) throws IOException {
         deleteTree(internal("markers").resolve(Long.toString(buildId)));
+        deleteTree(internal("tar-index").resolve(Long.toString(buildId)));
         deleteTree(buildDir(buildPath));
     }
 

@@ -165,6 +165,12 @@ final class Unpacker {
         return true;
     }
 
+    /** One member of {@code size} bytes read on its own (by range from an indexed tar), to {@code dest}. */
+    void member(InputStream in, String member, String dest, long size) throws IOException, StagingFailure {
+        countMember();
+        write(in, dest, member, null, landing.begin(dest, SafePaths.under(work, dest), size));
+    }
+
     /** A whole decompressed object, to {@code dest}: within the limits like any member. */
     void decompressed(InputStream in, String dest) throws IOException, StagingFailure {
         countMember();

@@ -55,6 +55,28 @@ class ExtractAndDecompressTest extends ServerTest {
     }
 
     @Test
+    void membersOfAPlainTarAreReadByRangeOnceItsIndexIsKept() throws Exception {
+        TestArchives.Tar tar = TestArchives.tar();
+        for (int i = 0; i < 16; i++) {
+            tar.file("m/" + i + ".bin", random(1 << 20, 100 + i));
+        }
+        byte[] archive = tar.build(Compression.NONE);
+        gcs.put(BUCKET, DIR + "/big.tar", archive);
+        String object = DIR + "/big.tar";
+        HttpResponse<byte[]> first = get("/extract/" + BUCKET + "/" + object + "?file=m/3.bin");
+        assertEquals(200, first.statusCode());
+        assertArrayEquals(random(1 << 20, 103), first.body());
+        long afterFirst = gcs.bytesServed(BUCKET, object);
+        assertTrue(afterFirst < archive.length / 2, "headers and one member, not the tar: " + afterFirst + " of " + archive.length);
+        HttpResponse<byte[]> second = get("/extract/" + BUCKET + "/" + object + "?file=m/12.bin");
+        assertEquals(200, second.statusCode());
+        assertArrayEquals(random(1 << 20, 112), second.body());
+        long read = gcs.bytesServed(BUCKET, object) - afterFirst;
+        assertTrue(read <= 1.1 * (1 << 20), "with the index kept, only the member: " + read + " bytes");
+        assertEquals(404, get("/extract/" + BUCKET + "/" + object + "?file=m/99.bin").statusCode());
+    }
+
+    @Test
     void aZipMemberIsExtractedByRangedReads() throws Exception {
         byte[] wanted = random(200_000, 9);
         byte[] zip = TestArchives.zip(Map.of("big.bin", random(3_000_000, 10), "small.bin", wanted));
