@@ -2,34 +2,52 @@ package dev.stagehand.cli;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.TreeSet;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Where a flag not given on the command line comes from: the environment variable
- * {@code STAGEHAND_<NAME>} (e.g. STAGEHAND_STATIC_DIR), then the config file
- * ({@code STAGEHAND_CONFIG}, default {@code ./stagehand.properties}, key {@code static-dir}),
- * then the built-in default.
+ * {@code STAGEHAND_<NAME>} (e.g. STAGEHAND_STATIC_DIR), then the settings file ({@code --config},
+ * else {@code STAGEHAND_CONFIG}, else {@code ./stagehand.properties} if it exists; key
+ * {@code static-dir}), then the built-in default. The file may be properties or flat TOML
+ * ({@code static-dir = "/var/lib/stagehand/static"}): quotes around a value and section headers
+ * are ignored.
  */
 final class EnvironmentDefaults implements IDefaultValueProvider {
     private final Properties file = new Properties();
+    private final Path path;
 
-    EnvironmentDefaults() {
+    /** {@code explicit}: the file named by --config; it must exist. */
+    EnvironmentDefaults(Path explicit) {
         String configured = System.getenv("STAGEHAND_CONFIG");
-        Path path = Path.of(configured != null ? configured : "stagehand.properties");
-        if (Files.isRegularFile(path)) {
-            try (Reader in = Files.newBufferedReader(path)) {
-                file.load(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read config file " + path, e);
+        path = explicit != null ? explicit : Path.of(configured != null ? configured : "stagehand.properties");
+        if (!Files.isRegularFile(path)) {
+            if (explicit != null || configured != null) {
+                throw new StartupError("settings file " + path.toAbsolutePath().normalize() + " does not exist");
             }
+            return;
         }
+        try (Reader in = Files.newBufferedReader(path)) {
+            file.load(in);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new StartupError("cannot read settings file " + path + ": " + e.getMessage());
+        }
+        file.stringPropertyNames().stream().filter(k -> k.startsWith("[")).forEach(file::remove); // TOML section headers
+    }
+
+    /** The file's names no command knows, as one line naming them; empty when all are known. */
+    String unknownNames(Collection<String> known) {
+        TreeSet<String> unknown = new TreeSet<>(file.stringPropertyNames());
+        unknown.removeAll(known);
+        return unknown.isEmpty() ? "" : "settings file " + path + " names settings no command has: " + String.join(", ", unknown)
+                + " (names are the flags without their dashes, e.g. static-dir)";
     }
 
     @Override
@@ -42,6 +60,28 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
         if (env != null) {
             return env;
         }
-        return file.getProperty(name);
+        return unquoted(file.getProperty(name));
+    }
+
+    private static String unquoted(String value) {
+        if (value == null) {
+            return null;
+        }
+        String v = value.trim();
+        boolean quoted = v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"));
+        return quoted ? v.substring(1, v.length() - 1) : v;
+    }
+
+    /** The file named by {@code --config FILE} or {@code --config=FILE} among the arguments, if any. */
+    static Path configArgument(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--config=")) {
+                return Path.of(args[i].substring("--config=".length()));
+            }
+        }
+        return null;
     }
 }

@@ -15,11 +15,19 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        EnvironmentDefaults defaults;
+        try {
+            defaults = new EnvironmentDefaults(EnvironmentDefaults.configArgument(args));
+        } catch (StartupError e) {
+            System.err.println("stagehand: " + e.getMessage());
+            System.exit(ExitCodes.REFUSED);
+            return;
+        }
         CommandLine commands = new CommandLine(new Main())
-                .setDefaultValueProvider(new EnvironmentDefaults())
+                .setDefaultValueProvider(defaults)
                 .setExecutionExceptionHandler((e, command, parsed) -> {
                     // one line, not a stack trace; the server logs its own faults in full
-                    if (e instanceof DatabaseSetupError) { // the operator's to fix: said as a sentence
+                    if (e instanceof DatabaseSetupError || e instanceof StartupError) { // the operator's to fix: said as a sentence
                         command.getErr().println(command.getCommandName() + ": " + e.getMessage());
                         return ExitCodes.REFUSED;
                     }
@@ -28,6 +36,14 @@ public final class Main implements Runnable {
                 });
         // An SQL query may start with a "--" comment; it is a query, not an option.
         commands.getSubcommands().get("sql").setUnmatchedOptionsArePositionalParams(true);
+        java.util.Set<String> known = new java.util.HashSet<>();
+        commands.getSubcommands().values().forEach(sub -> sub.getCommandSpec().options()
+                .forEach(o -> known.add(o.longestName().replaceFirst("^--", ""))));
+        String unknown = defaults.unknownNames(known);
+        if (!unknown.isEmpty()) {
+            System.err.println("stagehand: " + unknown);
+            System.exit(ExitCodes.REFUSED);
+        }
         int code = commands.execute(args);
         if (code != 0) {
             System.exit(code);

@@ -74,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-staged-mb", description = "Most megabytes staged under the static dir; older builds are evicted (default: no cap).")
     Long maxStagedMb;
 
-    @Option(names = "--min-free-mb", description = "Megabytes to keep free on the static dir's filesystem (default: 5% of it).")
+    @Option(names = "--min-free-mb", description = "Megabytes to keep free on the static dir's filesystem (default: 5%% of it).")
     Long minFreeMb;
 
     @Option(names = "--slice-threshold-mb", defaultValue = "64", description = "Objects this large or larger are fetched as parallel ranged slices (default ${DEFAULT-VALUE}).")
@@ -129,11 +129,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-demo", description = "Do not seed the sample build under the first local archive root.")
     boolean noDemo;
 
+    @Option(names = "--config", description = "Settings file: one 'flag = value' line per flag, named as the flags without their dashes (properties or flat TOML); flags given on the command line win.")
+    Path config;
+
     @Override
     public Integer call() throws Exception {
         List<Path> roots = localRoots.isEmpty() ? List.of(Path.of("archive")) : localRoots;
         Path firstRoot = roots.get(0).toAbsolutePath().normalize();
         String dbUrl = db != null ? db : H2Urls.defaultUrl();
+        checkBeforeStart(roots, dbUrl);
         Settings settings = new Settings(host, port, staticDir, dbUrl, dbPasswordFile,
                 new QueueConfig(workers, new RetryPolicy(Duration.ofMillis(retryBaseMs), retryFactor,
                         Duration.ofMillis(retryMaxMs), maxAttempts), Duration.ofMillis(500), Duration.ofDays(historyDays),
@@ -143,7 +147,15 @@ final class ServeCommand implements Callable<Integer> {
                 new DiskLimits(maxStagedMb, minFreeMb), new DownloadSettings(sliceThresholdMb << 20, downloadStreams, fastStreamMibps << 20),
                 new ArchiveLimits(maxArchiveMembers, maxExpansionRatio, maxUnpackedMb << 20), new Settings.Access(adminTokenFile));
         String demoUrl = noDemo ? null : DemoBuild.seed(firstRoot);
-        Stagehand server = Stagehand.start(settings);
+        Stagehand server;
+        try {
+            server = Stagehand.start(settings);
+        } catch (RuntimeException e) {
+            if (causedByBind(e)) { // taken between the check and the start
+                throw new StartupError(StartupChecks.inUse(host, port));
+            }
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -166,5 +178,30 @@ final class ServeCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** Every setting that can be judged without the database, before it is opened. */
+    private void checkBeforeStart(List<Path> roots, String dbUrl) {
+        StartupChecks.port(host, port);
+        StartupChecks.atLeast("--workers", workers, 1);
+        StartupChecks.atLeast("--max-attempts", maxAttempts, 1);
+        StartupChecks.atLeast("--download-streams", downloadStreams, 1);
+        StartupChecks.atLeast("--shutdown-timeout-s", shutdownTimeoutS, 0);
+        StartupChecks.databaseUrl(dbUrl);
+        StartupChecks.readableFile("--catalogue", catalogue);
+        StartupChecks.readableFile("--admin-token-file", adminTokenFile);
+        StartupChecks.readableFile("--db-password-file", dbPasswordFile);
+        // Last: a refused setting above leaves nothing created behind it.
+        StartupChecks.writableDirectory("--static-dir", staticDir);
+        StartupChecks.readableDirectories("--local-archive-root", roots);
+    }
+
+    private static boolean causedByBind(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException || t.getClass().getSimpleName().equals("JavalinBindException")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

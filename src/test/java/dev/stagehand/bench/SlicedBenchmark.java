@@ -61,14 +61,11 @@ class SlicedBenchmark {
 
     /** Alternating rounds of gcloud and stagehand on the 1 GiB object; best and median of each. */
     private void againstGcloud(FakeGcs gcs) throws Exception {
-        if (!new java.io.File("/usr/bin/gcloud").canExecute() && !onPath("gcloud")) {
+        var cp = GcloudCp.at(dir.resolve("gcloud-config"), gcs.endpoint());
+        if (cp.isEmpty()) {
             BenchReport.line("sliced: gcloud not installed; the 1 GiB comparison with gcloud storage cp was not run");
             return;
         }
-        Path config = dir.resolve("gcloud-config");
-        String env = "CLOUDSDK_CONFIG=" + config + " CLOUDSDK_CORE_DISABLE_PROMPTS=1 ";
-        BenchReport.timeShell(env + "gcloud config set api_endpoint_overrides/storage " + gcs.endpoint() + "/storage/v1/ >/dev/null 2>&1 && "
-                + env + "gcloud config set auth/disable_credentials true >/dev/null 2>&1");
         Path out = dir.resolve("gcloud.bin");
         Path staged = dir.resolve("srv/static/" + PATH + "/one.bin");
         stage("files=one.bin"); // warm-up: the server's copy loop compiled, as in a server that has run a while
@@ -78,7 +75,7 @@ class SlicedBenchmark {
         for (int i = 0; i < rounds; i++) {
             Files.deleteIfExists(out);
             BenchReport.timeShell("sync");
-            gcloud.add(Math.round(1000 * BenchReport.timeShell(env + "gcloud storage cp --no-user-output-enabled " + URL + "/one.bin " + out)));
+            gcloud.add(Math.round(1000 * cp.get().copy(URL + "/one.bin", out)));
             if (Files.size(out) != 1L << 30) {
                 throw new IllegalStateException("gcloud copied " + Files.size(out) + " bytes");
             }
@@ -150,9 +147,5 @@ class SlicedBenchmark {
 
     private double stage(String what) throws Exception {
         return BenchReport.timeStage(http, port, URL, what);
-    }
-
-    private static boolean onPath(String command) throws Exception {
-        return new ProcessBuilder("bash", "-c", "command -v " + command).start().waitFor() == 0;
     }
 }

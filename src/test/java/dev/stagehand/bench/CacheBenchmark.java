@@ -1,0 +1,180 @@
+package dev.stagehand.bench;
+
+import dev.stagehand.testing.ChildJvm;
+import dev.stagehand.testing.Eventually;
+import dev.stagehand.testing.FakeGcs;
+import dev.stagehand.testing.ServerMain;
+import dev.stagehand.testing.TestArchives;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The caching protocol against a server in its own JVM, just started, and clients in other
+ * processes: cold and warm first byte of /download against the fake's own first byte through
+ * curl; 50 concurrent cold GETs of a 256 MiB object (32 MiB/s per connection of the fake, as
+ * GCS caps one stream) by 50 curl processes against one {@code gcloud storage cp} of it, and
+ * against the same 50 curls of the object once it is on disk (the serving floor of this host);
+ * /extract of a 3 MiB member of a 1 GiB uncompressed tar once its index exists: bytes read from
+ * the store over the member's size.
+ */
+@Tag("benchmark")
+class CacheBenchmark {
+    static final String BUCKET = "bench";
+    static final int MB = 1 << 20;
+    static final int CALLERS = 50;
+
+    @TempDir Path dir;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void cachingProtocol() throws Exception {
+        try (FakeGcs gcs = new FakeGcs()) {
+            Path big = file(dir.resolve("object.bin"), 256);
+            for (String build : List.of("cold", "warm", "herd")) {
+                gcs.putFile(BUCKET, "t/" + build + "/object.bin", big);
+            }
+            Path tar = tar(dir.resolve("big.tar"));
+            gcs.putFile(BUCKET, "t/tar/big.tar", tar);
+            gcs.throttlePerConnection(32L * MB);
+            Path log = dir.resolve("server.log");
+            Process server = ChildJvm.start(ServerMain.class, log, List.of("-Xmx512m"), dir.resolve("data").toString(), gcs.endpoint());
+            try {
+                Eventually.await(Duration.ofSeconds(60), "the server to start", () -> ChildJvm.portFromLog(log) > 0);
+                int port = ChildJvm.portFromLog(log);
+                firstByte(gcs, port, "cold");
+                firstByte(gcs, port, "warm");
+                herd(gcs, port);
+                extract(gcs, port);
+            } finally {
+                ChildJvm.kill(server);
+            }
+        }
+    }
+
+    private void firstByte(FakeGcs gcs, int port, String build) throws Exception {
+        double curl = curlFirstByte(gcs.endpoint() + "/download/storage/v1/b/" + BUCKET + "/o/t%2F" + build + "%2Fobject.bin?alt=media");
+        long start = System.nanoTime();
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/download/" + BUCKET
+                + "/t/" + build + "/object.bin")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        double firstByte;
+        try (InputStream in = r.body()) {
+            if (in.read() < 0) {
+                throw new IllegalStateException("no byte");
+            }
+            firstByte = (System.nanoTime() - start) / 1e9;
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        BenchReport.line("cache: %s /download first byte %.3f s (target <= 0.3 s); the fake's own first byte through curl %.3f s",
+                build, firstByte, curl);
+    }
+
+    private void herd(FakeGcs gcs, int port) throws Exception {
+        String url = "http://127.0.0.1:" + port + "/download/" + BUCKET + "/t/herd/object.bin";
+        long readBefore = gcs.mediaBytesServed();
+        List<Double> cold = curls(url);
+        long read = gcs.mediaBytesServed() - readBefore;
+        List<Double> onDisk = curls(url);
+        var cp = GcloudCp.at(dir.resolve("gcloud-config"), gcs.endpoint());
+        double gcloud = cp.isPresent() ? cp.get().copy("gs://" + BUCKET + "/t/herd/object.bin", dir.resolve("gcloud.bin")) : Double.NaN;
+        BenchReport.line("cache: %d concurrent cold GETs of 256 MiB (32 MiB/s per connection of the fake), %d curl processes: slowest %.2f s,"
+                + " median %.2f s; store read %.2fx the object; one gcloud storage cp of it %.2f s -> slowest %.2fx gcloud (target <= 1.2x);"
+                + " the same %d curls once it is on disk (this host's serving floor): slowest %.2f s, median %.2f s",
+                CALLERS, CALLERS, max(cold), median(cold), read / (256.0 * MB), gcloud, max(cold) / gcloud, CALLERS, max(onDisk), median(onDisk));
+    }
+
+    private void extract(FakeGcs gcs, int port) throws Exception {
+        String base = "http://127.0.0.1:" + port + "/extract/" + BUCKET + "/t/tar/big.tar?file=";
+        long before = gcs.mediaBytesServed();
+        double first = timeGet(base + "m/100.bin");
+        long indexing = gcs.mediaBytesServed() - before;
+        before = gcs.mediaBytesServed();
+        double second = timeGet(base + "m/200.bin");
+        long member = gcs.mediaBytesServed() - before;
+        BenchReport.line("cache: /extract of a 3 MiB member of a 1 GiB uncompressed tar: first (reads the headers) %.2f s, %.2f MiB read;"
+                + " another member once the index exists %.2f s, %.3fx the member's size read (target <= 1.1x)",
+                first, indexing / (double) MB, second, member / (3.0 * MB));
+    }
+
+    private double timeGet(String url) throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(url + ": " + r.statusCode());
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** {@link #CALLERS} curl processes at once, each reading the whole answer: their wall times in seconds. */
+    private static List<Double> curls(String url) throws Exception {
+        List<Process> all = new ArrayList<>();
+        for (int i = 0; i < CALLERS; i++) {
+            all.add(new ProcessBuilder("curl", "-s", "-f", "-o", "/dev/null", "-w", "%{time_total}", url).start());
+        }
+        List<Double> times = new ArrayList<>();
+        for (Process p : all) {
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("curl failed: " + out);
+            }
+            times.add(Double.parseDouble(out));
+        }
+        return times;
+    }
+
+    private static double max(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    }
+
+    private static double median(List<Double> values) {
+        return values.stream().sorted().toList().get(values.size() / 2);
+    }
+
+    private static double curlFirstByte(String url) throws Exception {
+        Process p = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "-r", "0-0", "-w", "%{time_starttransfer}", url).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        p.waitFor();
+        return Double.parseDouble(out);
+    }
+
+    private static Path file(Path path, int megabytes) throws Exception {
+        byte[] block = TestArchives.random(MB, 7);
+        try (FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            for (int i = 0; i < megabytes; i++) {
+                out.write(ByteBuffer.wrap(block));
+            }
+        }
+        return path;
+    }
+
+    /** About 1 GiB: 320 members of 3 MiB each. */
+    private static Path tar(Path path) throws Exception {
+        byte[] member = TestArchives.random(3 * MB, 9);
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(Files.newOutputStream(path))) {
+            for (int i = 0; i < 320; i++) {
+                TarArchiveEntry entry = new TarArchiveEntry("m/" + i + ".bin");
+                entry.setSize(member.length);
+                out.putArchiveEntry(entry);
+                out.write(member);
+                out.closeArchiveEntry();
+            }
+        }
+        return path;
+    }
+}
