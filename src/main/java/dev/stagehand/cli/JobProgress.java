@@ -94,7 +94,7 @@ interface JobProgress extends AutoCloseable {
                 }
                 bar.stepTo(job.path("bytes_done").asLong());
                 String state = job.path("state").asText();
-                bar.setExtraMessage(state.equals(JobState.RUNNING.name()) ? "" : state);
+                bar.setExtraMessage(state.equals(JobState.RUNNING.name()) ? "" : " " + state); // apart from the speed before it
             }
         }
 

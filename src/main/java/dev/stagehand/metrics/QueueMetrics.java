@@ -43,7 +43,9 @@ public final class QueueMetrics implements MeterBinder, QueueEvents {
                     .description("Jobs in each state now").register(registry);
         }
         for (AttemptOutcome outcome : AttemptOutcome.values()) {
-            attempts(outcome); // every outcome shows from the start, at zero
+            if (outcome != AttemptOutcome.RUNNING) { // RUNNING is no end: it is never counted
+                attempts(outcome); // every outcome shows from the start, at zero
+            }
         }
         queueWait = Timer.builder("stagehand_queue_wait").description("From when a job was due to when a worker claimed it")
                 .publishPercentileHistogram().register(registry);
@@ -78,6 +80,11 @@ public final class QueueMetrics implements MeterBinder, QueueEvents {
                     .publishPercentileHistogram().register(registry)
                     .record(positive(Duration.between(job.createdAt(), clock.instant())));
         }
+    }
+
+    @Override
+    public void attemptsAbandoned(int count) {
+        attempts(AttemptOutcome.ABANDONED).increment(count);
     }
 
     @Override

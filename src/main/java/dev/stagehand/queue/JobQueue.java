@@ -42,6 +42,7 @@ public final class JobQueue implements AutoCloseable {
     private final JobExecutor executor;
     private final QuartzWorkers workers;
     private final Reconciler reconciler;
+    private volatile QueueEvents events = QueueEvents.NONE;
     private final PruneHistory prune;
     private final WatchUploads uploads;
     private final JobLimits limits;
@@ -135,6 +136,7 @@ public final class JobQueue implements AutoCloseable {
      */
     public void start(JobHandler handler, QueueEvents events) {
         this.handler = handler;
+        this.events = events;
         executor.handleWith(handler, events);
         steps.reportTo(events);
         uploads.handleWith(handler);
@@ -155,6 +157,9 @@ public final class JobQueue implements AutoCloseable {
     /** One reconciliation pass; returns how many jobs got a trigger. */
     int reconcile() {
         Reconciler.Result result = reconciler.run();
+        if (!result.requeued().isEmpty()) { // counted by the node that took them over
+            events.attemptsAbandoned(result.requeued().size());
+        }
         waiters.settled(result.settled());
         return result.scheduled();
     }

@@ -15,6 +15,9 @@ public interface QueueEvents {
 
     default void attemptEnded(JobView job, int attempt, AttemptOutcome outcome, Duration took, String error) {}
 
+    /** This node found {@code count} attempts of stopped nodes (or of its own earlier run) and made them ABANDONED. */
+    default void attemptsAbandoned(int count) {}
+
     /** A new job reached {@code step} on its way to its first byte, {@code took} after the step before ({@link StartSteps}). */
     default void startStep(String step, Duration took) {}
 }

@@ -16,15 +16,12 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,10 +100,7 @@ class HerdBenchmark {
         Eventually.await(Duration.ofSeconds(30), "the trace to end", () -> steps(port).getOrDefault("reader_woken", 0.0)
                 > before.getOrDefault("reader_woken", 0.0));
         Map<String, Double> after = steps(port);
-        StringBuilder breakdown = new StringBuilder();
-        for (String step : List.of("fired", "claimed", "metadata", "first_byte_on_disk", "reader_woken")) {
-            breakdown.append(String.format(" %s +%.0f ms,", step, (after.getOrDefault(step, 0.0) - before.getOrDefault(step, 0.0)) * 1000));
-        }
+        String breakdown = ServerSteps.between(before, after);
         BenchReport.line("first byte (%s): %.3f s from the stage call to a reader's first byte (target %s); stage answered in %.3f s;"
                 + " steps after the commit:%s the fake's own first byte through curl %.3f s", build, firstByte,
                 build.equals("cold") ? "<= 0.3 s" : "<= 0.1 s", staged, breakdown, curl);
@@ -185,20 +179,8 @@ class HerdBenchmark {
         return Double.parseDouble(out);
     }
 
-    private static final Pattern STEP = Pattern.compile("stagehand_job_start_step_seconds_sum\\{[^}]*step=\"(\\w+)\"[^}]*} ([0-9.eE+-]+)");
-
-    /** The server's step timers (their sums, in seconds), from /metrics. */
     private Map<String, Double> steps(int port) {
-        Map<String, Double> sums = new LinkedHashMap<>();
-        try {
-            Matcher m = STEP.matcher(get(port, "/metrics"));
-            while (m.find()) {
-                sums.put(m.group(1), Double.parseDouble(m.group(2)));
-            }
-        } catch (Exception e) {
-            // none yet
-        }
-        return sums;
+        return ServerSteps.read(http, port);
     }
 
     private String get(int port, String path) throws Exception {

@@ -73,6 +73,10 @@ class StagingCrashTest {
                 assertEquals(1, job.size());
                 assertEquals(2, job.get(0).attempts());
                 assertEquals("ABANDONED", server.attempts(job.get(0).id()).get(0).outcome().name());
+                String metrics = server.get("/metrics").body();
+                assertTrue(metrics.contains("stagehand_job_attempts_total{outcome=\"ABANDONED\"} 1.0"),
+                        "the node that took the job over counted the abandoned attempt");
+                assertFalse(metrics.contains("outcome=\"RUNNING\""), "RUNNING is no outcome");
                 assertFalse(Files.exists(dir.resolve("static/.stagehand/work/1-1")), "the next attempt dropped the scratch of the killed one");
                 try (Stream<Path> files = Files.walk(server.build(PATH).resolve("autotest/client/tests"))) {
                     assertEquals(40, files.filter(Files::isRegularFile).count());
