@@ -38,6 +38,8 @@ public final class LandingStreams implements AutoCloseable {
     /** A range starting this far past the landed bytes is read from the store rather than waited for. */
     static final long FAR_AHEAD = 8L << 20;
     private static final int STORE_READERS = 8;
+    /** Request attribute: the request that will produce the file was just recorded (no need to ask the ledger). */
+    static final String JOB_RECORDED = "stagehand.jobRecorded";
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
 
     private final LandingFiles landing;
@@ -77,7 +79,8 @@ public final class LandingStreams implements AutoCloseable {
             new Reader(req, res, now.get(), req.startAsync()).start();
             return true;
         }
-        if (!stage.mayProduce(file)) {
+        // A reader sent on by /download comes right after its request was recorded: a job will produce it.
+        if (!Boolean.TRUE.equals(req.getAttribute(JOB_RECORDED)) && !stage.mayProduce(file)) {
             return false;
         }
         AsyncContext async = req.startAsync();

@@ -138,6 +138,7 @@ public final class ObjectDownloads implements Filter {
         async.setTimeout(0);
         fetch.recorded().whenComplete((done, failed) -> {
             if (failed == null) {
+                req.setAttribute(LandingStreams.JOB_RECORDED, true);
                 async.dispatch(req.getServletContext(), target);
             } else {
                 PlainErrors.send(res, failed.getCause() instanceof LimitReached ? 429 : 503, "the fetch could not be recorded; try again");
