@@ -22,6 +22,12 @@ public final class DiskMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("stagehand_staged_bytes", space::stagedBytes).baseUnit("bytes")
                 .description("Bytes the staged builds hold").register(registry);
+        if (space.quota().maxStagedBytes() != null) { // --max-staged-mb: what the staged bytes are held under
+            Gauge.builder("stagehand_max_staged_bytes", () -> space.quota().maxStagedBytes()).baseUnit("bytes")
+                    .description("The quota of staged bytes (--max-staged-mb)").register(registry);
+        }
+        Gauge.builder("stagehand_min_free_bytes", () -> space.quota().minFreeBytes()).baseUnit("bytes")
+                .description("Bytes kept free on the static dir's filesystem (--min-free-mb)").register(registry);
         Gauge.builder("stagehand_disk_free_bytes", space::freeBytes).baseUnit("bytes")
                 .description("Bytes free on the static dir's filesystem").register(registry);
         evictions = Counter.builder("stagehand_evictions").description("Builds evicted to make room").register(registry);
