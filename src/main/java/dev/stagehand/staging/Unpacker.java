@@ -47,6 +47,8 @@ final class Unpacker {
 
     private final Path work;
     private final Progress progress;
+    /** What the unpacking will have written once the member being written is done, when its size is known (else null). */
+    private Long expectedTotal;
     private final MemberLanding landing;
     private final ArchiveLimits limits;
     private final Room room;
@@ -124,6 +126,7 @@ final class Unpacker {
         while ((entry = tar.getNextEntry()) != null) {
             countMember();
             if (entry.getName().equals(member) && entry.isFile()) {
+                expecting(entry.getSize());
                 write(tar, dest, member, null, landing.begin(dest, SafePaths.under(work, dest), entry.getSize()));
                 return true;
             }
@@ -131,8 +134,16 @@ final class Unpacker {
         return false;
     }
 
+    /** A member of {@code size} bytes (negative: unknown) is written next: the progress has a total while it lands. */
+    private void expecting(long size) {
+        expectedTotal = size >= 0 ? bytes + size : null;
+    }
+
     /** Every entry the rule takes from a zip, each checked against its CRC32. */
     void zip(ZipFile zip, Rule rule) throws IOException, StagingFailure {
+        long taken = Collections.list(zip.getEntries()).stream().filter(e -> rule.takesEntry(e.getName()) && !e.isDirectory())
+                .mapToLong(ZipArchiveEntry::getSize).reduce(0, (a, b) -> a < 0 || b < 0 ? -1 : a + b);
+        expecting(taken); // the directory gives every member's size
         for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
             countMember();
             if (!rule.takesEntry(entry.getName())) {
@@ -159,6 +170,7 @@ final class Unpacker {
         }
         // Local header (30 bytes + name + extra field, rarely over 1 KiB) and data in one request.
         channel.expect(entry.getLocalHeaderOffset(), 30 + entry.getRawName().length + 1024 + entry.getCompressedSize());
+        expecting(entry.getSize());
         try (InputStream in = zip.getInputStream(entry)) {
             write(in, dest, member, entry.getCrc(), landing.begin(dest, SafePaths.under(work, dest), entry.getSize()));
         }
@@ -168,6 +180,7 @@ final class Unpacker {
     /** One member of {@code size} bytes read on its own (by range from an indexed tar), to {@code dest}. */
     void member(InputStream in, String member, String dest, long size) throws IOException, StagingFailure {
         countMember();
+        expecting(size);
         write(in, dest, member, null, landing.begin(dest, SafePaths.under(work, dest), size));
     }
 
@@ -247,7 +260,7 @@ final class Unpacker {
                 crc.update(buffer, 0, n);
                 fileBytes += n;
                 landed.accept(fileBytes);
-                progress.bytes(bytes, null);
+                progress.bytes(bytes, expectedTotal);
             }
         }
         if (expectedCrc != null && expectedCrc >= 0 && crc.getValue() != expectedCrc) {

@@ -86,6 +86,8 @@ class ExtractAndDecompressTest extends ServerTest {
         assertArrayEquals(wanted, r.body());
         long read = gcs.bytesServed(BUCKET, DIR + "/image.zip");
         assertTrue(read < zip.length / 2, "read the directory and the member, not the whole zip: " + read + " of " + zip.length);
+        dev.stagehand.testing.Eventually.await(Duration.ofSeconds(10), "the job to end", () -> server.jobs("SUCCEEDED", URL).size() == 1);
+        assertEquals(Long.valueOf(wanted.length), server.jobs(null, URL).get(0).bytesTotal(), "a zip member's progress has its total");
     }
 
     @Test
