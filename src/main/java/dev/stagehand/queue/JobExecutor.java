@@ -156,7 +156,9 @@ final class JobExecutor {
             return tx.jobs.park(claim, JobTransition.Parking.AWAIT_UPLOAD, reason, null);
         });
         if (parked) {
-            log.info("job {} starts waiting: {}", job.id(), CallerText.escape(reason));
+            // The end of the "attempt start" line above: the check does not count as an attempt.
+            log.info("job {} starts waiting (attempt {} found nothing to stage yet and does not count): {}", job.id(),
+                    claim.attempt(), CallerText.escape(reason));
         }
         return null;
     }
