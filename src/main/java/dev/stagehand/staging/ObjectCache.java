@@ -7,7 +7,6 @@ import dev.stagehand.archive.ObjectInfo;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
 import dev.stagehand.common.RelativePaths;
-import dev.stagehand.queue.Submission;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -136,7 +135,7 @@ public final class ObjectCache {
         ObjectInfo info = stat(object).orElseThrow(() -> new NoSuchObject("no such object: "
                 + CallerText.quote(object.request().build().url().url() + "/" + object.name())));
         boolean inFlight = landing.find(object.staticPath()).isPresent() || stage.mayProduce(object.staticPath());
-        CompletableFuture<Submission> recorded = stage.submit(object.request(), false, Duration.ZERO);
+        CompletableFuture<?> recorded = stage.submit(object.request(), false, Duration.ZERO);
         // The archive's checksums are those of the object, not of a member or of the decompressed bytes.
         FileHashes hashes = object.target() instanceof StageTarget.NamedFile ? hashesOf(info) : FileHashes.NONE;
         return new Fetch(object, inFlight ? Result.JOINED : Result.MISS, hashes, recorded);
