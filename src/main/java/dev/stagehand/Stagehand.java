@@ -93,7 +93,7 @@ public final class Stagehand implements AutoCloseable {
         StagedBuilds builds = new StagedBuilds(area);
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
                 area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources),
-                new StaticReads(area, queue.builds()), new ObjectCache(stage, sources, area, landing), metrics, clock, settings.access().adminTokenFile()));
+                new StaticReads(area, queue.builds()), new ObjectCache(stage, sources, area), metrics, clock, settings.access().adminTokenFile()));
         queue.serving(http.port());
         return new Stagehand(database, queue, http, metrics, DatabaseWatch.start(database, WATCH_EVERY, fatal::stop), access);
     }

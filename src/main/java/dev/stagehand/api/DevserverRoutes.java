@@ -1,8 +1,10 @@
 package dev.stagehand.api;
 
+import dev.stagehand.api.http.CacheResults;
 import dev.stagehand.db.types.JobState;
 import dev.stagehand.queue.JobView;
 import dev.stagehand.queue.Submission;
+import dev.stagehand.staging.CacheResult;
 import dev.stagehand.staging.StageRequest;
 import dev.stagehand.staging.StageService;
 import io.javalin.config.RoutesConfig;
@@ -21,20 +23,22 @@ import java.util.stream.Collectors;
 final class DevserverRoutes {
     private final StageService stage;
     private final CallerRules rules;
+    private final CacheResults results;
 
-    DevserverRoutes(StageService stage, CallerRules rules) {
+    DevserverRoutes(StageService stage, CallerRules rules, CacheResults results) {
         this.stage = stage;
         this.rules = rules;
+        this.results = results;
     }
 
     void register(RoutesConfig routes) {
-        both(routes, "/stage", ctx -> stage(ctx, Params.list(ctx, "artifacts")));
+        both(routes, "/stage", ctx -> stage(ctx, "stage", Params.list(ctx, "artifacts")));
         both(routes, "/is_staged", this::isStaged);
-        // Legacy RPCs, mapped to stage with the lists the devserver used.
-        both(routes, "/download", ctx -> stage(ctx, List.of("full_payload", "test_suites", "stateful")));
-        both(routes, "/wait_for_status", ctx -> stage(ctx, List.of("full_payload", "test_suites", "autotest", "stateful")));
-        both(routes, "/stage_debug", ctx -> stage(ctx, List.of("symbols")));
-        both(routes, "/stage_images", ctx -> stage(ctx, Params.list(ctx, "image_types").stream()
+        // Legacy RPCs, mapped to stage with the lists the devserver used ("download" names the caching protocol's).
+        both(routes, "/download", ctx -> stage(ctx, "devserver_download", List.of("full_payload", "test_suites", "stateful")));
+        both(routes, "/wait_for_status", ctx -> stage(ctx, "wait_for_status", List.of("full_payload", "test_suites", "autotest", "stateful")));
+        both(routes, "/stage_debug", ctx -> stage(ctx, "stage_debug", List.of("symbols")));
+        both(routes, "/stage_images", ctx -> stage(ctx, "stage_images", Params.list(ctx, "image_types").stream()
                 .map(type -> type + "_image").toList()));
     }
 
@@ -43,7 +47,7 @@ final class DevserverRoutes {
         routes.post(path, handler);
     }
 
-    private void stage(Context ctx, List<String> artifacts) throws Exception {
+    private void stage(Context ctx, String rpc, List<String> artifacts) throws Exception {
         StageRequest req = stage.request(Params.required(ctx, "archive_url"), artifacts, Params.list(ctx, "files"));
         Integer waitSeconds = Params.integer(ctx, "wait_for_upload_s");
         boolean clean = Params.bool(ctx, "clean");
@@ -52,10 +56,15 @@ final class DevserverRoutes {
             rules.requireAdmin(ctx, "clean=True");
         }
         if (!clean && stage.isStaged(req).staged()) {
+            results.count(rpc, CacheResult.HIT);
             ctx.result("Success"); // a cache hit: answered from the tables, nothing to record
             return;
         }
-        CompletableFuture<Submission> recorded = stage.submit(req, clean, waitSeconds == null ? null : Duration.ofSeconds(waitSeconds));
+        CompletableFuture<Submission> recorded = stage.submit(req, clean, waitSeconds == null ? null : Duration.ofSeconds(waitSeconds))
+                .thenApply(submission -> {
+                    results.count(rpc, CacheResult.ofRecorded(submission.createdJobs()));
+                    return submission;
+                });
         if (async) { // Success once the request is durable
             ctx.future(() -> recorded.thenAccept(submission -> ctx.result("Success")));
             return;

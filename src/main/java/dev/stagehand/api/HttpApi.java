@@ -3,6 +3,7 @@ package dev.stagehand.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.stagehand.api.http.CacheResults;
 import dev.stagehand.api.http.HttpMetrics;
 import dev.stagehand.api.http.LandingStreams;
 import dev.stagehand.api.http.ObjectDownloads;
@@ -75,7 +76,7 @@ public final class HttpApi implements AutoCloseable {
             String node = services.queue().node();
             config.routes.before(ctx -> ctx.header(NODE_HEADER, node));
             config.routes.before(rules::check);
-            new DevserverRoutes(services.stage(), rules).register(config.routes);
+            new DevserverRoutes(services.stage(), rules, new CacheResults(services.metrics().registry())).register(config.routes);
             LimitRefusals refusals = new LimitRefusals(services.clock());
             new OperatorRoutes(services, health).register(config.routes);
             new StatusRoutes(services, health, refusals).register(config.routes);

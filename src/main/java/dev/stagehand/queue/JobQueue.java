@@ -307,7 +307,7 @@ public final class JobQueue implements AutoCloseable {
         tx.requests.settle(ids); // everything they require may be staged already
         List<RequestRecorder.Recorded> recorded = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) { // the jobs to schedule go with the first only
-            recorded.add(new RequestRecorder.Recorded(new Submission(ids.get(i), p.buildId(), List.copyOf(items)),
+            recorded.add(new RequestRecorder.Recorded(new Submission(ids.get(i), p.buildId(), List.copyOf(items), i == 0 && !created.isEmpty()),
                     i == 0 ? created : List.of(), i == 0 ? upgraded : List.of()));
         }
         return recorded;

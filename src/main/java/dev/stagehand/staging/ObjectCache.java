@@ -23,17 +23,15 @@ import java.util.regex.Pattern;
  * is on disk once, counts for {@code is_staged}, and is covered by quota, eviction and clean.
  */
 public final class ObjectCache {
-    /** What a GET found: the file on disk, a job already fetching it, or nothing (a new job). */
-    public enum Result { HIT, JOINED, MISS }
-
     /** One object: the stage request that fetches it and where it lands under the static dir. */
     public record CachedObject(StageRequest request, StageTarget target, String name, String staticPath) {}
 
     /**
      * How to answer a GET: the file is (or will be) at {@code object.staticPath()}; {@code recorded}
-     * completes once a miss's request is durable (at once for a hit).
+     * completes once a request for it is durable (at once for a hit, with {@code hit} set), with
+     * whether it created the job (a miss) or joined one already fetching it.
      */
-    public record Fetch(CachedObject object, Result result, FileHashes hashes, CompletableFuture<?> recorded) {}
+    public record Fetch(CachedObject object, CacheResult hit, FileHashes hashes, CompletableFuture<CacheResult> recorded) {}
 
     /** The object does not exist in the store (404). */
     public static final class NoSuchObject extends RuntimeException {
@@ -55,13 +53,11 @@ public final class ObjectCache {
     private final StageService stage;
     private final ArchiveSources sources;
     private final StagingArea area;
-    private final LandingFiles landing;
 
-    public ObjectCache(StageService stage, ArchiveSources sources, StagingArea area, LandingFiles landing) {
+    public ObjectCache(StageService stage, ArchiveSources sources, StagingArea area) {
         this.stage = stage;
         this.sources = sources;
         this.area = area;
-        this.landing = landing;
     }
 
     /** {@code /download}: checks a bucket and object path as a caller sent them; {@link InvalidRequest} (400) when they cannot name one. */
@@ -125,20 +121,20 @@ public final class ObjectCache {
     public Fetch fetch(CachedObject object) throws IOException {
         if (Files.isRegularFile(area.root().resolve(object.staticPath()), LinkOption.NOFOLLOW_LINKS)) {
             if (!(object.target() instanceof StageTarget.NamedFile)) {
-                return new Fetch(object, Result.HIT, FileHashes.NONE, CompletableFuture.completedFuture(null));
+                return new Fetch(object, CacheResult.HIT, FileHashes.NONE, CompletableFuture.completedFuture(CacheResult.HIT));
             }
             long buildId = stage.buildIdOf(object.request().build());
             Optional<FileHashes> kept = area.hashes(buildId, object.target().key(), object.name());
             FileHashes hashes = kept.isPresent() ? kept.get() : stat(object).map(ObjectCache::hashesOf).orElse(FileHashes.NONE);
-            return new Fetch(object, Result.HIT, hashes, CompletableFuture.completedFuture(null));
+            return new Fetch(object, CacheResult.HIT, hashes, CompletableFuture.completedFuture(CacheResult.HIT));
         }
         ObjectInfo info = stat(object).orElseThrow(() -> new NoSuchObject("no such object: "
                 + CallerText.quote(object.request().build().url().url() + "/" + object.name())));
-        boolean inFlight = landing.find(object.staticPath()).isPresent() || stage.mayProduce(object.staticPath());
-        CompletableFuture<?> recorded = stage.submit(object.request(), false, Duration.ZERO);
+        CompletableFuture<CacheResult> recorded = stage.submit(object.request(), false, Duration.ZERO)
+                .thenApply(submission -> CacheResult.ofRecorded(submission.createdJobs()));
         // The archive's checksums are those of the object, not of a member or of the decompressed bytes.
         FileHashes hashes = object.target() instanceof StageTarget.NamedFile ? hashesOf(info) : FileHashes.NONE;
-        return new Fetch(object, inFlight ? Result.JOINED : Result.MISS, hashes, recorded);
+        return new Fetch(object, null, hashes, recorded);
     }
 
     private Optional<ObjectInfo> stat(CachedObject object) {

@@ -93,6 +93,15 @@ class JsonApiTest extends ServerTest {
         JsonNode job = read(server.get("/api/v1/jobs/" + failed.get(0).get("id").asLong()).body());
         assertEquals(1, job.get("history").size());
         assertEquals("FAILED", job.get("history").get(0).get("outcome").asText());
+        JsonNode attemptSchema = read(server.get("/api/v1/openapi.json").body()).at("/components/schemas/Attempt");
+        java.util.Set<String> described = new java.util.TreeSet<>();
+        attemptSchema.get("properties").fieldNames().forEachRemaining(described::add);
+        java.util.Set<String> sent = new java.util.TreeSet<>();
+        job.get("history").get(0).fieldNames().forEachRemaining(sent::add);
+        assertEquals(described, sent, "the history is typed in openapi.json as it is sent");
+        java.util.List<String> outcomes = new java.util.ArrayList<>();
+        attemptSchema.at("/properties/outcome/enum").forEach(o -> outcomes.add(o.asText()));
+        assertEquals(java.util.Arrays.stream(dev.stagehand.db.types.AttemptOutcome.values()).map(Enum::name).toList(), outcomes);
     }
 
     @Test

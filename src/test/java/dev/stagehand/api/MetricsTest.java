@@ -76,5 +76,9 @@ class MetricsTest extends ServerTest {
         assertTrue(sum(after, "jetty_server_requests_seconds_count") >= 3, "HTTP server binder");
         assertTrue(value(after, "jetty_connections_current_connections").orElseThrow() >= 1, "Jetty connection binder");
         assertTrue(value(after, "jetty_threads_busy").isPresent(), "Jetty thread pool binder");
+        assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful").body());
+        String again = scrape();
+        assertEquals(2.0, value(again, "stagehand_cache_requests_total{result=\"miss\",rpc=\"stage\"}").orElseThrow(), "two new jobs");
+        assertEquals(1.0, value(again, "stagehand_cache_requests_total{result=\"hit\",rpc=\"stage\"}").orElseThrow(), "staged already");
     }
 }

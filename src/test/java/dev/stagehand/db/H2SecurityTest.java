@@ -130,6 +130,8 @@ class H2SecurityTest {
     void aSecondServerOnTheSameFileIsRefusedAndTheFirstRunsOn() throws Exception {
         try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(dir, gcs)) {
             Path log = dir.resolve("second.log");
+            Files.createDirectories(dir.resolve("static2")); // no "created" line: the refusal is the only one
+            Files.createDirectories(dir.resolve("archive"));
             Process second = ChildJvm.start(Main.class, log, List.of(), "serve", "--port", "0", "--no-demo", "--db", url(),
                     "--static-dir", dir.resolve("static2").toString(), "--local-archive-root", dir.resolve("archive").toString());
             assertEquals(2, second.waitFor());

@@ -3,6 +3,7 @@ package dev.stagehand.api.http;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
 import dev.stagehand.common.LimitReached;
+import dev.stagehand.staging.CacheResult;
 import dev.stagehand.staging.ObjectCache;
 import dev.stagehand.staging.ObjectCache.Fetch;
 import io.micrometer.core.instrument.Counter;
@@ -55,13 +56,13 @@ public final class ObjectDownloads implements Filter {
     private static final Logger access = LoggerFactory.getLogger("stagehand.access");
 
     private final ObjectCache cache;
-    private final MeterRegistry registry;
+    private final CacheResults results;
     private final Rpc rpc;
     private final Counter bytesServed;
 
     private ObjectDownloads(ObjectCache cache, MeterRegistry registry, Rpc rpc) {
         this.cache = cache;
-        this.registry = registry;
+        this.results = new CacheResults(registry);
         this.rpc = rpc;
         this.bytesServed = Counter.builder("stagehand_http_bytes_served").tag("rpc", rpc.tag())
                 .description("Bytes of response bodies sent, by RPC").baseUnit("bytes").register(registry);
@@ -119,9 +120,6 @@ public final class ObjectDownloads implements Filter {
             PlainErrors.send(res, 429, e.getMessage());
             return;
         }
-        if (req.getDispatcherType() == DispatcherType.REQUEST) {
-            count(req, fetch);
-        }
         if (fetch.hashes().crc32cBase64() != null) {
             res.setHeader(CRC32C_HEADER, fetch.hashes().crc32cBase64());
         }
@@ -129,15 +127,22 @@ public final class ObjectDownloads implements Filter {
             res.setHeader(MD5_HEADER, fetch.hashes().md5Base64());
         }
         String target = staticUri(fetch.object().staticPath());
-        if (fetch.result() == ObjectCache.Result.HIT) {
+        boolean first = req.getDispatcherType() == DispatcherType.REQUEST; // not a reader sent back after an install
+        if (fetch.hit() == CacheResult.HIT) {
+            if (first) {
+                count(req, fetch, CacheResult.HIT);
+            }
             req.getRequestDispatcher(target).forward(req, res);
             return;
         }
         // The request must be durable before /static looks for the job that will produce the file.
         AsyncContext async = req.startAsync();
         async.setTimeout(0);
-        fetch.recorded().whenComplete((done, failed) -> {
+        fetch.recorded().whenComplete((result, failed) -> {
             if (failed == null) {
+                if (first) {
+                    count(req, fetch, result);
+                }
                 req.setAttribute(LandingStreams.JOB_RECORDED, true);
                 async.dispatch(req.getServletContext(), target);
             } else {
@@ -148,9 +153,8 @@ public final class ObjectDownloads implements Filter {
     }
 
     /** Requests by result, bytes served, and an access line with the lab's task ids once the response ends. */
-    private void count(HttpServletRequest req, Fetch fetch) {
-        Counter.builder("stagehand_cache_requests").tag("rpc", rpc.tag()).tag("result", fetch.result().name().toLowerCase())
-                .description("Caching-protocol requests by RPC and cache result").register(registry).increment();
+    private void count(HttpServletRequest req, Fetch fetch, CacheResult result) {
+        results.count(rpc.tag(), result);
         ServletContextRequest core = ServletContextRequest.getServletContextRequest(req);
         String task = req.getHeader("X-SWARMING-TASK-ID");
         String bbid = req.getHeader("X-BBID");
@@ -158,7 +162,7 @@ public final class ObjectDownloads implements Filter {
             long bytes = Response.getContentBytesWritten(core.getServletContextResponse());
             bytesServed.increment(bytes);
             access.info("{} {}{} {} {} bytes, {}{}{}", req.getMethod(), rpc.prefix(), CallerText.escape(fetch.object().staticPath()),
-                    core.getServletContextResponse().getStatus(), bytes, fetch.result().name().toLowerCase(),
+                    core.getServletContextResponse().getStatus(), bytes, result.name().toLowerCase(),
                     task == null ? "" : ", swarming task " + CallerText.escape(task), bbid == null ? "" : ", bbid " + CallerText.escape(bbid));
         });
     }
