@@ -146,7 +146,9 @@ public final class ObjectDownloads implements Filter {
                 req.setAttribute(LandingStreams.JOB_RECORDED, true);
                 async.dispatch(req.getServletContext(), target);
             } else {
-                PlainErrors.send(res, failed.getCause() instanceof LimitReached ? 429 : 503, "the fetch could not be recorded; try again");
+                boolean limited = failed.getCause() instanceof LimitReached; // a limit checked inside the group commit
+                res.setHeader("Retry-After", "5");
+                PlainErrors.send(res, limited ? 429 : 503, limited ? failed.getCause().getMessage() : "the fetch could not be recorded; try again");
                 async.complete();
             }
         });
