@@ -40,6 +40,7 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
             throw new StartupError("cannot read settings file " + path + ": " + e.getMessage());
         }
         file.stringPropertyNames().stream().filter(k -> k.startsWith("[")).forEach(file::remove); // TOML section headers
+        file.stringPropertyNames().forEach(name -> unquoted(file.getProperty(name))); // a value it cannot read: said now, in one line
     }
 
     /** The file's names no command knows, as one line naming them; empty when all are known. */
@@ -63,13 +64,28 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
         return unquoted(file.getProperty(name));
     }
 
-    private static String unquoted(String value) {
+    /**
+     * A value as TOML writes it: a quoted string up to its closing quote, or a bare value up to a
+     * {@code #} comment. Anything else after a closing quote (an array, a second value) is refused.
+     */
+    static String unquoted(String value) {
         if (value == null) {
             return null;
         }
         String v = value.trim();
-        boolean quoted = v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"));
-        return quoted ? v.substring(1, v.length() - 1) : v;
+        if (v.startsWith("\"") || v.startsWith("'")) {
+            int close = v.indexOf(v.charAt(0), 1);
+            String rest = close < 0 ? "" : v.substring(close + 1).trim();
+            if (close < 0 || !(rest.isEmpty() || rest.startsWith("#"))) {
+                throw new StartupError("settings file: cannot read the value " + v + " (give one string or number per name)");
+            }
+            return v.substring(1, close);
+        }
+        if (v.startsWith("[") || v.startsWith("{")) { // an array or a table: no flag takes one
+            throw new StartupError("settings file: cannot read the value " + v + " (give one string or number per name)");
+        }
+        int comment = v.indexOf(" #");
+        return (comment < 0 ? v : v.substring(0, comment)).trim();
     }
 
     /** The file named by {@code --config FILE} or {@code --config=FILE} among the arguments, if any. */

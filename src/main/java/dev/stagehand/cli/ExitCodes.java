@@ -10,6 +10,8 @@ final class ExitCodes {
     static final int FAILED = 1;
     /** The server refused the request, could not be reached, or the command line was wrong. */
     static final int REFUSED = 2;
+    /** The database could not be reached just now (EX_TEMPFAIL): a supervisor should start it again. */
+    static final int UNAVAILABLE = 75;
     /** A fault in this program (EX_SOFTWARE), so that it is never mistaken for a failed stage. */
     static final int INTERNAL = 70;
 

@@ -29,7 +29,7 @@ public final class Main implements Runnable {
                     // one line, not a stack trace; the server logs its own faults in full
                     if (e instanceof DatabaseSetupError || e instanceof StartupError) { // the operator's to fix: said as a sentence
                         command.getErr().println(command.getCommandName() + ": " + e.getMessage());
-                        return ExitCodes.REFUSED;
+                        return e instanceof DatabaseSetupError setup && setup.temporary() ? ExitCodes.UNAVAILABLE : ExitCodes.REFUSED;
                     }
                     command.getErr().println(command.getCommandName() + ": " + e);
                     return ExitCodes.INTERNAL;

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * disk before a caller hears Success) H2's store runs no background maintenance, so every
  * commit's chunk stays in the file: 10,000 jobs going to WAITING_UPLOAD left a 986 MB file for a
  * few MB of rows. Once a minute, a file over {@link #FLOOR} bytes and twice its size after the
- * last compaction is compacted online (a few seconds at most; commits go on meanwhile).
+ * last compaction is compacted online. Commits wait while it runs (about 2 s, rarely: after a
+ * burst of writes); H2's compaction drops the store's retention time, which is put back after.
  */
 final class H2FileCompaction implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(H2FileCompaction.class);
@@ -58,13 +59,22 @@ final class H2FileCompaction implements AutoCloseable {
     /** Compacts when the file is over the floor and twice its size after the last compaction; the file's size after. */
     long runOnce() throws SQLException {
         try (Connection c = pool.getConnection()) {
-            MVStore store = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
+            if (!(c.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal session) // a tcp: URL: not ours to compact
+                    || session.getDatabase().getStore() == null || session.getDatabase().getStore().getMvStore().getFileStore() == null) {
+                return 0; // in memory, or another process's file
+            }
+            MVStore store = session.getDatabase().getStore().getMvStore();
             long before = store.getFileStore().size();
             if (before <= floor || before <= 2 * compactedTo) {
                 return before;
             }
             long started = System.nanoTime();
-            store.compactFile(MAX_COMPACT_MS);
+            int retention = store.getRetentionTime();
+            try {
+                store.compactFile(MAX_COMPACT_MS);
+            } finally {
+                store.setRetentionTime(retention); // compactFile leaves it at 0: no margin against a crash mid-write
+            }
             compactedTo = store.getFileStore().size();
             log.info("compacted the H2 file from {} MB to {} MB in {} ms", before >> 20, compactedTo >> 20,
                     (System.nanoTime() - started) / 1_000_000);
@@ -74,6 +84,11 @@ final class H2FileCompaction implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        timer.shutdown(); // a compaction under way ends before the pool closes
+        try {
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -262,7 +262,7 @@ final class ArtifactStager {
         Optional<TarIndex> kept = TarIndex.read(indexFile);
         TarIndex index = kept.isPresent() ? kept.get() : TarIndex.scan(new RangedChannel(source, info, download));
         if (kept.isEmpty()) {
-            index.write(indexFile);
+            index.keep(indexFile);
         }
         TarIndex.Member place = index.find(member).orElseThrow(() -> StagingFailure.permanent(info.name() + " has no member " + member));
         try (RangedChannel channel = new RangedChannel(source, info, download)) {

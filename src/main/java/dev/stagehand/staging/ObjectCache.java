@@ -120,13 +120,15 @@ public final class ObjectCache {
      */
     public Fetch fetch(CachedObject object) throws IOException {
         if (Files.isRegularFile(area.root().resolve(object.staticPath()), LinkOption.NOFOLLOW_LINKS)) {
-            if (!(object.target() instanceof StageTarget.NamedFile)) {
-                return new Fetch(object, CacheResult.HIT, FileHashes.NONE, CompletableFuture.completedFuture(CacheResult.HIT));
-            }
+            // A hit only if this build installed it: another bucket's build may share the path.
             long buildId = stage.buildIdOf(object.request().build());
-            Optional<FileHashes> kept = area.hashes(buildId, object.target().key(), object.name());
-            FileHashes hashes = kept.isPresent() ? kept.get() : stat(object).map(ObjectCache::hashesOf).orElse(FileHashes.NONE);
-            return new Fetch(object, CacheResult.HIT, hashes, CompletableFuture.completedFuture(CacheResult.HIT));
+            String installedAt = object.staticPath().substring(object.request().build().path().length() + 1);
+            Optional<FileHashes> installed = area.installedBy(buildId, object.target().key(), installedAt);
+            if (installed.isPresent()) {
+                // Checksums only as kept with the bytes: a fresh stat could describe a newer object.
+                FileHashes hashes = object.target() instanceof StageTarget.NamedFile ? installed.get() : FileHashes.NONE;
+                return new Fetch(object, CacheResult.HIT, hashes, CompletableFuture.completedFuture(CacheResult.HIT));
+            }
         }
         ObjectInfo info = stat(object).orElseThrow(() -> new NoSuchObject("no such object: "
                 + CallerText.quote(object.request().build().url().url() + "/" + object.name())));

@@ -146,14 +146,26 @@ public final class StagingArea {
         }
     }
 
-    /** The archive's checksums of {@code file} (build-relative) as the artifact copied it; empty when it did not. */
-    public Optional<FileHashes> hashes(long buildId, String artifact, String file) {
-        try {
-            Path marker = marker(buildId, artifact);
-            return Files.isRegularFile(marker) ? Optional.ofNullable(Marker.hashes(marker).get(file)) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
+    /**
+     * Whether an artifact of this build (this archive URL's, not another bucket's at the same
+     * path) installed {@code file}, and with which of the archive's checksums ({@link
+     * FileHashes#NONE} when it did not copy it as it is): {@code artifact}'s marker is read first,
+     * then the build's others. Empty when no marker of the build lists it.
+     */
+    public Optional<FileHashes> installedBy(long buildId, String artifact, String file) {
+        Path first = marker(buildId, artifact);
+        try (Stream<Path> markers = Files.list(first.getParent())) {
+            List<Path> inOrder = Stream.concat(Stream.of(first), markers.filter(m -> !m.equals(first) && m.toString().endsWith(".files")))
+                    .filter(Files::isRegularFile).toList();
+            for (Path marker : inOrder) {
+                if (Marker.files(marker).contains(file)) {
+                    return Optional.of(Marker.hashes(marker).getOrDefault(file, FileHashes.NONE));
+                }
+            }
+        } catch (IOException noMarkers) {
+            // no marker directory: nothing of this build is staged
         }
+        return Optional.empty();
     }
 
     /**

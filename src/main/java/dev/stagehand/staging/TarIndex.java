@@ -74,13 +74,24 @@ final class TarIndex {
         return Optional.of(new TarIndex(members));
     }
 
-    /** Keeps the index at {@code file}, whole or not at all. */
-    void write(Path file) throws IOException {
+    /**
+     * Keeps the index at {@code file}, whole or not at all. Best effort: two jobs indexing the same
+     * tar at once each write their own temporary file, and the one that cannot is only slower next time.
+     */
+    void keep(Path file) {
         List<String> lines = new ArrayList<>(members.size());
         members.forEach((name, m) -> lines.add(m.offset() + " " + m.size() + " " + URLEncoder.encode(name, StandardCharsets.UTF_8)));
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, lines, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), "index", ".tmp");
+            try {
+                Files.write(tmp, lines, StandardCharsets.UTF_8);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException notKept) {
+            // read from the tar's headers again next time
+        }
     }
 }

@@ -171,6 +171,24 @@ class ObjectDownloadTest extends ServerTest {
         assertEquals(bytes.length, gcs.bytesServed(BUCKET, DIR + "/payload.bin"), "fetched once, by /stage");
     }
 
+    /**
+     * Names a dispatcher could misread (';' as a path parameter, spaces, '#', '?'): the right
+     * bytes, cold and warm. ('%' itself Jetty refuses in a request's path: 400, one line.)
+     */
+    @Test
+    void namesWithCharactersAUriGivesMeaningToAreServed() throws Exception {
+        for (String name : List.of("a;b.bin", "c d e.bin", "f#g?h.bin")) {
+            byte[] bytes = random(100_000, name.hashCode());
+            gcs.put(BUCKET, DIR + "/" + name, bytes);
+            String encoded = java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<byte[]> r = send("GET", "/download/" + BUCKET + "/" + DIR + "/" + encoded, null);
+                assertEquals(200, r.statusCode(), name + ": " + new String(r.body()));
+                assertArrayEquals(bytes, r.body(), name);
+            }
+        }
+    }
+
     /** A caller's mistakes and missing objects: one plain line each, and nothing queued. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {

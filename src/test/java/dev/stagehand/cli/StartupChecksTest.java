@@ -94,6 +94,12 @@ class StartupChecksTest {
     }
 
     @Test
+    void aSettingsValueItCannotReadIsRefused() throws Exception {
+        Path conf = Files.writeString(dir.resolve("stagehand.conf"), "static-dir = [\"/a\", \"/b\"]\nlocal-archive-root = \"/x\" \"/y\"\n");
+        assertRefused(serve("--config", conf.toString()), "cannot read the value");
+    }
+
+    @Test
     void aStaticDirThatIsAFileIsRefused() throws Exception {
         Path file = Files.writeString(dir.resolve("afile"), "x");
         assertRefused(serve("--port", "0", "--static-dir", file.toString()), "is not a directory");
@@ -108,8 +114,8 @@ class StartupChecksTest {
     /** A flat TOML file sets the flags; a flag given on the command line wins over it; missing dirs are created and said so. */
     @Test
     void theSettingsFileIsReadFlagsWinAndMissingDirectoriesAreCreated() throws Exception {
-        Path conf = Files.writeString(dir.resolve("stagehand.conf"), "[serve]\nworkers = 0\nport = \"0\"\nstatic-dir = \""
-                + dir.resolve("new/static") + "\"\n");
+        Path conf = Files.writeString(dir.resolve("stagehand.conf"), "[serve]\nworkers = 0  # none: refused\nport = \"0\"\nstatic-dir = \""
+                + dir.resolve("new/static") + "\"  # a comment\n");
         assertRefused(serve("--config", conf.toString()), "--workers 0 is too small");
         List<String> args = new ArrayList<>(List.of("serve", "--config", conf.toString(), "--workers", "2", "--host", "127.0.0.1",
                 "--no-demo", "--db", TestDb.url(dir, false), "--local-archive-root", dir.resolve("new/archive").toString()));

@@ -72,6 +72,49 @@ class UploadWatchTest {
         }
     }
 
+    /** A wait is told in the log once as it starts and once as it ends, however many looks it takes. */
+    @Test
+    void aWaitIsOneLineAsItStartsAndOneAsItEnds() throws Exception {
+        ch.qos.logback.classic.Logger queueLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.stagehand.queue");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        queueLog.addAppender(lines);
+        MutableClock clock = new MutableClock();
+        try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(Server.settings(dir, gcs), clock)) {
+            gcs.createBucket(BUCKET);
+            assertEquals("Success", server.get("/stage?archive_url=gs://" + BUCKET + "/t/W&files=late.bin&async=True&wait_for_upload_s=600").body());
+            Eventually.await(Duration.ofSeconds(30), "the job to wait", () -> server.jobs("WAITING_UPLOAD", null).size() == 1);
+            long id = server.jobs("WAITING_UPLOAD", null).get(0).id();
+            clock.freeze();
+            for (int i = 0; i < 10; i++) { // ten looks that find nothing
+                clock.advance(WatchUploads.MAX_CHECK);
+                server.stagehand.queue().watchUploads();
+            }
+            gcs.put(BUCKET, "t/W/late.bin", random(10, 1));
+            clock.advance(WatchUploads.MAX_CHECK);
+            server.stagehand.queue().watchUploads();
+            Eventually.await(Duration.ofSeconds(30), "the job to stage", () -> server.jobs("SUCCEEDED", null).size() == 1);
+            Eventually.await(Duration.ofSeconds(10), "its end line", () -> said(lines, "attempt end: job " + id + " ") == 1);
+            assertEquals(1, said(lines, "job " + id + " starts waiting"), "one line as it starts");
+            assertEquals(1, said(lines, "job " + id + " ends waiting"), "one as it ends: " + told(lines, id));
+            assertEquals(2, said(lines, "attempt start: job " + id + " "), "the look that found nothing, and the attempt that staged it");
+        } finally {
+            queueLog.detachAppender(lines);
+        }
+    }
+
+    private static String told(ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines, long id) {
+        synchronized (lines) {
+            return String.join("\n", lines.list.stream().map(e -> e.getFormattedMessage()).filter(m -> m.contains(" " + id + " ")).toList());
+        }
+    }
+
+    private static long said(ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines, String text) {
+        synchronized (lines) { // the appender appends under its own lock
+            return List.copyOf(lines.list).stream().filter(e -> e.getFormattedMessage().startsWith(text)).count();
+        }
+    }
+
     private static Result<Record> jobRows(org.jooq.DSLContext db) {
         return db.select(List.of(dev.stagehand.db.schema.Tables.JOB.fields())).from(dev.stagehand.db.schema.Tables.JOB)
                 .orderBy(dev.stagehand.db.schema.Tables.JOB.ID).fetch();

@@ -104,14 +104,19 @@ public final class LandingStreams implements AutoCloseable {
             if (answered.get()) {
                 return;
             }
-            boolean gaveUp = !Files.exists(root.resolve(file)) && (clock.millis() > deadline || !stage.mayProduce(file));
+            boolean produced = Files.exists(root.resolve(file)) || stage.mayProduce(file);
             // Looked at again after the ledger: a job may have installed the file and ended in between.
             if (Files.exists(root.resolve(file)) && answered.compareAndSet(false, true)) {
                 landing.forget(file, begun);
                 async.dispatch(); // installed meanwhile: the static files answer
-            } else if (gaveUp && answered.compareAndSet(false, true)) {
+            } else if ((!produced || clock.millis() > deadline) && answered.compareAndSet(false, true)) {
                 landing.forget(file, begun);
-                PlainErrors.send(res, 404, "no such file");
+                if (produced) { // its job is still queued or working (a long decompression, a backlog): not a 404
+                    res.setHeader("Retry-After", "5");
+                    PlainErrors.send(res, 503, "still being staged; ask again");
+                } else {
+                    PlainErrors.send(res, 404, "no such file");
+                }
                 async.complete();
             } else {
                 awaitLanding(req, res, file, async, deadline, answered, begun);
@@ -171,7 +176,11 @@ public final class LandingStreams implements AutoCloseable {
             }
             var store = file.store();
             if (store.isPresent() && file.state() == LandingFiles.State.LANDING && position > file.landed() + FAR_AHEAD) {
-                storeReads.execute(() -> fromStore(store.get()));
+                try {
+                    storeReads.execute(() -> fromStore(store.get()));
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    abort();
+                }
                 return;
             }
             openAndStream();
@@ -194,7 +203,7 @@ public final class LandingStreams implements AutoCloseable {
                     position += n;
                 }
                 async.complete();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) { // never an async request left open: a reset
                 abort();
             }
         }

@@ -18,8 +18,8 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -54,6 +54,7 @@ public final class ObjectDownloads implements Filter {
     }
 
     private static final Logger access = LoggerFactory.getLogger("stagehand.access");
+    private static final Logger log = LoggerFactory.getLogger(ObjectDownloads.class);
 
     private final ObjectCache cache;
     private final CacheResults results;
@@ -119,6 +120,11 @@ public final class ObjectDownloads implements Filter {
             res.setHeader("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
             PlainErrors.send(res, 429, e.getMessage());
             return;
+        } catch (IOException | RuntimeException e) { // the ledger or the disk, not the caller: one line, the log has the rest
+            log.warn("{} {} failed", rpc.prefix(), CallerText.escape(path), e);
+            res.setHeader("Retry-After", "5");
+            PlainErrors.send(res, 503, "the object could not be looked up just now; try again");
+            return;
         }
         if (fetch.hashes().crc32cBase64() != null) {
             res.setHeader(CRC32C_HEADER, fetch.hashes().crc32cBase64());
@@ -126,7 +132,7 @@ public final class ObjectDownloads implements Filter {
         if (fetch.hashes().md5Base64() != null) {
             res.setHeader(MD5_HEADER, fetch.hashes().md5Base64());
         }
-        String target = staticUri(fetch.object().staticPath());
+        String target = staticUri(fetch.object().staticPath()); // encodes any clean path
         boolean first = req.getDispatcherType() == DispatcherType.REQUEST; // not a reader sent back after an install
         if (fetch.hit() == CacheResult.HIT) {
             if (first) {
@@ -169,12 +175,15 @@ public final class ObjectDownloads implements Filter {
         });
     }
 
-    /** The /static path of a build-relative file, encoded for a dispatcher (names may hold spaces or '%'). */
-    private static String staticUri(String staticPath) {
-        try {
-            return new URI(null, null, "/static/" + staticPath, null).getRawPath();
-        } catch (URISyntaxException e) {
-            throw new InvalidRequest("invalid object path");
+    /**
+     * The /static path of a build-relative file, each segment percent-encoded for the dispatcher:
+     * a name may hold spaces, '%', '?', '#' or ';' (which Jetty would take for a path parameter).
+     */
+    static String staticUri(String staticPath) {
+        StringBuilder uri = new StringBuilder("/static");
+        for (String segment : staticPath.split("/")) {
+            uri.append('/').append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
         }
+        return uri.toString();
     }
 }
