@@ -52,18 +52,7 @@ final class StartupChecks {
 
     /** A directory the server writes to: created when missing (and said so), refused when it is something else or not writable. */
     static void writableDirectory(String flag, Path dir) {
-        Path path = dir.toAbsolutePath().normalize();
-        if (!Files.exists(path)) {
-            try {
-                Files.createDirectories(path);
-            } catch (IOException e) {
-                throw new StartupError(flag + " " + path + " does not exist and cannot be created: " + e.getMessage());
-            }
-            log.info("created {} {} (it did not exist)", flag, path);
-        }
-        if (!Files.isDirectory(path)) {
-            throw new StartupError(flag + " " + path + " is not a directory");
-        }
+        Path path = existingDirectory(flag, dir, "");
         if (!Files.isWritable(path)) {
             throw new StartupError(flag + " " + path + " is not writable by this user");
         }
@@ -72,19 +61,24 @@ final class StartupChecks {
     /** Directories the server only reads from: created when missing (and said so), refused when they are something else. */
     static void readableDirectories(String flag, List<Path> dirs) {
         for (Path dir : dirs) {
-            Path path = dir.toAbsolutePath().normalize();
-            if (!Files.exists(path)) {
-                try {
-                    Files.createDirectories(path);
-                } catch (IOException e) {
-                    throw new StartupError(flag + " " + path + " does not exist and cannot be created: " + e.getMessage());
-                }
-                log.info("created {} {} (it did not exist); file:// archives under it can be staged", flag, path);
-            }
-            if (!Files.isDirectory(path)) {
-                throw new StartupError(flag + " " + path + " is not a directory");
-            }
+            existingDirectory(flag, dir, "; file:// archives under it can be staged");
         }
+    }
+
+    private static Path existingDirectory(String flag, Path dir, String note) {
+        Path path = dir.toAbsolutePath().normalize();
+        if (!Files.exists(path)) {
+            try {
+                Files.createDirectories(path);
+            } catch (IOException e) {
+                throw new StartupError(flag + " " + path + " does not exist and cannot be created: " + e.getMessage());
+            }
+            log.info("created {} {} (it did not exist){}", flag, path, note);
+        }
+        if (!Files.isDirectory(path)) {
+            throw new StartupError(flag + " " + path + " is not a directory");
+        }
+        return path;
     }
 
     static void readableFile(String flag, Path file) {
