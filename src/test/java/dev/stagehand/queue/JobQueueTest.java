@@ -158,13 +158,7 @@ class JobQueueTest {
             Submission s = f.submit(f.build("R1-1.0.4"), "autotest");
             long jobId = s.jobIds().get(0);
             // The caller hears of the submission before its triggers are inserted: wait for them first.
-            Eventually.await(Duration.ofSeconds(10), "the new job's trigger", () -> {
-                try {
-                    return f.queue.workers().hasTrigger(jobId);
-                } catch (org.quartz.SchedulerException e) {
-                    return false;
-                }
-            });
+            Eventually.await(Duration.ofSeconds(10), "the new job's trigger", () -> hasTrigger(f, jobId));
             f.queue.workers().unschedule(jobId);
             assertFalse(f.queue.workers().hasTrigger(jobId), "trigger really gone");
             f.queue.start();
