@@ -30,6 +30,23 @@ class StatusPageTest {
 
     @TempDir Path dir;
 
+    /** The README's screenshot command lets the page poll first: what it would capture is the live page, not "connecting…". */
+    @Test
+    void theReadmeScreenshotCommandCapturesThePageAfterItsFirstPoll() throws Exception {
+        Browser.start(800, 600).close(); // installs chromium when missing
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("README.md"));
+        java.util.regex.Matcher command = java.util.regex.Pattern.compile("\n    (chromium --headless[^\n]*\\\n[^\n]*)").matcher(readme);
+        assertTrue(command.find(), "the README shows the command");
+        try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(dir, gcs)) {
+            String asShown = command.group(1).replace("\\\n", " ");
+            String dumpDom = asShown.replaceAll("--screenshot=\\S+", "--dump-dom").replace("http://127.0.0.1:8080/", server.base() + "/");
+            Process p = new ProcessBuilder("bash", "-c", dumpDom).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String dom = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor());
+            assertTrue(dom.contains("id=\"connection\"") && !dom.contains("connecting…"), "after the first poll: " + dom);
+        }
+    }
+
     @Test
     void aRunningDownloadsBarGrowsAndAFailedJobShowsItsErrorAndCanBeRetried() throws Exception {
         try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(dir, gcs); Browser browser = Browser.start(1400, 900)) {
