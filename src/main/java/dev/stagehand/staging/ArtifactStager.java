@@ -175,7 +175,7 @@ final class ArtifactStager {
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         landed.movedTo(target);
         unpacker.copied(dest);
-        hashes.put(dest, new FileHashes(info.crc32cBase64(), info.md5Base64()));
+        hashes.put(dest, FileHashes.of(info));
     }
 
     /** Room for {@code bytes} more (of which {@code onDisk} are there already) before writing them. */
@@ -277,22 +277,41 @@ final class ArtifactStager {
         }
     }
 
-    /** Streams the object through its decompressor while downloading, checksummed like a tar. */
+    /** Streams the object through its decompressor while downloading. */
     private void decompress(ObjectInfo info, String dest, Unpacker unpacker) throws IOException, StagingFailure {
+        readVerified(info, raw -> {
+            unpacker.decompressed(Archives.decompressed(raw, info.name()), dest);
+            return true;
+        });
+    }
+
+    /** What reads an archive's stream while it downloads; false when it did not find what it looked for. */
+    private interface StreamReader {
+        boolean read(InputStream raw) throws IOException, StagingFailure;
+    }
+
+    /**
+     * Streams the whole object through {@code reader} while downloading, checksummed to its end
+     * even past what the reader took. A stream the reader could not read is a corrupt archive or
+     * bytes damaged in transit: only the checksum can tell which.
+     */
+    private boolean readVerified(ObjectInfo info, StreamReader reader) throws IOException, StagingFailure {
         Checksums sums = new Checksums(info);
         try (InputStream raw = sums.watch(Channels.newInputStream(archiveBytes(info)))) {
+            boolean found;
             try {
-                unpacker.decompressed(Archives.decompressed(raw, info.name()), dest);
+                found = reader.read(raw);
             } catch (IOException unreadable) {
                 if (DiskErrors.isNoSpace(unreadable)) {
                     throw unreadable;
                 }
-                raw.transferTo(OutputStream.nullOutputStream()); // corrupt, or damaged in transit? the checksum tells
+                raw.transferTo(OutputStream.nullOutputStream());
                 sums.verify(info);
                 throw unreadable;
             }
             raw.transferTo(OutputStream.nullOutputStream());
             sums.verify(info);
+            return found;
         }
     }
 
@@ -305,30 +324,16 @@ final class ArtifactStager {
 
     /** Streams the tar while downloading; the whole compressed stream is checksummed, even past the member. */
     private void untar(ObjectInfo info, Rule rule, String dest, Unpacker unpacker) throws IOException, StagingFailure {
-        Checksums sums = new Checksums(info);
-        try (InputStream raw = sums.watch(Channels.newInputStream(archiveBytes(info)));
-             TarArchiveInputStream tar = Archives.tar(raw, info.name())) {
-            boolean found = true;
-            try {
-                if (rule.action() == Rule.Action.MEMBER) {
-                    found = unpacker.tarMember(tar, rule.member(), dest);
-                } else {
-                    unpacker.tar(tar, rule);
-                }
-            } catch (IOException unreadable) {
-                if (DiskErrors.isNoSpace(unreadable)) {
-                    throw unreadable;
-                }
-                // Corrupt archive, or bytes damaged in transit? Only the checksum can tell.
-                raw.transferTo(OutputStream.nullOutputStream());
-                sums.verify(info);
-                throw unreadable;
+        boolean found = readVerified(info, raw -> {
+            TarArchiveInputStream tar = Archives.tar(raw, info.name()); // closed with raw
+            if (rule.action() == Rule.Action.MEMBER) {
+                return unpacker.tarMember(tar, rule.member(), dest);
             }
-            raw.transferTo(OutputStream.nullOutputStream());
-            sums.verify(info);
-            if (!found) {
-                throw StagingFailure.permanent(info.name() + " has no member " + rule.member());
-            }
+            unpacker.tar(tar, rule);
+            return true;
+        });
+        if (!found) {
+            throw StagingFailure.permanent(info.name() + " has no member " + rule.member());
         }
     }
 }
