@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The marker of a staged artifact: the files it installed, one per line, each percent-encoded
@@ -28,10 +28,6 @@ final class Marker {
     private static final String NONE = "-";
 
     private Marker() {}
-
-    static List<String> lines(List<String> files) {
-        return lines(files, Map.of());
-    }
 
     static List<String> lines(List<String> files, Map<String, FileHashes> hashes) {
         List<String> lines = new ArrayList<>(files.size() + CHECKED + 1);
@@ -57,18 +53,30 @@ final class Marker {
         return read(marker, true);
     }
 
-    /** The archive's checksums of the files the artifact copied as they are, by file. */
-    static Map<String, FileHashes> hashes(Path marker) throws IOException {
-        Map<String, FileHashes> hashes = new HashMap<>();
+    /**
+     * Whether the marker lists {@code file}, with the archive's checksums of it when the artifact
+     * copied it as it is ({@link FileHashes#NONE} otherwise); empty when it does not list it. One
+     * read of the marker (it serves every /download hit).
+     */
+    static Optional<FileHashes> listing(Path marker, String file) throws IOException {
+        boolean listed = false;
         try (BufferedReader in = Files.newBufferedReader(marker, StandardCharsets.UTF_8)) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
+            String line = in.readLine();
+            if (line != null && !line.equals(HEADER)) { // the older format: raw names, no checksums
+                for (; line != null; line = in.readLine()) {
+                    listed |= line.equals(file);
+                }
+                return listed ? Optional.of(FileHashes.NONE) : Optional.empty();
+            }
+            for (line = in.readLine(); line != null; line = in.readLine()) {
+                listed |= line.startsWith(FILE) && decode(line.substring(FILE.length())).equals(file);
                 String[] parts = line.split(" ", 4);
-                if (line.startsWith(HASH) && parts.length == 4) {
-                    hashes.put(decode(parts[3]), new FileHashes(fromNone(parts[1]), fromNone(parts[2])));
+                if (line.startsWith(HASH) && parts.length == 4 && decode(parts[3]).equals(file)) {
+                    return Optional.of(new FileHashes(fromNone(parts[1]), fromNone(parts[2])));
                 }
             }
         }
-        return hashes;
+        return listed ? Optional.of(FileHashes.NONE) : Optional.empty();
     }
 
     private static String orNone(String hash) {

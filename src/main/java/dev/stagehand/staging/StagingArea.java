@@ -158,8 +158,9 @@ public final class StagingArea {
             List<Path> inOrder = Stream.concat(Stream.of(first), markers.filter(m -> !m.equals(first) && m.toString().endsWith(".files")))
                     .filter(Files::isRegularFile).toList();
             for (Path marker : inOrder) {
-                if (Marker.files(marker).contains(file)) {
-                    return Optional.of(Marker.hashes(marker).getOrDefault(file, FileHashes.NONE));
+                Optional<FileHashes> listing = Marker.listing(marker, file);
+                if (listing.isPresent()) {
+                    return listing;
                 }
             }
         } catch (IOException noMarkers) {
