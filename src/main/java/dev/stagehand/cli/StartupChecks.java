@@ -1,5 +1,6 @@
 package dev.stagehand.cli;
 
+import dev.stagehand.db.Vendor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -45,7 +46,9 @@ final class StartupChecks {
     }
 
     static void databaseUrl(String url) {
-        if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+        try {
+            Vendor.of(url); // the databases stagehand knows
+        } catch (IllegalArgumentException unknown) {
             throw new StartupError("--db must be a jdbc:h2:... or jdbc:postgresql:... URL");
         }
     }

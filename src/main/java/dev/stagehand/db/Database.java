@@ -21,12 +21,13 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final Vendor vendor;
     private final DSLContext dsl;
-    private final AutoCloseable maintenance;
+    /** H2 only (null on PostgreSQL, which keeps its own files). */
+    private final H2FileCompaction compaction;
 
     private Database(HikariDataSource pool, Vendor vendor) {
         this.pool = pool;
         this.vendor = vendor;
-        this.maintenance = vendor == Vendor.H2 ? H2FileCompaction.start(pool) : () -> {};
+        this.compaction = vendor == Vendor.H2 ? H2FileCompaction.start(pool) : null;
         this.dsl = DSL.using(pool, vendor.dialect(), vendor.jooqSettings());
     }
 
@@ -164,10 +165,8 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            maintenance.close();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+        if (compaction != null) {
+            compaction.close();
         }
         pool.close();
     }

@@ -23,7 +23,7 @@ final class Archives {
     /** A tar stream over raw (possibly compressed) bytes; the compression is detected from the bytes. */
     static TarArchiveInputStream tar(InputStream raw, String name) throws IOException {
         InputStream buffered = new BufferedInputStream(raw, 1 << 16);
-        if (name.endsWith(".tar")) {
+        if (isPlainTar(name)) {
             return new TarArchiveInputStream(buffered);
         }
         return new TarArchiveInputStream(decompressed(buffered, name));

@@ -23,8 +23,13 @@ import java.util.regex.Pattern;
  * is on disk once, counts for {@code is_staged}, and is covered by quota, eviction and clean.
  */
 public final class ObjectCache {
-    /** One object: the stage request that fetches it and where it lands under the static dir. */
-    public record CachedObject(StageRequest request, StageTarget target, String name, String staticPath) {}
+    /** One object: the stage request that fetches it, and where it lands in its build. */
+    public record CachedObject(StageRequest request, StageTarget target, String name, String installedAt) {
+        /** Where it lands under the static dir. */
+        public String staticPath() {
+            return request.build().path() + "/" + installedAt;
+        }
+    }
 
     /**
      * How to answer a GET: the file is (or will be) at {@code object.staticPath()}; {@code recorded}
@@ -92,7 +97,7 @@ public final class ObjectCache {
 
     private CachedObject cached(String bucket, String dir, StageTarget target, String objectName, String installedAt) {
         StageRequest request = stage.requestFor("gs://" + bucket + "/" + dir, target);
-        return new CachedObject(request, target, objectName, request.build().path() + "/" + installedAt);
+        return new CachedObject(request, target, objectName, installedAt);
     }
 
     /** An object path split into its directory (the build) and its name in it. */
@@ -122,8 +127,7 @@ public final class ObjectCache {
         if (Files.isRegularFile(area.root().resolve(object.staticPath()), LinkOption.NOFOLLOW_LINKS)) {
             // A hit only if this build installed it: another bucket's build may share the path.
             long buildId = stage.buildIdOf(object.request().build());
-            String installedAt = object.staticPath().substring(object.request().build().path().length() + 1);
-            Optional<FileHashes> installed = area.installedBy(buildId, object.target().key(), installedAt);
+            Optional<FileHashes> installed = area.installedBy(buildId, object.target().key(), object.installedAt());
             if (installed.isPresent()) {
                 // Checksums only as kept with the bytes: a fresh stat could describe a newer object.
                 FileHashes hashes = object.target() instanceof StageTarget.NamedFile ? installed.get() : FileHashes.NONE;
@@ -135,7 +139,7 @@ public final class ObjectCache {
         CompletableFuture<CacheResult> recorded = stage.submit(object.request(), false, Duration.ZERO)
                 .thenApply(submission -> CacheResult.ofRecorded(submission.createdJobs()));
         // The archive's checksums are those of the object, not of a member or of the decompressed bytes.
-        FileHashes hashes = object.target() instanceof StageTarget.NamedFile ? hashesOf(info) : FileHashes.NONE;
+        FileHashes hashes = object.target() instanceof StageTarget.NamedFile ? FileHashes.of(info) : FileHashes.NONE;
         return new Fetch(object, null, hashes, recorded);
     }
 
@@ -150,9 +154,5 @@ public final class ObjectCache {
         } catch (IOException e) {
             throw new StoreUnavailable("the store could not be read: " + e.getMessage(), e);
         }
-    }
-
-    private static FileHashes hashesOf(ObjectInfo info) {
-        return new FileHashes(info.crc32cBase64(), info.md5Base64());
     }
 }
