@@ -1,9 +1,9 @@
 package dev.stagehand.api;
 
+import dev.stagehand.api.http.CrossSite;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,29 +89,6 @@ final class CallerRules {
      * not this server's own. Lab clients send neither header.
      */
     private static boolean crossSite(Context ctx) {
-        String site = ctx.header("Sec-Fetch-Site");
-        if (site != null && !site.equalsIgnoreCase("same-origin") && !site.equalsIgnoreCase("none")) {
-            return true;
-        }
-        String origin = ctx.header("Origin");
-        return origin != null && !sameOrigin(origin, ctx.header("Host"));
-    }
-
-    private static boolean sameOrigin(String origin, String host) {
-        if (host == null || origin.equals("null")) {
-            return false;
-        }
-        try {
-            URI uri = URI.create(origin);
-            if (uri.getHost() == null) {
-                return false;
-            }
-            int port = uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-            String expected = (uri.getHost() + ":" + port).toLowerCase(Locale.ROOT);
-            String given = host.toLowerCase(Locale.ROOT);
-            return expected.equals(given.contains(":") && !given.endsWith("]") ? given : given + ":" + port);
-        } catch (IllegalArgumentException malformed) {
-            return false;
-        }
+        return CrossSite.of(ctx.header("Sec-Fetch-Site"), ctx.header("Origin"), ctx.header("Host"));
     }
 }

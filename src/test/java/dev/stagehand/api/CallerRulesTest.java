@@ -54,6 +54,7 @@ class CallerRulesTest {
         Path tokenFile = Files.writeString(dir.resolve("admin-token"), TOKEN + "\n");
         gcs = new FakeGcs();
         gcs.put(BUCKET, BUILD + "/stateful.tgz", TestArchives.random(1000, 1));
+        gcs.put(BUCKET, BUILD + "/fresh.bin.gz", TestArchives.random(1000, 2)); // a miss would make a job
         server = Server.start(Server.settings(dir, gcs).withAccess(new Settings.Access(tokenFile)));
         assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful").body());
         assertEquals(500, server.get("/stage?archive_url=" + URL + "&artifacts=autotest&wait_for_upload_s=0").statusCode());
@@ -116,6 +117,15 @@ class CallerRulesTest {
         calls.add(new Call("a JSON POST as text/plain", "POST", "/api/v1/stage", stageBody, headers("Content-Type", "text/plain"), 415));
         calls.add(new Call("a JSON POST as a form", "POST", retry, "x=1",
                 headers("Content-Type", "application/x-www-form-urlencoded", "Authorization", bearer), 415));
+        String object = BUCKET + "/" + BUILD + "/fresh.bin.gz";
+        calls.add(new Call("cross-site pull-through by a browser", "GET", "/download/" + object, null,
+                headers("Sec-Fetch-Site", "cross-site"), 403));
+        calls.add(new Call("cross-site HEAD of an object", "HEAD", "/download/" + object, null,
+                headers("Origin", "http://evil.example"), 403));
+        calls.add(new Call("cross-site extract", "GET", "/extract/" + BUCKET + "/" + BUILD + "/stateful.tgz?file=x", null,
+                headers("Origin", "http://evil.example"), 403));
+        calls.add(new Call("cross-site decompress", "GET", "/decompress/" + object, null,
+                headers("Sec-Fetch-Site", "same-site"), 403));
         calls.add(new Call("cross-site is_staged", "GET", "/is_staged?archive_url=" + URL + "&artifacts=stateful", null,
                 headers("Origin", "https://evil.example"), 403));
         return calls;

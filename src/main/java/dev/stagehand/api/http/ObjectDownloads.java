@@ -88,6 +88,11 @@ public final class ObjectDownloads implements Filter {
             chain.doFilter(req, res); // the devserver's /download RPC, or a 404
             return;
         }
+        // It runs before the routes' caller rules, and a miss makes a job: another site's page may not ask.
+        if (CrossSite.of(req.getHeader("Sec-Fetch-Site"), req.getHeader("Origin"), req.getHeader("Host"))) {
+            PlainErrors.send(res, 403, "cross-site requests are refused");
+            return;
+        }
         if (!req.getMethod().equals("GET") && !req.getMethod().equals("HEAD")) {
             res.setHeader("Allow", "GET, HEAD");
             PlainErrors.send(res, 405, "only GET and HEAD");
