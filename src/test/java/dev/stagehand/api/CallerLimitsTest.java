@@ -81,6 +81,20 @@ class CallerLimitsTest {
         }
     }
 
+    /** A pull-through is a stage request like any: the same limits bound it, with the same one-line 429. */
+    @Test
+    void pullThroughsAreBoundedByTheSameLimits() throws Exception {
+        try (FakeGcs gcs = new FakeGcs(); Server server = start(gcs, new CallerLimits(100, 2, 100, 100))) {
+            assertEquals("Success", server.get(stage("R1", "a,b")).body()); // two jobs waiting for their uploads
+            gcs.put(BUCKET, "t/R1/c", new byte[10]);
+            int requestsBefore = requests(server);
+            var r = server.get("/download/" + BUCKET + "/t/R1/c");
+            assertRefused(server, r, "--max-active-jobs-per-build");
+            assertEquals(2, jobs(server), "the refused pull-through queued nothing");
+            assertEquals(requestsBefore, requests(server), "and recorded no request");
+        }
+    }
+
     @Test
     void jobsWaitingForTheirUploadAreBounded() throws Exception {
         try (FakeGcs gcs = new FakeGcs(); Server server = start(gcs, new CallerLimits(100, 100, 100, 2))) {
