@@ -144,6 +144,7 @@ public final class BuildStore {
             DSLContext tx = cfg.dsl();
             tx.update(BUILD).set(BUILD.STATE, BuildTransition.END_REMOVAL.to).setNull(BUILD.STATE_BY).set(BUILD.STAGED_BYTES, 0L)
                     .where(BUILD.ID.eq(buildId), BUILD.STATE.in(BuildTransition.END_REMOVAL.from)).execute();
+            ArchiveIndexes.removeAll(tx, buildId);
             if (evictionReason != null) {
                 tx.insertInto(EVICTION).set(EVICTION.BUILD_ID, buildId).set(EVICTION.EVICTED_AT, clock.instant())
                         .set(EVICTION.REASON, JobStore.truncate(evictionReason)).set(EVICTION.BYTES_FREED, bytesFreed)

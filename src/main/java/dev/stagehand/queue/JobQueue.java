@@ -58,6 +58,7 @@ public final class JobQueue implements AutoCloseable {
     });
 
     private JobHandler handler;
+    private final ArchiveIndexes indexes;
 
     /** A queue whose jobs {@code handler} runs once {@link #start()} is called. */
     public JobQueue(Database database, QueueConfig config, JobHandler handler, Clock clock) {
@@ -74,6 +75,7 @@ public final class JobQueue implements AutoCloseable {
         this.stores = new Stores(database.dsl(), clock, nodes.self());
         this.ledger = new LedgerQueries(database.dsl());
         this.disk = new DiskLedger(database.dsl(), clock, nodes.self());
+        this.indexes = new ArchiveIndexes(database.dsl(), clock);
         this.waiters = new RequestWaiters(stores.requests, config.waiterPollInterval());
         this.executor = new JobExecutor(stores, ledger, config.retry(), clock, nodes.self(), new Outcomes(), steps);
         this.permits = new WorkerPermits(config.workers());
@@ -250,6 +252,11 @@ public final class JobQueue implements AutoCloseable {
 
     public DiskLedger disk() {
         return disk;
+    }
+
+    /** The member indexes of archives that /extract read. */
+    public ArchiveIndexes archiveIndexes() {
+        return indexes;
     }
 
     /** Builds whose eviction or clean was cut short by a node that is gone (at startup: an earlier run). */

@@ -5,6 +5,7 @@ import dev.stagehand.archive.ArchiveSource;
 import dev.stagehand.archive.BuildRef;
 import dev.stagehand.archive.ObjectInfo;
 import dev.stagehand.common.RealPaths;
+import dev.stagehand.queue.ArchiveIndexes;
 import dev.stagehand.staging.transfer.Checksums;
 import dev.stagehand.staging.transfer.Download;
 import dev.stagehand.staging.transfer.DownloadSettings;
@@ -18,15 +19,20 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.io.IOUtils;
 import org.apache.commons.io.input.BoundedInputStream;
 
 /**
@@ -49,7 +55,9 @@ final class ArtifactStager {
     private final Progress progress;
     private final LandingFiles landing;
     private final ArchiveLimits limits;
-    private final List<LandingFiles.Landing> landings = new ArrayList<>();
+    private final ArchiveIndexes indexes;
+    /** Files announced to readers while they land, by their place in the build. */
+    private final Map<String, LandingFiles.Landing> landings = new LinkedHashMap<>();
     /** The archive's checksums of the files copied as they are, for the marker (served with them by /download). */
     private final Map<String, FileHashes> hashes = new LinkedHashMap<>();
     private long reserved;
@@ -74,6 +82,7 @@ final class ArtifactStager {
         this.download = disk.download();
         this.landing = disk.landing();
         this.limits = disk.limits();
+        this.indexes = disk.indexes();
         this.progress = progress;
     }
 
@@ -118,7 +127,7 @@ final class ArtifactStager {
             beforeInstall.run();
             area.install(work, build.path(), job.buildId(), artifactKey, unpacker.written(), mkdirs, hashes);
             installed = true;
-            landings.forEach(landing::installed);
+            landings.values().forEach(landing::installed);
             StagingArea.deleteTree(area.partialDir(job.jobId()));
             space.installed(job.buildId(), build.path());
         } catch (RealPaths.Escape e) { // a link in the build (an earlier artifact's) is in the way: no retry helps
@@ -131,7 +140,7 @@ final class ArtifactStager {
             throw e;
         } finally {
             if (!installed) {
-                landings.forEach(landing::failed); // readers of what was landing abort: never a short file
+                landings.values().forEach(landing::failed); // readers of what was landing abort: never a short file
             }
             StagingArea.deleteTree(work);
         }
@@ -144,7 +153,10 @@ final class ArtifactStager {
     private LandingFiles.Landing land(String dest, Path file, long size, LandingFiles.StoreRanges store) {
         LandingFiles.Landing l = landing.begin(build.path() + "/" + dest, file, size, store,
                 () -> steps.reached("first_byte_on_disk", false), () -> steps.reached("reader_woken", true));
-        landings.add(l);
+        LandingFiles.Landing earlier = landings.put(dest, l);
+        if (earlier != null) { // a later member of the same name replaces it: its readers reset, never take the earlier bytes
+            landing.failed(earlier);
+        }
         return l;
     }
 
@@ -154,7 +166,7 @@ final class ArtifactStager {
         steps.reached("metadata", false);
         switch (rule.action()) {
             case COPY -> copy(info, SafePaths.entryPath(name, rule.destination(name, build.name())), work, unpacker);
-            case EXTRACT, MEMBER, DECOMPRESS -> unpack(info, rule, unpacker);
+            case EXTRACT, MEMBER, DECOMPRESS -> unpack(info, rule, work, unpacker);
         }
     }
 
@@ -215,7 +227,7 @@ final class ArtifactStager {
         }
     }
 
-    private void unpack(ObjectInfo info, Rule rule, Unpacker unpacker) throws IOException, StagingFailure {
+    private void unpack(ObjectInfo info, Rule rule, Path work, Unpacker unpacker) throws IOException, StagingFailure {
         unpacker.reading(info.name(), info.size());
         unpacking = info.name();
         String dest = rule.to() == null ? null : rule.destination(info.name(), build.name());
@@ -224,10 +236,12 @@ final class ArtifactStager {
                 decompress(info, dest, unpacker);
             } else if (rule.action() == Rule.Action.MEMBER && Archives.isPlainTar(info.name())) {
                 indexedTarMember(info, rule.member(), dest, unpacker);
+            } else if (rule.action() == Rule.Action.MEMBER && !Archives.isZip(info.name())) {
+                compressedTarMember(info, rule.member(), dest, work, unpacker);
             } else if (Archives.isZip(info.name())) {
                 unzip(info, rule, dest, unpacker);
             } else {
-                untar(info, rule, dest, unpacker);
+                untar(info, rule, unpacker);
             }
         } catch (SourceChannel.SourceException | Checksums.ChecksumMismatch | ArchiveError e) {
             throw e; // the bytes did not arrive intact, or the archive could not be read: not a corrupt archive
@@ -243,8 +257,11 @@ final class ArtifactStager {
         try (RangedChannel channel = new RangedChannel(source, info, download);
              ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).setIgnoreLocalFileHeader(true).get()) {
             if (rule.action() == Rule.Action.MEMBER) {
+                if (indexes.find(job.buildId(), info.name(), info.generation()).isEmpty()) { // a later name it lacks is a 404 with no job
+                    indexes.record(job.buildId(), info.name(), info.generation(), zipIndex(zip));
+                }
                 if (!unpacker.zipMember(zip, channel, rule.member(), dest)) {
-                    throw StagingFailure.permanent(info.name() + " has no member " + rule.member());
+                    throw noMember(info, rule.member());
                 }
             } else {
                 unpacker.zip(zip, rule);
@@ -253,18 +270,16 @@ final class ArtifactStager {
     }
 
     /**
-     * One member of an uncompressed tar by range: its place from the archive's index (read from
-     * the tar's headers by range the first time), then only its bytes. Tar keeps no checksum of a
-     * member, so the member is checked by its size; the generation pin keeps it the same object.
+     * One member of an uncompressed tar by range: its place from the archive's index in the
+     * ledger (read from the tar's headers by range the first time), then only its bytes. Tar
+     * keeps no checksum of a member, so the member is checked by its size; the generation pin
+     * keeps it the same object.
      */
     private void indexedTarMember(ObjectInfo info, String member, String dest, Unpacker unpacker) throws IOException, StagingFailure {
-        Path indexFile = area.tarIndexFile(job.buildId(), info.name(), info.generation());
-        Optional<TarIndex> kept = TarIndex.read(indexFile);
-        TarIndex index = kept.isPresent() ? kept.get() : TarIndex.scan(new RangedChannel(source, info, download));
-        if (kept.isEmpty()) {
-            index.keep(indexFile);
-        }
-        TarIndex.Member place = index.find(member).orElseThrow(() -> StagingFailure.permanent(info.name() + " has no member " + member));
+        Optional<Long> recorded = indexes.find(job.buildId(), info.name(), info.generation());
+        long indexId = recorded.isPresent() ? recorded.get()
+                : indexes.record(job.buildId(), info.name(), info.generation(), TarIndex.scan(new RangedChannel(source, info, download)));
+        ArchiveIndexes.Member place = indexes.member(indexId, member).orElseThrow(() -> noMember(info, member));
         try (RangedChannel channel = new RangedChannel(source, info, download)) {
             channel.expect(place.offset(), place.size());
             channel.position(place.offset());
@@ -277,17 +292,71 @@ final class ArtifactStager {
         }
     }
 
-    /** Streams the object through its decompressor while downloading. */
-    private void decompress(ObjectInfo info, String dest, Unpacker unpacker) throws IOException, StagingFailure {
-        readVerified(info, raw -> {
-            unpacker.decompressed(Archives.decompressed(raw, info.name()), dest);
-            return true;
-        });
+    /**
+     * One member of a compressed tar, from a whole copy of the archive in the build: the one
+     * there if it is this generation's, else fetched now and installed with the member (so
+     * {@code /download} serves it, and the next member costs no fetch). The first read of the
+     * copy records the archive's index while it extracts the member; later ones decompress only
+     * up to the member.
+     */
+    private void compressedTarMember(ObjectInfo info, String member, String dest, Path work, Unpacker unpacker)
+            throws IOException, StagingFailure {
+        Path copy = wholeCopy(info, work, unpacker);
+        unpacker.reading(info.name(), info.size());
+        Optional<Long> recorded = indexes.find(job.buildId(), info.name(), info.generation());
+        try (InputStream tar = Archives.decompressed(Files.newInputStream(copy, LinkOption.NOFOLLOW_LINKS), info.name())) {
+            if (recorded.isEmpty()) {
+                Map<String, ArchiveIndexes.Member> index = TarIndex.scan(tar, member, (bytes, size) -> unpacker.member(bytes, member, dest, size));
+                indexes.record(job.buildId(), info.name(), info.generation(), index);
+                if (!index.containsKey(member)) {
+                    throw noMember(info, member);
+                }
+                return;
+            }
+            ArchiveIndexes.Member place = indexes.member(recorded.get(), member).orElseThrow(() -> noMember(info, member));
+            IOUtils.skipFully(tar, place.offset());
+            unpacker.member(BoundedInputStream.builder().setInputStream(tar).setMaxCount(place.size()).get(), member, dest, place.size());
+        }
     }
 
-    /** What reads an archive's stream while it downloads; false when it did not find what it looked for. */
+    /** The build's copy of the archive when it holds this generation (its checksums say so), else a fresh one in the work dir. */
+    private Path wholeCopy(ObjectInfo info, Path work, Unpacker unpacker) throws IOException, StagingFailure {
+        FileHashes wanted = FileHashes.of(info);
+        Optional<FileHashes> kept = area.installedBy(job.buildId(), new StageTarget.NamedFile(info.name()).key(), info.name());
+        Path inBuild = SafePaths.under(area.buildDir(build.path()), info.name());
+        Optional<Path> real = Files.isRegularFile(inBuild, LinkOption.NOFOLLOW_LINKS) ? RealPaths.inside(area.root(), inBuild) : Optional.empty();
+        if (!wanted.equals(FileHashes.NONE) && kept.equals(Optional.of(wanted)) && real.isPresent()) {
+            return real.get();
+        }
+        copy(info, info.name(), work, unpacker);
+        return SafePaths.under(work, info.name());
+    }
+
+    /** A zip's regular files, from its central directory: where each local header starts, and its size. */
+    private static Map<String, ArchiveIndexes.Member> zipIndex(ZipFile zip) {
+        Map<String, ArchiveIndexes.Member> members = new HashMap<>();
+        for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
+            if (entry.isDirectory() || entry.isUnixSymlink()) {
+                members.remove(entry.getName());
+            } else {
+                members.put(entry.getName(), new ArchiveIndexes.Member(entry.getLocalHeaderOffset(), entry.getSize()));
+            }
+        }
+        return members;
+    }
+
+    private static StagingFailure noMember(ObjectInfo info, String member) {
+        return StagingFailure.permanent(info.name() + " has no member " + member);
+    }
+
+    /** Streams the object through its decompressor while downloading. */
+    private void decompress(ObjectInfo info, String dest, Unpacker unpacker) throws IOException, StagingFailure {
+        readVerified(info, raw -> unpacker.decompressed(Archives.decompressed(raw, info.name()), dest));
+    }
+
+    /** What reads an archive's stream while it downloads. */
     private interface StreamReader {
-        boolean read(InputStream raw) throws IOException, StagingFailure;
+        void read(InputStream raw) throws IOException, StagingFailure;
     }
 
     /**
@@ -295,12 +364,11 @@ final class ArtifactStager {
      * even past what the reader took. A stream the reader could not read is a corrupt archive or
      * bytes damaged in transit: only the checksum can tell which.
      */
-    private boolean readVerified(ObjectInfo info, StreamReader reader) throws IOException, StagingFailure {
+    private void readVerified(ObjectInfo info, StreamReader reader) throws IOException, StagingFailure {
         Checksums sums = new Checksums(info);
         try (InputStream raw = sums.watch(Channels.newInputStream(archiveBytes(info)))) {
-            boolean found;
             try {
-                found = reader.read(raw);
+                reader.read(raw);
             } catch (IOException unreadable) {
                 if (DiskErrors.isNoSpace(unreadable)) {
                     throw unreadable;
@@ -311,7 +379,6 @@ final class ArtifactStager {
             }
             raw.transferTo(OutputStream.nullOutputStream());
             sums.verify(info);
-            return found;
         }
     }
 
@@ -322,18 +389,8 @@ final class ArtifactStager {
                 : new SourceChannel(source, info, 0);
     }
 
-    /** Streams the tar while downloading; the whole compressed stream is checksummed, even past the member. */
-    private void untar(ObjectInfo info, Rule rule, String dest, Unpacker unpacker) throws IOException, StagingFailure {
-        boolean found = readVerified(info, raw -> {
-            TarArchiveInputStream tar = Archives.tar(raw, info.name()); // closed with raw
-            if (rule.action() == Rule.Action.MEMBER) {
-                return unpacker.tarMember(tar, rule.member(), dest);
-            }
-            unpacker.tar(tar, rule);
-            return true;
-        });
-        if (!found) {
-            throw StagingFailure.permanent(info.name() + " has no member " + rule.member());
-        }
+    /** Streams the tar while downloading; the whole compressed stream is checksummed. */
+    private void untar(ObjectInfo info, Rule rule, Unpacker unpacker) throws IOException, StagingFailure {
+        readVerified(info, raw -> unpacker.tar(Archives.tar(raw, info.name()), rule)); // the tar stream is closed with raw
     }
 }

@@ -7,6 +7,7 @@ import dev.stagehand.archive.ObjectInfo;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
 import dev.stagehand.common.RelativePaths;
+import dev.stagehand.queue.ArchiveIndexes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -58,8 +59,10 @@ public final class ObjectCache {
     private final StageService stage;
     private final ArchiveSources sources;
     private final StagingArea area;
+    private final ArchiveIndexes indexes;
 
-    public ObjectCache(StageService stage, ArchiveSources sources, StagingArea area) {
+    public ObjectCache(StageService stage, ArchiveSources sources, StagingArea area, ArchiveIndexes indexes) {
+        this.indexes = indexes;
         this.stage = stage;
         this.sources = sources;
         this.area = area;
@@ -136,11 +139,21 @@ public final class ObjectCache {
         }
         ObjectInfo info = stat(object).orElseThrow(() -> new NoSuchObject("no such object: "
                 + CallerText.quote(object.request().build().url().url() + "/" + object.name())));
+        if (object.target() instanceof StageTarget.Member m && !mayHold(object, info, m.member())) {
+            throw new NoSuchObject("the archive has no member " + CallerText.quote(m.member()));
+        }
         CompletableFuture<CacheResult> recorded = stage.submit(object.request(), false, Duration.ZERO)
                 .thenApply(submission -> CacheResult.ofRecorded(submission.createdJobs()));
         // The archive's checksums are those of the object, not of a member or of the decompressed bytes.
         FileHashes hashes = object.target() instanceof StageTarget.NamedFile ? FileHashes.of(info) : FileHashes.NONE;
         return new Fetch(object, null, hashes, recorded);
+    }
+
+    /** False when this generation of the archive was indexed and the index lacks the member: a 404 with no job. */
+    private boolean mayHold(CachedObject object, ObjectInfo archive, String member) {
+        long buildId = stage.buildIdOf(object.request().build());
+        return indexes.find(buildId, archive.name(), archive.generation()).map(index -> indexes.member(index, member).isPresent())
+                .orElse(true);
     }
 
     private Optional<ObjectInfo> stat(CachedObject object) {

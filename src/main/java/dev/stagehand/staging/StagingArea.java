@@ -213,16 +213,9 @@ public final class StagingArea {
         }
     }
 
-    /** Where the member index of an uncompressed tar of the build is kept, for one generation of it. */
-    Path tarIndexFile(long buildId, String archive, long generation) {
-        return internal("tar-index").resolve(Long.toString(buildId))
-                .resolve(URLEncoder.encode(archive, StandardCharsets.UTF_8) + "@" + generation);
-    }
-
-    /** Removes a build's files, markers and tar indexes (clean, eviction). */
+    /** Removes a build's files and markers (clean, eviction). */
     public void removeBuild(long buildId, String buildPath) throws IOException {
         deleteTree(internal("markers").resolve(Long.toString(buildId)));
-        deleteTree(internal("tar-index").resolve(Long.toString(buildId)));
         deleteTree(buildDir(buildPath));
     }
 
@@ -246,6 +239,7 @@ public final class StagingArea {
                 }
             }
         }
+        deleteTree(internal("tar-index")); // tar indexes as files, before the ledger kept them
     }
 
     /** The job a scratch dir belongs to ({@code <job>} in partial/, {@code <job>-<attempt>} in work/); -1 for a name of neither form. */

@@ -120,19 +120,6 @@ final class Unpacker {
         }
     }
 
-    /** One named member of a tar stream, to {@code dest}; false if the archive has no such member. */
-    boolean tarMember(TarArchiveInputStream tar, String member, String dest) throws IOException, StagingFailure {
-        TarArchiveEntry entry;
-        while ((entry = tar.getNextEntry()) != null) {
-            countMember();
-            if (entry.getName().equals(member) && entry.isFile()) {
-                expecting(entry.getSize());
-                write(tar, dest, member, null, landing.begin(dest, SafePaths.under(work, dest), entry.getSize()));
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** A member of {@code size} bytes (negative: unknown) is written next: the progress has a total while it lands. */
     private void expecting(long size) {

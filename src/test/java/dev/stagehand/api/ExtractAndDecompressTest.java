@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stagehand.db.schema.Tables;
 import dev.stagehand.testing.ServerTest;
 import dev.stagehand.testing.TestArchives;
 import dev.stagehand.testing.TestArchives.Compression;
@@ -72,8 +73,41 @@ class ExtractAndDecompressTest extends ServerTest {
         assertEquals(200, second.statusCode());
         assertArrayEquals(random(1 << 20, 112), second.body());
         long read = gcs.bytesServed(BUCKET, object) - afterFirst;
-        assertTrue(read <= 1.1 * (1 << 20), "with the index kept, only the member: " + read + " bytes");
+        assertTrue(read <= 1.1 * (1 << 20), "with the index recorded, only the member: " + read + " bytes");
+        var db = server.stagehand.database().dsl();
+        assertEquals(16, db.select(Tables.ARCHIVE_INDEX.MEMBERS).from(Tables.ARCHIVE_INDEX).fetchSingle().value1(), "the index is in the ledger");
         assertEquals(404, get("/extract/" + BUCKET + "/" + object + "?file=m/99.bin").statusCode());
+        assertEquals(2, server.jobs(null, URL).size(), "a name the index lacks is a 404 with no job");
+    }
+
+    /**
+     * A compressed tar is fetched whole once, by the first extract; its members come from that
+     * copy, the copy is what /download serves, and a name its index lacks is a 404 with no job.
+     */
+    @ParameterizedTest
+    @CsvSource({"GZIP, tests.tar.gz", "BZIP2, tests.tar.bz2", "XZ, tests.tar.xz"})
+    void aCompressedTarIsFetchedOnceAndItsMembersComeFromTheCopy(Compression compression, String name) throws Exception {
+        byte[] archive = TestArchives.tar().file("a.bin", random(200_000, 21)).file("dir/b.bin", random(300_000, 22))
+                .file("twice", "old").file("twice", "newer").build(compression);
+        gcs.put(BUCKET, DIR + "/" + name, archive);
+        String extract = "/extract/" + BUCKET + "/" + DIR + "/" + name + "?file=";
+        HttpResponse<byte[]> a = get(extract + "a.bin");
+        assertEquals(200, a.statusCode(), new String(a.body()));
+        assertArrayEquals(random(200_000, 21), a.body());
+        assertEquals(archive.length, gcs.bytesServed(BUCKET, DIR + "/" + name), "the archive, once");
+
+        assertArrayEquals(random(300_000, 22), get(extract + "dir/b.bin").body());
+        assertEquals("newer", new String(get(extract + "twice").body()), "the later member of a name, as an unpacking leaves it");
+        HttpResponse<byte[]> whole = get("/download/" + BUCKET + "/" + DIR + "/" + name);
+        assertEquals(200, whole.statusCode());
+        assertArrayEquals(archive, whole.body());
+        assertEquals(archive.length, gcs.bytesServed(BUCKET, DIR + "/" + name), "later members and /download: no second fetch");
+        assertTrue(server.get("/metrics").body().contains("stagehand_cache_requests_total{result=\"hit\",rpc=\"download\"} 1.0"));
+
+        HttpResponse<byte[]> missing = get(extract + "absent.bin");
+        assertEquals(404, missing.statusCode());
+        assertEquals("the archive has no member 'absent.bin'", new String(missing.body()).trim());
+        assertEquals(3, server.jobs(null, URL).size(), "three members, no job for the download or the missing name");
     }
 
     @Test
@@ -88,6 +122,8 @@ class ExtractAndDecompressTest extends ServerTest {
         assertTrue(read < zip.length / 2, "read the directory and the member, not the whole zip: " + read + " of " + zip.length);
         dev.stagehand.testing.Eventually.await(Duration.ofSeconds(10), "the job to end", () -> server.jobs("SUCCEEDED", URL).size() == 1);
         assertEquals(Long.valueOf(wanted.length), server.jobs(null, URL).get(0).bytesTotal(), "a zip member's progress has its total");
+        assertEquals(404, get("/extract/" + BUCKET + "/" + DIR + "/image.zip?file=absent.bin").statusCode());
+        assertEquals(1, server.jobs(null, URL).size(), "the zip's index, recorded by the first extract, answers a missing name");
     }
 
     @Test
