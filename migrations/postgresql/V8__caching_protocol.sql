@@ -29,3 +29,10 @@ CREATE TABLE archive_member (
     size        BIGINT NOT NULL
 );
 CREATE INDEX archive_member_name_ix ON archive_member (index_id, name_hash);
+
+-- [jooq ignore start]
+-- Which requests asked for each job, with the lab's tasks behind them: a job's history back to its callers.
+CREATE VIEW job_requests AS
+SELECT rj.job_id, r.id AS request_id, rj.required, r.swarming_task_id, r.bbid, r.outcome, r.created_at
+FROM request_job rj JOIN stage_request r ON r.id = rj.request_id;
+-- [jooq ignore stop]

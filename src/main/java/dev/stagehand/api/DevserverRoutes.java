@@ -1,5 +1,6 @@
 package dev.stagehand.api;
 
+import dev.stagehand.common.TaskIds;
 import dev.stagehand.api.http.CacheResults;
 import dev.stagehand.db.types.JobState;
 import dev.stagehand.queue.JobView;
@@ -48,7 +49,8 @@ final class DevserverRoutes {
     }
 
     private void stage(Context ctx, String rpc, List<String> artifacts) throws Exception {
-        StageRequest req = stage.request(Params.required(ctx, "archive_url"), artifacts, Params.list(ctx, "files"));
+        StageRequest req = stage.request(Params.required(ctx, "archive_url"), artifacts, Params.list(ctx, "files"))
+                .by(TaskIds.fromHeaders(ctx::header));
         Integer waitSeconds = Params.integer(ctx, "wait_for_upload_s");
         boolean clean = Params.bool(ctx, "clean");
         boolean async = Params.bool(ctx, "async");

@@ -1,6 +1,7 @@
 package dev.stagehand.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stagehand.common.TaskIds;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
 import dev.stagehand.db.types.JobState;
@@ -64,7 +65,7 @@ final class JsonApiRoutes {
         if (body.clean()) {
             rules.requireAdmin(ctx, "clean");
         }
-        StageRequest req = stage.request(body.archiveUrl(), body.artifacts(), body.files());
+        StageRequest req = stage.request(body.archiveUrl(), body.artifacts(), body.files()).by(TaskIds.fromHeaders(ctx::header));
         var recorded = stage.submit(req, body.clean(), body.waitForUpload());
         if (!body.waitForJobs()) {
             ctx.future(() -> recorded.thenAccept(submission -> ctx.status(202).json(request(submission.requestId()))));
@@ -80,8 +81,8 @@ final class JsonApiRoutes {
         request.jobs().forEach(l -> required.put(l.jobId(), l.required()));
         List<JobView> jobs = ledger.jobs(required.keySet());
         String url = jobs.isEmpty() ? null : jobs.get(0).archiveUrl();
-        return new RequestJson(id, request.outcome(), url, request.createdAt(), request.finishedAt(),
-                jobs.stream().map(j -> JobJson.of(j, required.get(j.id()), null, clock)).toList());
+        return new RequestJson(id, request.outcome(), url, request.createdAt(), request.finishedAt(), request.task().swarmingTaskId(),
+                request.task().bbid(), jobs.stream().map(j -> JobJson.of(j, required.get(j.id()), null, clock)).toList());
     }
 
     private void listJobs(Context ctx) {

@@ -1,5 +1,6 @@
 package dev.stagehand.api;
 
+import dev.stagehand.common.TaskIds;
 import dev.stagehand.archive.BuildRef;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
@@ -55,7 +56,8 @@ final class LabRoutes {
         if (returnDir && relativePath) {
             throw new InvalidRequest("give return_dir or relative_path, not both");
         }
-        StageRequest req = services.stage().request(t.archiveUrl(), List.of(t.image().artifact), List.of());
+        StageRequest req = services.stage().request(t.archiveUrl(), List.of(t.image().artifact), List.of())
+                .by(TaskIds.fromHeaders(ctx::header));
         ctx.future(() -> staged(req).thenAccept(done -> {
             if (relativePath) {
                 ctx.result(t.buildPath());
@@ -86,7 +88,8 @@ final class LabRoutes {
     /** autotest_packages staged first, then the telemetry sources unpacked from it, once. */
     private void setupTelemetry(Context ctx) {
         BuildRef build = services.stage().build(Params.required(ctx, "archive_url"));
-        StageRequest packages = services.stage().request(build.url().url(), List.of("autotest_packages"), List.of());
+        StageRequest packages = services.stage().request(build.url().url(), List.of("autotest_packages"), List.of())
+                .by(TaskIds.fromHeaders(ctx::header));
         ctx.future(() -> staged(packages)
                 .thenCompose(done -> staged(services.stage().telemetryRequest(build)))
                 .thenAccept(done -> ctx.contentType("text/plain").result(services.stage().telemetryDir(build)))

@@ -1,5 +1,6 @@
 package dev.stagehand.queue;
 
+import dev.stagehand.common.TaskIds;
 import dev.stagehand.db.Database;
 import dev.stagehand.db.types.JobState;
 import dev.stagehand.db.types.RequestOutcome;
@@ -274,8 +275,14 @@ public final class JobQueue implements AutoCloseable {
      */
     public CompletableFuture<Submission> submitAsync(long buildId, List<JobSpec> specs, String artifacts, String files,
             Predicate<String> stillStaged) {
+        return submitAsync(buildId, specs, artifacts, files, TaskIds.NONE, stillStaged);
+    }
+
+    /** {@link #submitAsync}, with the ids of the lab's task that asked, kept with the request. */
+    public CompletableFuture<Submission> submitAsync(long buildId, List<JobSpec> specs, String artifacts, String files, TaskIds task,
+            Predicate<String> stillStaged) {
         limits.refresh();
-        return recorder.record(buildId, specs, artifacts, files, stillStaged).thenApply(RequestRecorder.Recorded::submission);
+        return recorder.record(buildId, specs, artifacts, files, task, stillStaged).thenApply(RequestRecorder.Recorded::submission);
     }
 
     /** {@link #submitAsync}, waiting for it (tests, and callers that hold a thread anyway). */
@@ -298,7 +305,7 @@ public final class JobQueue implements AutoCloseable {
         List<Long> upgraded = new ArrayList<>();
         // A build being evicted or cleaned has nothing staged worth attaching to.
         Predicate<String> staged = buildReady ? p.stillStaged() : artifact -> false;
-        List<Long> ids = tx.requests.createAll(p.buildId(), p.artifacts(), p.files(), alike.size());
+        List<Long> ids = tx.requests.createAll(p.buildId(), p.artifacts(), p.files(), alike.stream().map(RequestRecorder.Pending::task).toList());
         for (JobSpec spec : JobSpec.merged(p.specs())) {
             JobStore.Attachment a = attach(tx.jobs, p.buildId(), spec, staged);
             tx.requests.linkAll(ids, a.jobId(), spec.required());

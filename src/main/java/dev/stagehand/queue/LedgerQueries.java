@@ -7,6 +7,7 @@ import static dev.stagehand.db.schema.Tables.JOB_ATTEMPT;
 import static dev.stagehand.db.schema.Tables.REQUEST_JOB;
 import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
 
+import dev.stagehand.common.TaskIds;
 import dev.stagehand.db.types.JobState;
 import java.time.Instant;
 import java.util.Collection;
@@ -86,7 +87,7 @@ final class LedgerQueries implements Ledger {
     public Optional<RequestView> request(long requestId) {
         return db.selectFrom(STAGE_REQUEST).where(STAGE_REQUEST.ID.eq(requestId)).fetchOptional()
                 .map(r -> new RequestView(r.getId(), r.getBuildId(), r.getArtifacts(), r.getFiles(), r.getOutcome(),
-                        r.getCreatedAt(), r.getFinishedAt(), links(requestId)));
+                        r.getCreatedAt(), r.getFinishedAt(), new TaskIds(r.getSwarmingTaskId(), r.getBbid()), links(requestId)));
     }
 
     private List<RequestView.Link> links(long requestId) {

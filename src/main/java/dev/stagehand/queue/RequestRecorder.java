@@ -1,5 +1,6 @@
 package dev.stagehand.queue;
 
+import dev.stagehand.common.TaskIds;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -25,7 +26,7 @@ final class RequestRecorder implements AutoCloseable {
     static final int MOST_PER_COMMIT = 500;
 
     /** One request to record, and where its outcome goes. */
-    record Pending(long buildId, List<JobSpec> specs, String artifacts, String files, Predicate<String> stillStaged,
+    record Pending(long buildId, List<JobSpec> specs, String artifacts, String files, TaskIds task, Predicate<String> stillStaged,
             CompletableFuture<Recorded> result) {}
 
     /** What recording one request did: the submission, and the jobs it created or made required (to schedule). */
@@ -51,7 +52,7 @@ final class RequestRecorder implements AutoCloseable {
         }
     }
 
-    private static final Pending STOP = new Pending(-1, List.of(), "", "", a -> false, new CompletableFuture<>());
+    private static final Pending STOP = new Pending(-1, List.of(), "", "", TaskIds.NONE, a -> false, new CompletableFuture<>());
 
     private final Stores stores;
     private final Recording recording;
@@ -78,14 +79,14 @@ final class RequestRecorder implements AutoCloseable {
         writer.start();
     }
 
-    CompletableFuture<Recorded> record(long buildId, List<JobSpec> specs, String artifacts, String files,
+    CompletableFuture<Recorded> record(long buildId, List<JobSpec> specs, String artifacts, String files, TaskIds task,
             Predicate<String> stillStaged) {
         CompletableFuture<Recorded> result = new CompletableFuture<>();
         if (!writer.isAlive()) {
             result.completeExceptionally(new IllegalStateException("the queue is stopped"));
             return result;
         }
-        pending.add(new Pending(buildId, specs, artifacts, files, stillStaged, result));
+        pending.add(new Pending(buildId, specs, artifacts, files, task, stillStaged, result));
         return result;
     }
 

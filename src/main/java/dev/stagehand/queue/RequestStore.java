@@ -4,6 +4,7 @@ import static dev.stagehand.db.schema.Tables.JOB;
 import static dev.stagehand.db.schema.Tables.REQUEST_JOB;
 import static dev.stagehand.db.schema.Tables.STAGE_REQUEST;
 
+import dev.stagehand.common.TaskIds;
 import dev.stagehand.db.types.JobState;
 import dev.stagehand.db.types.RequestOutcome;
 import java.time.Clock;
@@ -27,16 +28,18 @@ final class RequestStore {
     }
 
     long create(long buildId, String artifacts, String files) {
-        return createAll(buildId, artifacts, files, 1).get(0);
+        return createAll(buildId, artifacts, files, List.of(TaskIds.NONE)).get(0);
     }
 
-    /** {@code count} requests alike (callers who asked the same at the same moment), in one statement; their ids in order. */
-    List<Long> createAll(long buildId, String artifacts, String files, int count) {
-        var insert = db.insertInto(STAGE_REQUEST, STAGE_REQUEST.BUILD_ID, STAGE_REQUEST.ARTIFACTS, STAGE_REQUEST.FILES,
-                STAGE_REQUEST.CREATED_AT, STAGE_REQUEST.OUTCOME);
-        var values = insert.values(buildId, artifacts, files, clock.instant(), RequestOutcome.PENDING);
-        for (int i = 1; i < count; i++) {
-            values = values.values(buildId, artifacts, files, clock.instant(), RequestOutcome.PENDING);
+    /**
+     * Requests alike (callers who asked the same at the same moment), one per task that asked, in
+     * one statement; their ids in order.
+     */
+    List<Long> createAll(long buildId, String artifacts, String files, List<TaskIds> tasks) {
+        var values = db.insertInto(STAGE_REQUEST, STAGE_REQUEST.BUILD_ID, STAGE_REQUEST.ARTIFACTS, STAGE_REQUEST.FILES,
+                STAGE_REQUEST.CREATED_AT, STAGE_REQUEST.OUTCOME, STAGE_REQUEST.SWARMING_TASK_ID, STAGE_REQUEST.BBID);
+        for (TaskIds task : tasks) {
+            values = values.values(buildId, artifacts, files, clock.instant(), RequestOutcome.PENDING, task.swarmingTaskId(), task.bbid());
         }
         return values.returning(STAGE_REQUEST.ID).fetch(STAGE_REQUEST.ID).stream().sorted().toList();
     }

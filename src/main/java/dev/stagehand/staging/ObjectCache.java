@@ -1,5 +1,6 @@
 package dev.stagehand.staging;
 
+import dev.stagehand.common.TaskIds;
 import dev.stagehand.archive.ArchiveError;
 import dev.stagehand.archive.ArchiveSources;
 import dev.stagehand.archive.ArchiveUrl;
@@ -124,9 +125,10 @@ public final class ObjectCache {
     /**
      * A hit when the file is installed; otherwise the object's metadata is read (a missing object
      * is a 404 now, not a job that waits for an upload) and a stage request for it is recorded,
-     * joining the job that is fetching it already if there is one.
+     * joining the job that is fetching it already if there is one; kept with the ids of the lab's
+     * task that asked.
      */
-    public Fetch fetch(CachedObject object) throws IOException {
+    public Fetch fetch(CachedObject object, TaskIds task) throws IOException {
         if (Files.isRegularFile(area.root().resolve(object.staticPath()), LinkOption.NOFOLLOW_LINKS)) {
             // A hit only if this build installed it: another bucket's build may share the path.
             long buildId = stage.buildIdOf(object.request().build());
@@ -142,7 +144,7 @@ public final class ObjectCache {
         if (object.target() instanceof StageTarget.Member m && !mayHold(object, info, m.member())) {
             throw new NoSuchObject("the archive has no member " + CallerText.quote(m.member()));
         }
-        CompletableFuture<CacheResult> recorded = stage.submit(object.request(), false, Duration.ZERO)
+        CompletableFuture<CacheResult> recorded = stage.submit(object.request().by(task), false, Duration.ZERO)
                 .thenApply(submission -> CacheResult.ofRecorded(submission.createdJobs()));
         // The archive's checksums are those of the object, not of a member or of the decompressed bytes.
         FileHashes hashes = object.target() instanceof StageTarget.NamedFile ? FileHashes.of(info) : FileHashes.NONE;

@@ -160,7 +160,7 @@ public final class StageService {
                 specs.add(new JobSpec(new StageTarget.Artifact(related).key(), false, now.plus(uploadWait.optional())));
             }
         }
-        return queue.submitAsync(buildId, specs, String.join(",", req.artifacts()), String.join(",", req.files()),
+        return queue.submitAsync(buildId, specs, String.join(",", req.artifacts()), String.join(",", req.files()), req.task(),
                 key -> area.onDisk(buildId, build.path(), key));
     }
 

@@ -31,14 +31,16 @@ class OperatorSqlTest {
         try (FakeGcs gcs = new FakeGcs(); Server server = Server.start(dir, gcs)) {
             gcs.put(BUCKET, PATH + "/stateful.tgz", TestArchives.random(5000, 1));
             gcs.faults(BUCKET, PATH + "/stateful.tgz").corrupt.set(1);
-            assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful").body());
+            var byTask = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base() + "/stage?archive_url=" + URL
+                    + "&artifacts=stateful")).header("X-SWARMING-TASK-ID", "5f0a1b2c3d4e5f10").header("X-BBID", "8790123456789").build();
+            assertEquals("Success", server.http.send(byTask, java.net.http.HttpResponse.BodyHandlers.ofString()).body());
             assertEquals(500, server.get("/stage?archive_url=" + URL + "&artifacts=autotest&wait_for_upload_s=0").statusCode());
 
             List<Path> queries;
             try (Stream<Path> files = Files.list(Path.of("db"))) {
                 queries = files.filter(p -> p.toString().endsWith(".sql")).sorted().toList();
             }
-            assertEquals(5, queries.size());
+            assertEquals(6, queries.size());
             for (Path query : queries) {
                 String out = sql(Files.readString(query), query.getFileName().toString());
                 switch (query.getFileName().toString()) {
@@ -47,6 +49,8 @@ class OperatorSqlTest {
                     case "failures_last_24h.sql" -> assertTrue(out.contains("autotest not found in archive"), out);
                     case "slowest_artifacts.sql" -> assertTrue(out.contains("stateful"), out);
                     case "retries_per_artifact.sql" -> assertTrue(out.lines().anyMatch(l -> l.matches("stateful\\s*\\|\\s*1\\s*\\|\\s*1\\s*\\|\\s*1")), out);
+                    case "task_history.sql" -> assertTrue(out.contains("8790123456789") && out.contains("stateful")
+                            && out.contains("SUCCEEDED") && out.contains("(1 row)"), out);
                     case "queue_now.sql" -> assertTrue(out.contains("SUCCEEDED") && out.contains("FAILED"), out);
                     default -> throw new AssertionError("untested query " + query);
                 }

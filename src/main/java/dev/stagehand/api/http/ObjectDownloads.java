@@ -1,5 +1,6 @@
 package dev.stagehand.api.http;
 
+import dev.stagehand.common.TaskIds;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
 import dev.stagehand.common.LimitReached;
@@ -110,7 +111,7 @@ public final class ObjectDownloads implements Filter {
                 case DOWNLOAD -> cache.object(bucket, object);
                 case EXTRACT -> cache.member(bucket, object, req.getParameter("file"));
                 case DECOMPRESS -> cache.decompressed(bucket, object);
-            });
+            }, TaskIds.fromHeaders(req::getHeader));
         } catch (InvalidRequest e) {
             PlainErrors.send(res, 400, e.getMessage());
             return;
@@ -169,14 +170,12 @@ public final class ObjectDownloads implements Filter {
     private void count(HttpServletRequest req, Fetch fetch, CacheResult result) {
         results.count(rpc.tag(), result);
         ServletContextRequest core = ServletContextRequest.getServletContextRequest(req);
-        String task = req.getHeader("X-SWARMING-TASK-ID");
-        String bbid = req.getHeader("X-BBID");
+        TaskIds task = TaskIds.fromHeaders(req::getHeader);
         Request.addCompletionListener(core, failure -> {
             long bytes = Response.getContentBytesWritten(core.getServletContextResponse());
             bytesServed.increment(bytes);
-            access.info("{} {}{} {} {} bytes, {}{}{}", req.getMethod(), rpc.prefix(), CallerText.escape(fetch.object().staticPath()),
-                    core.getServletContextResponse().getStatus(), bytes, result.name().toLowerCase(),
-                    task == null ? "" : ", swarming task " + CallerText.escape(task), bbid == null ? "" : ", bbid " + CallerText.escape(bbid));
+            access.info("{} {}{} {} {} bytes, {}{}", req.getMethod(), rpc.prefix(), CallerText.escape(fetch.object().staticPath()),
+                    core.getServletContextResponse().getStatus(), bytes, result.name().toLowerCase(), task.forLog());
         });
     }
 
