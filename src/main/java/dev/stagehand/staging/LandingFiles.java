@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LandingFiles {
     public enum State { LANDING, INSTALLED, FAILED }
 
+    /** The size of a file whose length is known only once it has landed whole. */
+    public static final long UNKNOWN = -1;
+
     /** The object a landing file copies, read by range straight from its store. */
     public interface StoreRanges {
         /** Bytes {@code [offset, offset + length)} of the object as it is landing (same generation). */
@@ -59,13 +62,14 @@ public final class LandingFiles {
             return file;
         }
 
+        /** The file's length, or {@link #UNKNOWN} until it ends (a decompression's). */
         public long size() {
             return size;
         }
 
-        /** Bytes from the start on disk with no gap. */
+        /** Bytes from the start on disk with no gap; once INSTALLED, all of them. */
         public long landed() {
-            return state == State.INSTALLED ? size : landed.get();
+            return state == State.INSTALLED && size != UNKNOWN ? size : landed.get();
         }
 
         public State state() {

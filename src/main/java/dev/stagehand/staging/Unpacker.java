@@ -171,10 +171,10 @@ final class Unpacker {
         write(in, dest, member, null, landing.begin(dest, SafePaths.under(work, dest), size));
     }
 
-    /** A whole decompressed object, to {@code dest}: within the limits like any member. */
+    /** A whole decompressed object, to {@code dest}: within the limits like any member, followed by readers while it lands. */
     void decompressed(InputStream in, String dest) throws IOException, StagingFailure {
         countMember();
-        write(in, dest, dest, null, bytes -> {});
+        write(in, dest, dest, null, landing.begin(dest, SafePaths.under(work, dest), LandingFiles.UNKNOWN));
     }
 
     /** A file fetched whole (not unpacked) was moved to {@code dest} in the work dir. */

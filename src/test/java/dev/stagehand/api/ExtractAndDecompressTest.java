@@ -4,6 +4,7 @@ import static dev.stagehand.testing.TestArchives.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stagehand.db.schema.Tables;
@@ -151,6 +152,54 @@ class ExtractAndDecompressTest extends ServerTest {
         }
         assertEquals(1, server.jobs(null, URL).size(), "one durable job");
         assertEquals(bytes.size(), gcs.bytesServed(BUCKET, DIR + "/" + name), "fetched once");
+    }
+
+    private static byte[] gzip(byte[] plain) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream out = TestArchives.compress(bytes, Compression.GZIP)) {
+            out.write(plain);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A cold /decompress streams the bytes as they are decompressed (no length yet), ended only by the install. */
+    @Test
+    void aColdDecompressStreamsWhileItLands() throws Exception {
+        byte[] plain = random(6 << 20, 12); // random bytes: gzip keeps them about as large
+        gcs.put(BUCKET, DIR + "/big.bin.gz", gzip(plain));
+        gcs.throttlePerConnection(2L << 20);
+        HttpResponse<java.io.InputStream> r = server.http.send(HttpRequest.newBuilder(URI.create(server.base() + "/decompress/"
+                + BUCKET + "/" + DIR + "/big.bin.gz")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Length").isEmpty(), "its length is not known yet");
+        try (java.io.InputStream body = r.body()) {
+            byte[] first = body.readNBytes(1 << 20);
+            assertEquals(1, server.jobs("RUNNING", URL).size(), "the first megabyte came while the job was still decompressing");
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            all.write(first);
+            body.transferTo(all);
+            assertArrayEquals(plain, all.toByteArray());
+        }
+        HttpResponse<byte[]> head = server.http.send(HttpRequest.newBuilder(URI.create(server.base() + "/decompress/" + BUCKET + "/" + DIR
+                + "/big.bin.gz")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(String.valueOf(plain.length), head.headers().firstValue("Content-Length").orElse(""), "a hit has its length");
+    }
+
+    /** A decompression that is never installed (its job cancelled mid-way): its reader is cut, never ended cleanly. */
+    @Test
+    void aDecompressionNeverInstalledCutsItsReaders() throws Exception {
+        byte[] plain = random(4 << 20, 13);
+        gcs.put(BUCKET, DIR + "/bad.bin.gz", gzip(plain));
+        gcs.faults(BUCKET, DIR + "/bad.bin.gz").holdAt = 2 << 20;
+        HttpResponse<java.io.InputStream> cut = server.http.send(HttpRequest.newBuilder(URI.create(server.base()
+                + "/decompress/" + BUCKET + "/" + DIR + "/bad.bin.gz")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream body = cut.body()) {
+            assertEquals(1 << 20, body.readNBytes(1 << 20).length);
+            assertTrue(server.stagehand.queue().cancel(server.jobs("RUNNING", URL).get(0).id()));
+            gcs.faults(BUCKET, DIR + "/bad.bin.gz").holdAt = -1;
+            assertThrows(java.io.IOException.class, () -> body.transferTo(OutputStream.nullOutputStream()), "cut, not ended");
+        }
+        assertFalse(Files.exists(server.build(DIR).resolve("_decompress/bad.bin.gz")), "nothing installed");
     }
 
     /** Names a caller or an archive could use to reach elsewhere, and formats that cannot be served: one line, nothing queued. */

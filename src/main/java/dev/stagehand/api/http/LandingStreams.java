@@ -145,6 +145,10 @@ public final class LandingStreams implements AutoCloseable {
 
         void start() {
             async.setTimeout(0);
+            if (file.size() == LandingFiles.UNKNOWN) {
+                startUnknownLength();
+                return;
+            }
             long size = file.size();
             position = 0;
             end = size;
@@ -184,6 +188,35 @@ public final class LandingStreams implements AutoCloseable {
                 return;
             }
             openAndStream();
+        }
+
+        /**
+         * A file whose length is known only at its end (a decompression): a GET streams it as it
+         * lands without a Content-Length, ended by the install (the chunked body's last chunk) or
+         * cut by a failure; a HEAD or a Range, which need the length, wait for the install.
+         */
+        private void startUnknownLength() {
+            if (req.getMethod().equals("HEAD") || req.getHeader("Range") != null) {
+                awaitEnd();
+                return;
+            }
+            position = 0;
+            end = Long.MAX_VALUE;
+            res.setStatus(200);
+            res.setContentType("application/octet-stream");
+            openAndStream();
+        }
+
+        private void awaitEnd() {
+            switch (file.state()) {
+                case LANDING -> file.onChange(file.landed(), () -> poll.execute(this::awaitEnd));
+                case INSTALLED -> async.dispatch(); // the static files answer, with its length
+                case FAILED -> {
+                    res.setHeader("Retry-After", "5");
+                    PlainErrors.send(res, 503, "its job failed; ask again");
+                    async.complete();
+                }
+            }
         }
 
         /**
@@ -240,8 +273,13 @@ public final class LandingStreams implements AutoCloseable {
                 }
                 // The response's last byte waits for the install: until the file is verified, the
                 // body stays short, so a failure can still turn it into a broken transfer.
-                long landed = file.landed();
-                long available = Math.min(file.state() == LandingFiles.State.INSTALLED ? end : end - 1, landed);
+                LandingFiles.State state = file.state();
+                long landed = file.landed(); // read after the state: once INSTALLED, every byte is counted
+                if (end == Long.MAX_VALUE && state == LandingFiles.State.INSTALLED && position >= landed) {
+                    finish(); // a file of unknown length: all of it sent
+                    return;
+                }
+                long available = Math.min(state == LandingFiles.State.INSTALLED || end == Long.MAX_VALUE ? end : end - 1, landed);
                 if (position >= available) {
                     file.onChange(landed, () -> async.start(this::resume)); // woken when more bytes land, or at the end
                     return;
