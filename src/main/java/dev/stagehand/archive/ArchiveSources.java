@@ -16,6 +16,7 @@ public final class ArchiveSources {
     private final GcsSettings gcs;
     private final LongConsumer bytesRead;
     private volatile GcsClient gcsClient;
+    private final HandedOverStats handedOver = new HandedOverStats();
 
     /** {@code bytesRead} hears of every byte read from any archive. */
     public ArchiveSources(List<Path> localRoots, GcsSettings gcs, LongConsumer bytesRead) {
@@ -48,6 +49,20 @@ public final class ArchiveSources {
         }
         Path root = localRoot(url);
         return new BuildRef(url, root.relativize(real(Path.of("/" + url.path()))).toString().replace('\\', '/'));
+    }
+
+    /**
+     * A request read this object's metadata just now and records a job for it: the job's first
+     * attempt may take it ({@link #handedOver}) instead of asking the store again, and pins the
+     * generation the caller was told about.
+     */
+    public void handOver(ArchiveUrl url, ObjectInfo info) {
+        handedOver.put(url.url(), info);
+    }
+
+    /** The metadata a request handed over for this object within the last seconds; taken once. */
+    public java.util.Optional<ObjectInfo> handedOver(ArchiveUrl url, String name) {
+        return handedOver.take(url.url(), name);
     }
 
     public ArchiveSource open(ArchiveUrl url) {

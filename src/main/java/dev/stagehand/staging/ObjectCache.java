@@ -144,6 +144,7 @@ public final class ObjectCache {
         if (object.target() instanceof StageTarget.Member m && !mayHold(object, info, m.member())) {
             throw new NoSuchObject("the archive has no member " + CallerText.quote(m.member()));
         }
+        sources.handOver(object.request().build().url(), info); // the job need not ask the store again
         CompletableFuture<CacheResult> recorded = stage.submit(object.request().by(task), false, Duration.ZERO)
                 .thenApply(submission -> CacheResult.ofRecorded(submission.createdJobs()));
         // The archive's checksums are those of the object, not of a member or of the decompressed bytes.

@@ -1,5 +1,7 @@
 package dev.stagehand.staging;
 
+import java.util.Optional;
+
 /**
  * What one job stages: an artifact of the catalogue, or one named file of the build
  * ({@code files=NAME}). The queue knows a job only by its {@link #key()}.
@@ -11,6 +13,11 @@ public sealed interface StageTarget {
     /** The name the caller used. */
     String name();
 
+    /** The one object of the archive it needs, when it names one (no listing of the archive is needed to stage it). */
+    default Optional<String> soleObject() {
+        return Optional.empty();
+    }
+
     record Artifact(String name) implements StageTarget {
         @Override
         public String key() {
@@ -20,6 +27,11 @@ public sealed interface StageTarget {
 
     record NamedFile(String name) implements StageTarget {
         static final String PREFIX = "file:";
+
+        @Override
+        public Optional<String> soleObject() {
+            return Optional.of(name);
+        }
 
         @Override
         public String key() {
@@ -36,6 +48,11 @@ public sealed interface StageTarget {
         /** Between the archive and the member in the key: never inside a clean relative path. */
         static final String SEPARATOR = "//";
         public static final String DIR = "_extract";
+
+        @Override
+        public Optional<String> soleObject() {
+            return Optional.of(archive);
+        }
 
         @Override
         public String key() {
@@ -57,6 +74,11 @@ public sealed interface StageTarget {
     record Decompressed(String name) implements StageTarget {
         static final String PREFIX = "decompress:";
         public static final String DIR = "_decompress";
+
+        @Override
+        public Optional<String> soleObject() {
+            return Optional.of(name);
+        }
 
         @Override
         public String key() {

@@ -51,8 +51,12 @@ public final class StagingHandler implements JobHandler {
         ArtifactStager stager = new ArtifactStager(source, build, new ArtifactStager.JobRef(run.jobId(), run.buildId(), run.attempt()),
                 disk, run::progress, run::mark);
         try {
-            ArtifactStager.Plan plan = stager.plan(alternatives)
-                    .orElseThrow(() -> notThereYet(run, source.describe()));
+            Optional<String> sole = target.soleObject();
+            // The first attempt may use the metadata the request read a moment ago; a retry reads it afresh.
+            Optional<ArtifactStager.Plan> planned = sole.isPresent()
+                    ? stager.plan(alternatives, sole.get(), run.attempt() == 1 ? sources.handedOver(build.url(), sole.get()) : Optional.empty())
+                    : stager.plan(alternatives);
+            ArtifactStager.Plan plan = planned.orElseThrow(() -> notThereYet(run, source.describe()));
             stager.stage(plan, run.artifact(), run::checkClaim);
         } catch (StagingFailure e) {
             throw switch (e.kind()) {

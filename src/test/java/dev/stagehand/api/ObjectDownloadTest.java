@@ -48,6 +48,33 @@ class ObjectDownloadTest extends ServerTest {
         return Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
+    /**
+     * A miss asks the store once for the object's metadata and hands it to the job, which pins
+     * that generation; neither lists the object's directory. A retry asks afresh.
+     */
+    @Test
+    void aMissAsksForTheMetadataOnceAndListsNothing() throws Exception {
+        gcs.put(BUCKET, DIR + "/one.bin", random(MB, 31));
+        int before = gcs.metadataRequests(); // the server's warm-up of its GCS client at start
+        HttpResponse<byte[]> r = send("GET", "/download/" + BUCKET + "/" + DIR + "/one.bin", null);
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(random(MB, 31), r.body());
+        assertEquals(before + 1, gcs.metadataRequests(), "the request's stat, handed to the job");
+        assertEquals(0, gcs.listRequests(), "no listing of the build for one named object");
+
+        gcs.put(BUCKET, DIR + "/two.bin", random(MB, 32));
+        gcs.faults(BUCKET, DIR + "/two.bin").corrupt.set(1); // the first attempt fails its checksum: the retry stats afresh
+        try {
+            send("GET", "/download/" + BUCKET + "/" + DIR + "/two.bin", null);
+        } catch (java.io.IOException cut) {
+            // the reader of the failed attempt is cut; the retry installs it
+        }
+        dev.stagehand.testing.Eventually.await(Duration.ofSeconds(20), "the retry to install it",
+                () -> server.jobs("SUCCEEDED", "gs://" + BUCKET + "/" + DIR).size() == 2);
+        assertArrayEquals(random(MB, 32), send("GET", "/download/" + BUCKET + "/" + DIR + "/two.bin", null).body());
+        assertEquals(before + 3, gcs.metadataRequests());
+    }
+
     @Test
     void aColdGetIsADurableJobThatStreamsAndLaterGetsAreHits() throws Exception {
         byte[] bytes = random(6 * MB, 1);

@@ -40,6 +40,7 @@ public final class FakeGcs implements AutoCloseable {
     private final Map<String, Faults> faults = new ConcurrentHashMap<>();
     private final AtomicInteger mediaRequests = new AtomicInteger();
     private final AtomicInteger listRequests = new AtomicInteger();
+    private final AtomicInteger metadataRequests = new AtomicInteger();
     private final java.util.Set<String> deniedBuckets = ConcurrentHashMap.newKeySet();
     private final java.util.Set<String> buckets = ConcurrentHashMap.newKeySet();
     private volatile boolean requireAuth;
@@ -147,6 +148,11 @@ public final class FakeGcs implements AutoCloseable {
         return listRequests.get();
     }
 
+    /** Requests for one object's metadata (stat), of any object. */
+    public int metadataRequests() {
+        return metadataRequests.get();
+    }
+
     public int mediaRequests() {
         return mediaRequests.get();
     }
@@ -233,6 +239,7 @@ public final class FakeGcs implements AutoCloseable {
     }
 
     private void metadata(HttpExchange ex, String bucket, String name) throws IOException {
+        metadataRequests.incrementAndGet();
         if (unavailable(ex, bucket + "/" + name)) {
             return;
         }
