@@ -2,6 +2,7 @@ package dev.stagehand;
 
 import dev.stagehand.api.HttpApi;
 import dev.stagehand.archive.ArchiveSources;
+import dev.stagehand.db.ArchiveIndexes;
 import dev.stagehand.db.Database;
 import dev.stagehand.db.DatabaseWatch;
 import dev.stagehand.metrics.DiskMetrics;
@@ -87,13 +88,14 @@ public final class Stagehand implements AutoCloseable {
         area.cleanLeftovers(queue.ledger().activeJobIds(), queue.runningOnOtherLiveNodes());
         space.recover(queue.unfinishedRemovals());
         LandingFiles landing = new LandingFiles();
-        queue.start(new StagingHandler(catalogue, sources, new StagingDisk(area, space, settings.download(), landing, settings.archive(), queue.archiveIndexes()), clock),
+        ArchiveIndexes indexes = new ArchiveIndexes(database.dsl(), clock);
+        queue.start(new StagingHandler(catalogue, sources, new StagingDisk(area, space, settings.download(), landing, settings.archive(), indexes), clock),
                 queueMetrics);
         StageService stage = new StageService(catalogue, sources, area, space, queue, access, clock, settings.uploadWait());
         StagedBuilds builds = new StagedBuilds(area);
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
                 area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources),
-                new StaticReads(area, queue.builds()), new ObjectCache(stage, sources, area, queue.archiveIndexes()), metrics, clock, settings.access().adminTokenFile()));
+                new StaticReads(area, queue.builds()), new ObjectCache(stage, sources, area, indexes), metrics, clock, settings.access().adminTokenFile()));
         queue.serving(http.port());
         return new Stagehand(database, queue, http, metrics, DatabaseWatch.start(database, WATCH_EVERY, fatal::stop), access);
     }

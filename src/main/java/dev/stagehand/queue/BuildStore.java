@@ -4,6 +4,7 @@ import static dev.stagehand.db.schema.Tables.BUILD;
 import static dev.stagehand.db.schema.Tables.EVICTION;
 import static dev.stagehand.db.schema.Tables.JOB;
 
+import dev.stagehand.db.ArchiveIndexes;
 import dev.stagehand.db.schema.tables.records.BuildRecord;
 import dev.stagehand.db.types.BuildState;
 import dev.stagehand.db.types.JobState;

@@ -59,7 +59,6 @@ public final class JobQueue implements AutoCloseable {
     });
 
     private JobHandler handler;
-    private final ArchiveIndexes indexes;
 
     /** A queue whose jobs {@code handler} runs once {@link #start()} is called. */
     public JobQueue(Database database, QueueConfig config, JobHandler handler, Clock clock) {
@@ -76,7 +75,6 @@ public final class JobQueue implements AutoCloseable {
         this.stores = new Stores(database.dsl(), clock, nodes.self());
         this.ledger = new LedgerQueries(database.dsl());
         this.disk = new DiskLedger(database.dsl(), clock, nodes.self());
-        this.indexes = new ArchiveIndexes(database.dsl(), clock);
         this.waiters = new RequestWaiters(stores.requests, config.waiterPollInterval());
         this.executor = new JobExecutor(stores, ledger, config.retry(), clock, nodes.self(), new Outcomes(), steps);
         this.permits = new WorkerPermits(config.workers());
@@ -253,11 +251,6 @@ public final class JobQueue implements AutoCloseable {
 
     public DiskLedger disk() {
         return disk;
-    }
-
-    /** The member indexes of archives that /extract read. */
-    public ArchiveIndexes archiveIndexes() {
-        return indexes;
     }
 
     /** Builds whose eviction or clean was cut short by a node that is gone (at startup: an earlier run). */

@@ -5,7 +5,7 @@ import dev.stagehand.archive.ArchiveSource;
 import dev.stagehand.archive.BuildRef;
 import dev.stagehand.archive.ObjectInfo;
 import dev.stagehand.common.RealPaths;
-import dev.stagehand.queue.ArchiveIndexes;
+import dev.stagehand.db.ArchiveIndexes;
 import dev.stagehand.staging.transfer.Checksums;
 import dev.stagehand.staging.transfer.Download;
 import dev.stagehand.staging.transfer.DownloadSettings;

@@ -8,7 +8,7 @@ import dev.stagehand.archive.ObjectInfo;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
 import dev.stagehand.common.RelativePaths;
-import dev.stagehand.queue.ArchiveIndexes;
+import dev.stagehand.db.ArchiveIndexes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -1,6 +1,6 @@
 package dev.stagehand.staging;
 
-import dev.stagehand.queue.ArchiveIndexes;
+import dev.stagehand.db.ArchiveIndexes;
 import dev.stagehand.staging.transfer.DownloadSettings;
 
 /**

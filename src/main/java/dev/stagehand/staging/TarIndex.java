@@ -1,6 +1,6 @@
 package dev.stagehand.staging;
 
-import dev.stagehand.queue.ArchiveIndexes.Member;
+import dev.stagehand.db.ArchiveIndexes.Member;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.SeekableByteChannel;
@@ -13,7 +13,7 @@ import org.apache.commons.io.input.BoundedInputStream;
 
 /**
  * Where each regular file's bytes lie in a tar, for the member index the ledger keeps
- * ({@link dev.stagehand.queue.ArchiveIndexes}). Links, directories and devices are not listed (a
+ * ({@link dev.stagehand.db.ArchiveIndexes}). Links, directories and devices are not listed (a
  * member asked for is a regular file); a name that comes twice is the later one, as an unpacking
  * would leave it.
  */

@@ -3,6 +3,7 @@ package dev.stagehand.queue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stagehand.db.ArchiveIndexes;
 import dev.stagehand.db.schema.Tables;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -17,7 +18,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Member indexes in the ledger: found by generation and name, recorded once under a race, gone with the build's files. */
+/**
+ * Member indexes in the ledger (db.ArchiveIndexes), over the queue's build rows: found by
+ * generation and name, recorded once under a race, gone when the queue ends a build's removal.
+ */
 class ArchiveIndexesTest {
     @TempDir Path dir;
     private QueueFixture f;
@@ -26,7 +30,7 @@ class ArchiveIndexesTest {
     @BeforeEach
     void open() {
         f = new QueueFixture(dir, run -> {}, QueueFixture.fastRetry(1));
-        indexes = f.queue.archiveIndexes();
+        indexes = new ArchiveIndexes(f.db.dsl(), java.time.Clock.systemUTC());
     }
 
     @AfterEach

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.stagehand.queue.ArchiveIndexes.Member;
+import dev.stagehand.db.ArchiveIndexes.Member;
 import dev.stagehand.testing.TestArchives;
 import dev.stagehand.testing.TestArchives.Compression;
 import java.io.ByteArrayInputStream;

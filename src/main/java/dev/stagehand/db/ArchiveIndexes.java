@@ -1,4 +1,4 @@
-package dev.stagehand.queue;
+package dev.stagehand.db;
 
 import static dev.stagehand.db.schema.Tables.ARCHIVE_INDEX;
 import static dev.stagehand.db.schema.Tables.ARCHIVE_MEMBER;
@@ -13,7 +13,7 @@ import org.jooq.exception.IntegrityConstraintViolationException;
  * Member indexes of archives, recorded in the ledger by the first {@code /extract} from one
  * generation of an archive, and shared by every node: where each regular file lies, so a later
  * extract reads only that member, and a name the archive lacks is known without reading it.
- * They go with the build's files ({@link BuildStore#endRemoval}).
+ * They go with the build's files (the queue's {@code BuildStore.endRemoval} calls {@link #removeAll}).
  */
 public final class ArchiveIndexes {
     /** Rows inserted per statement when recording a large index. */
@@ -25,7 +25,7 @@ public final class ArchiveIndexes {
     private final DSLContext db;
     private final Clock clock;
 
-    ArchiveIndexes(DSLContext db, Clock clock) {
+    public ArchiveIndexes(DSLContext db, Clock clock) {
         this.db = db;
         this.clock = clock;
     }
@@ -73,7 +73,7 @@ public final class ArchiveIndexes {
     }
 
     /** A build's indexes go with its files (in the transaction that ends the removal). */
-    static void removeAll(DSLContext tx, long buildId) {
+    public static void removeAll(DSLContext tx, long buildId) {
         tx.deleteFrom(ARCHIVE_INDEX).where(ARCHIVE_INDEX.BUILD_ID.eq(buildId)).execute();
     }
 }
