@@ -68,6 +68,7 @@ public final class HttpApi implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, false));
             Limits.apply(config);
+            ObjectDownloads.allowPercentInNames(config);
             config.jetty.modifyServletContextHandler(handler -> StaticFiles.mount(handler, services.area(), services.staticReads(),
                     services.reads(), services.stage().access()::fileRead, landing));
             config.jetty.modifyServletContextHandler(handler -> ObjectDownloads.mount(handler, services.objects(),

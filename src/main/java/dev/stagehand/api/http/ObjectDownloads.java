@@ -23,6 +23,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.server.Request;
@@ -68,6 +69,18 @@ public final class ObjectDownloads implements Filter {
         this.rpc = rpc;
         this.bytesServed = Counter.builder("stagehand_http_bytes_served").tag("rpc", rpc.tag())
                 .description("Bytes of response bodies sent, by RPC").baseUnit("bytes").register(registry);
+    }
+
+    /**
+     * Object names may hold '%', which a caller sends as {@code %25}: Jetty refuses that
+     * encoding in a path by default (an "ambiguous" one), and the servlet layer will not decode
+     * it. Only that one is allowed: an encoded '/' or '.' segment, or an empty segment, is still
+     * refused before any route sees it, and every path is checked as clean after decoding.
+     */
+    public static void allowPercentInNames(io.javalin.config.JavalinConfig config) {
+        config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(
+                UriCompliance.DEFAULT.with("stagehand", UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING)));
+        config.jetty.modifyServletContextHandler(handler -> handler.getServletHandler().setDecodeAmbiguousURIs(true));
     }
 
     public static void mount(ServletContextHandler handler, ObjectCache cache, MeterRegistry registry) {
