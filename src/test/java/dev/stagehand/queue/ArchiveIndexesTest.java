@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Member indexes in the ledger (db.ArchiveIndexes), over the queue's build rows: found by
  * generation and name, recorded once under a race, gone when the queue ends a build's removal.
  */
+@Tag("integration")
 class ArchiveIndexesTest {
     @TempDir Path dir;
     private QueueFixture f;
