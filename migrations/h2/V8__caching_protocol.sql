@@ -7,10 +7,12 @@ ALTER TABLE stage_request ADD COLUMN bbid VARCHAR(128);
 
 -- The member index of one generation of an archive of a build, recorded by the first /extract
 -- from it; later extracts read one member's bytes by range, and a name not in it is a 404 with
--- no job. Removed with the build's files (eviction, clean).
+-- no job. Removed with the build's files (eviction, clean). build_id has no foreign key on
+-- purpose: on PostgreSQL its check would share-lock the build row for as long as a large index
+-- takes to insert, and recording requests for that build (SELECT ... FOR UPDATE) would wait.
 CREATE TABLE archive_index (
     id          BIGINT AUTO_INCREMENT PRIMARY KEY,
-    build_id    BIGINT NOT NULL REFERENCES build (id),
+    build_id    BIGINT NOT NULL,
     archive     VARCHAR(1024) NOT NULL,
     generation  BIGINT NOT NULL,
     members     INT NOT NULL,

@@ -68,7 +68,7 @@ public final class HttpApi implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json, false));
             Limits.apply(config);
-            ObjectDownloads.allowPercentInNames(config);
+            allowPercentInNames(config);
             config.jetty.modifyServletContextHandler(handler -> StaticFiles.mount(handler, services.area(), services.staticReads(),
                     services.reads(), services.stage().access()::fileRead, landing));
             config.jetty.modifyServletContextHandler(handler -> ObjectDownloads.mount(handler, services.objects(),
@@ -105,6 +105,18 @@ public final class HttpApi implements AutoCloseable {
         }).start(host, port);
         httpMetrics.started(app);
         return new HttpApi(app, landing, health);
+    }
+
+    /**
+     * Object names may hold '%', which a caller sends as {@code %25}: Jetty refuses that
+     * encoding in a path by default (an "ambiguous" one), and the servlet layer will not decode
+     * it. Only that one is allowed: an encoded '/' or '.' segment, or an empty segment, is still
+     * refused before any route sees it, and every path is checked as clean after decoding.
+     */
+    private static void allowPercentInNames(io.javalin.config.JavalinConfig config) {
+        config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(
+                org.eclipse.jetty.http.UriCompliance.DEFAULT.with("stagehand", org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING)));
+        config.jetty.modifyServletContextHandler(handler -> handler.getServletHandler().setDecodeAmbiguousURIs(true));
     }
 
     /** JSON for the /api/v1 callers; one plain line for devserver callers. */

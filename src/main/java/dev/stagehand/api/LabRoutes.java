@@ -88,10 +88,10 @@ final class LabRoutes {
     /** autotest_packages staged first, then the telemetry sources unpacked from it, once. */
     private void setupTelemetry(Context ctx) {
         BuildRef build = services.stage().build(Params.required(ctx, "archive_url"));
-        StageRequest packages = services.stage().request(build.url().url(), List.of("autotest_packages"), List.of())
-                .by(TaskIds.fromHeaders(ctx::header));
+        TaskIds task = TaskIds.fromHeaders(ctx::header);
+        StageRequest packages = services.stage().request(build.url().url(), List.of("autotest_packages"), List.of()).by(task);
         ctx.future(() -> staged(packages)
-                .thenCompose(done -> staged(services.stage().telemetryRequest(build)))
+                .thenCompose(done -> staged(services.stage().telemetryRequest(build).by(task)))
                 .thenAccept(done -> ctx.contentType("text/plain").result(services.stage().telemetryDir(build)))
                 .exceptionally(failure -> failed(ctx, failure)));
     }

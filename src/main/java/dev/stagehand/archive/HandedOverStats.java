@@ -7,10 +7,15 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Object metadata a request read moments before recording its job, kept for that job's first
  * attempt: taken once, and only while fresh, so a retry or a late job asks the store again.
- * Bounded by what arrives within {@link #FRESH_NANOS}: older entries go at each put.
+ * Stale entries (a job that never came, or came on another node) go once there are more than
+ * {@link #PRUNE_ABOVE}, so the map stays about as large as what arrives within the freshness.
+ * A job whose first attempt comes later asks the store itself, and may then pin a newer
+ * generation than the caller's checksums describe: the hand-over narrows that window, it does
+ * not close it.
  */
 final class HandedOverStats {
     static final long FRESH_NANOS = 10_000_000_000L;
+    static final int PRUNE_ABOVE = 10_000;
 
     private record Seen(ObjectInfo info, long atNanos) {}
 
@@ -18,7 +23,9 @@ final class HandedOverStats {
 
     void put(String archiveUrl, ObjectInfo info) {
         long now = System.nanoTime();
-        seen.values().removeIf(s -> now - s.atNanos() > FRESH_NANOS);
+        if (seen.size() > PRUNE_ABOVE) {
+            seen.values().removeIf(s -> now - s.atNanos() > FRESH_NANOS);
+        }
         seen.put(key(archiveUrl, info.name()), new Seen(info, now));
     }
 

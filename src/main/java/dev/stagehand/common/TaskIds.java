@@ -23,12 +23,20 @@ public record TaskIds(String swarmingTaskId, String bbid) {
         return new TaskIds(clean(swarmingTaskId), clean(bbid));
     }
 
+    /** Escaped one character at a time, to at most MAX: never half an escape or half a surrogate pair. */
     private static String clean(String header) {
         if (header == null || header.isBlank()) {
             return null;
         }
-        String text = CallerText.escape(header.trim());
-        return text.length() <= MAX ? text : text.substring(0, MAX);
+        StringBuilder kept = new StringBuilder();
+        for (int cp : header.trim().codePoints().toArray()) {
+            String one = CallerText.escape(new String(Character.toChars(cp)));
+            if (kept.length() + one.length() > MAX) {
+                break;
+            }
+            kept.append(one);
+        }
+        return kept.toString();
     }
 
     /** The ids for an access log line: empty, or {@code ", swarming task T, bbid B"}. */

@@ -18,6 +18,8 @@ import org.jooq.exception.IntegrityConstraintViolationException;
 public final class ArchiveIndexes {
     /** Rows inserted per statement when recording a large index. */
     private static final int BATCH = 1_000;
+    /** The name column's width; a longer name could never be asked for (a caller's path is shorter). */
+    static final int NAME_MAX = 4096;
 
     /** One regular file of an archive: where it lies (see the migration) and how many bytes it has. */
     public record Member(long offset, long size) {}
@@ -45,17 +47,21 @@ public final class ArchiveIndexes {
     }
 
     /**
-     * Records an index whole, in one transaction; returns its id. Two jobs that read the same
+     * Records an index whole, in one transaction; returns its id. Names no caller could ask for
+     * (longer than the column, or holding NUL, which PostgreSQL's text refuses) are left out, so
+     * that one odd member does not keep the rest of the archive from being indexed. Two jobs that read the same
      * archive at once both get here: the second finds the first's index (the unique key decides).
      */
     public long record(long buildId, String archive, long generation, Map<String, Member> members) {
+        Map<String, Member> indexable = new java.util.HashMap<>(members);
+        indexable.keySet().removeIf(name -> name.length() > NAME_MAX || name.indexOf('\0') >= 0);
         try {
             return db.transactionResult(cfg -> {
                 DSLContext tx = cfg.dsl();
                 long id = tx.insertInto(ARCHIVE_INDEX).set(ARCHIVE_INDEX.BUILD_ID, buildId).set(ARCHIVE_INDEX.ARCHIVE, archive)
-                        .set(ARCHIVE_INDEX.GENERATION, generation).set(ARCHIVE_INDEX.MEMBERS, members.size())
+                        .set(ARCHIVE_INDEX.GENERATION, generation).set(ARCHIVE_INDEX.MEMBERS, indexable.size())
                         .set(ARCHIVE_INDEX.CREATED_AT, clock.instant()).returning(ARCHIVE_INDEX.ID).fetchOne(ARCHIVE_INDEX.ID);
-                var rows = members.entrySet().iterator();
+                var rows = indexable.entrySet().iterator();
                 while (rows.hasNext()) {
                     var insert = tx.insertInto(ARCHIVE_MEMBER, ARCHIVE_MEMBER.INDEX_ID, ARCHIVE_MEMBER.NAME, ARCHIVE_MEMBER.NAME_HASH,
                             ARCHIVE_MEMBER.OFFSET_IN_ARCHIVE, ARCHIVE_MEMBER.SIZE);

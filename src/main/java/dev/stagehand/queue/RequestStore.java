@@ -10,7 +10,12 @@ import dev.stagehand.db.types.RequestOutcome;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Map;
 import org.jooq.DSLContext;
 
@@ -33,7 +38,9 @@ final class RequestStore {
 
     /**
      * Requests alike (callers who asked the same at the same moment), one per task that asked, in
-     * one statement; their ids in order.
+     * one statement; their ids in the order of {@code tasks}. The ids come back in no promised
+     * order, so each is matched to a task by the task ids its row holds (rows alike in those are
+     * interchangeable).
      */
     List<Long> createAll(long buildId, String artifacts, String files, List<TaskIds> tasks) {
         var values = db.insertInto(STAGE_REQUEST, STAGE_REQUEST.BUILD_ID, STAGE_REQUEST.ARTIFACTS, STAGE_REQUEST.FILES,
@@ -41,7 +48,12 @@ final class RequestStore {
         for (TaskIds task : tasks) {
             values = values.values(buildId, artifacts, files, clock.instant(), RequestOutcome.PENDING, task.swarmingTaskId(), task.bbid());
         }
-        return values.returning(STAGE_REQUEST.ID).fetch(STAGE_REQUEST.ID).stream().sorted().toList();
+        Map<TaskIds, Deque<Long>> idsByTask = new HashMap<>();
+        values.returning(STAGE_REQUEST.ID, STAGE_REQUEST.SWARMING_TASK_ID, STAGE_REQUEST.BBID).fetch().stream()
+                .sorted(Comparator.comparing(r -> r.get(STAGE_REQUEST.ID)))
+                .forEach(r -> idsByTask.computeIfAbsent(new TaskIds(r.get(STAGE_REQUEST.SWARMING_TASK_ID), r.get(STAGE_REQUEST.BBID)),
+                        t -> new ArrayDeque<>()).add(r.get(STAGE_REQUEST.ID)));
+        return tasks.stream().map(task -> idsByTask.get(task).removeFirst()).toList();
     }
 
     void link(long requestId, long jobId, boolean required) {

@@ -25,6 +25,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.io.IOUtils;
+import org.jooq.exception.DataAccessException;
 import org.apache.commons.io.input.BoundedInputStream;
 
 /**
@@ -56,6 +59,8 @@ final class ArtifactStager {
     private final LandingFiles landing;
     private final ArchiveLimits limits;
     private final ArchiveIndexes indexes;
+    /** Whether a member of a compressed tar comes from a whole copy kept in the build (/extract), not from one pass over the stream. */
+    private final boolean keepsArchiveCopies;
     /** Files announced to readers while they land, by their place in the build. */
     private final Map<String, LandingFiles.Landing> landings = new LinkedHashMap<>();
     /** The archive's checksums of the files copied as they are, for the marker (served with them by /download). */
@@ -72,7 +77,9 @@ final class ArtifactStager {
 
     private final Steps steps;
 
-    ArtifactStager(ArchiveSource source, BuildRef build, JobRef job, StagingDisk disk, Progress progress, Steps steps) {
+    ArtifactStager(ArchiveSource source, BuildRef build, JobRef job, StagingDisk disk, Progress progress, Steps steps,
+            boolean keepsArchiveCopies) {
+        this.keepsArchiveCopies = keepsArchiveCopies;
         this.steps = steps;
         this.source = source;
         this.build = build;
@@ -249,15 +256,17 @@ final class ArtifactStager {
                 decompress(info, dest, unpacker);
             } else if (rule.action() == Rule.Action.MEMBER && Archives.isPlainTar(info.name())) {
                 indexedTarMember(info, rule.member(), dest, unpacker);
-            } else if (rule.action() == Rule.Action.MEMBER && !Archives.isZip(info.name())) {
+            } else if (rule.action() == Rule.Action.MEMBER && keepsArchiveCopies && !Archives.isZip(info.name())) {
                 compressedTarMember(info, rule.member(), dest, work, unpacker);
             } else if (Archives.isZip(info.name())) {
                 unzip(info, rule, dest, unpacker);
             } else {
-                untar(info, rule, unpacker);
+                untar(info, rule, dest, unpacker);
             }
         } catch (SourceChannel.SourceException | Checksums.ChecksumMismatch | ArchiveError e) {
             throw e; // the bytes did not arrive intact, or the archive could not be read: not a corrupt archive
+        } catch (DataAccessException e) { // the ledger, not the archive: retried
+            throw new IOException("the archive's member index could not be read or recorded: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             if (DiskErrors.isNoSpace(e)) {
                 throw DiskErrors.noSpace("extracting " + info.name(), e);
@@ -270,9 +279,7 @@ final class ArtifactStager {
         try (RangedChannel channel = new RangedChannel(source, info, download);
              ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).setIgnoreLocalFileHeader(true).get()) {
             if (rule.action() == Rule.Action.MEMBER) {
-                if (indexes.find(job.buildId(), info.name(), info.generation()).isEmpty()) { // a later name it lacks is a 404 with no job
-                    indexes.record(job.buildId(), info.name(), info.generation(), zipIndex(zip));
-                }
+                indexOf(info, () -> zipIndex(zip, unpacker)); // a later name it lacks is a 404 with no job
                 if (!unpacker.zipMember(zip, channel, rule.member(), dest)) {
                     throw noMember(info, rule.member());
                 }
@@ -289,9 +296,7 @@ final class ArtifactStager {
      * keeps it the same object.
      */
     private void indexedTarMember(ObjectInfo info, String member, String dest, Unpacker unpacker) throws IOException, StagingFailure {
-        Optional<Long> recorded = indexes.find(job.buildId(), info.name(), info.generation());
-        long indexId = recorded.isPresent() ? recorded.get()
-                : indexes.record(job.buildId(), info.name(), info.generation(), TarIndex.scan(new RangedChannel(source, info, download)));
+        long indexId = indexOf(info, () -> TarIndex.scan(new RangedChannel(source, info, download), unpacker::scanned));
         ArchiveIndexes.Member place = indexes.member(indexId, member).orElseThrow(() -> noMember(info, member));
         try (RangedChannel channel = new RangedChannel(source, info, download)) {
             channel.expect(place.offset(), place.size());
@@ -305,12 +310,22 @@ final class ArtifactStager {
         }
     }
 
+    /** What reads a whole archive for its index (within the unpack limits). */
+    private interface IndexScan {
+        Map<String, ArchiveIndexes.Member> scan() throws IOException, StagingFailure;
+    }
+
+    /** The recorded index of this generation of the archive, or the one {@code scan} reads, recorded now. */
+    private long indexOf(ObjectInfo info, IndexScan scan) throws IOException, StagingFailure {
+        Optional<Long> recorded = indexes.find(job.buildId(), info.name(), info.generation());
+        return recorded.isPresent() ? recorded.get() : indexes.record(job.buildId(), info.name(), info.generation(), scan.scan());
+    }
+
     /**
-     * One member of a compressed tar, from a whole copy of the archive in the build: the one
-     * there if it is this generation's, else fetched now and installed with the member (so
-     * {@code /download} serves it, and the next member costs no fetch). The first read of the
-     * copy records the archive's index while it extracts the member; later ones decompress only
-     * up to the member.
+     * One member of a compressed tar for /extract, from a whole copy of the archive kept in the
+     * build for its generation ({@link StageTarget.Member#archiveCopy}): fetched by the first
+     * extract, so the next member costs no fetch. The first read of the copy records the
+     * archive's index while it extracts the member; later ones decompress only up to the member.
      */
     private void compressedTarMember(ObjectInfo info, String member, String dest, Path work, Unpacker unpacker)
             throws IOException, StagingFailure {
@@ -319,7 +334,8 @@ final class ArtifactStager {
         Optional<Long> recorded = indexes.find(job.buildId(), info.name(), info.generation());
         try (InputStream tar = Archives.decompressed(Files.newInputStream(copy, LinkOption.NOFOLLOW_LINKS), info.name())) {
             if (recorded.isEmpty()) {
-                Map<String, ArchiveIndexes.Member> index = TarIndex.scan(tar, member, (bytes, size) -> unpacker.member(bytes, member, dest, size));
+                Map<String, ArchiveIndexes.Member> index = TarIndex.scan(tar, member, (bytes, size) -> unpacker.member(bytes, member, dest, size),
+                        unpacker::scanned);
                 indexes.record(job.buildId(), info.name(), info.generation(), index);
                 if (!index.containsKey(member)) {
                     throw noMember(info, member);
@@ -332,26 +348,35 @@ final class ArtifactStager {
         }
     }
 
-    /** The build's copy of the archive when it holds this generation (its checksums say so), else a fresh one in the work dir. */
+    /**
+     * The build's copy of this generation of the archive, installed by an earlier extract, else
+     * one fetched now into the work dir (installed with the member). A copy has a path of its own
+     * per generation, so no other job ever replaces its bytes while they are read.
+     */
     private Path wholeCopy(ObjectInfo info, Path work, Unpacker unpacker) throws IOException, StagingFailure {
-        FileHashes wanted = FileHashes.of(info);
-        Optional<FileHashes> kept = area.installedBy(job.buildId(), new StageTarget.NamedFile(info.name()).key(), info.name());
-        Path inBuild = SafePaths.under(area.buildDir(build.path()), info.name());
-        Optional<Path> real = Files.isRegularFile(inBuild, LinkOption.NOFOLLOW_LINKS) ? RealPaths.inside(area.root(), inBuild) : Optional.empty();
-        if (!wanted.equals(FileHashes.NONE) && kept.equals(Optional.of(wanted)) && real.isPresent()) {
-            return real.get();
+        String at = StageTarget.Member.archiveCopy(info.name(), info.generation());
+        Path buildDir = area.buildDir(build.path());
+        Path kept = SafePaths.under(buildDir, at);
+        if (Files.isRegularFile(kept, LinkOption.NOFOLLOW_LINKS) && area.installedBy(job.buildId(), at).isPresent()) {
+            Optional<Path> real = RealPaths.inside(buildDir, kept);
+            if (real.isPresent()) {
+                return real.get();
+            }
         }
-        copy(info, info.name(), work, unpacker);
-        return SafePaths.under(work, info.name());
+        copy(info, at, work, unpacker);
+        return SafePaths.under(work, at);
     }
 
-    /** A zip's regular files, from its central directory: where each local header starts, and its size. */
-    private static Map<String, ArchiveIndexes.Member> zipIndex(ZipFile zip) {
+    /**
+     * A zip's regular files, from its central directory: where each local header starts, and its
+     * size. A name that comes twice is its first entry, the one {@link ZipFile#getEntry} gives.
+     */
+    private static Map<String, ArchiveIndexes.Member> zipIndex(ZipFile zip, Unpacker unpacker) throws StagingFailure {
         Map<String, ArchiveIndexes.Member> members = new HashMap<>();
+        Set<String> seen = new HashSet<>();
         for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
-            if (entry.isDirectory() || entry.isUnixSymlink()) {
-                members.remove(entry.getName());
-            } else {
+            unpacker.scanned(0);
+            if (seen.add(entry.getName()) && !entry.isDirectory() && !entry.isUnixSymlink()) {
                 members.put(entry.getName(), new ArchiveIndexes.Member(entry.getLocalHeaderOffset(), entry.getSize()));
             }
         }
@@ -402,8 +427,23 @@ final class ArtifactStager {
                 : new SourceChannel(source, info, 0);
     }
 
-    /** Streams the tar while downloading; the whole compressed stream is checksummed. */
-    private void untar(ObjectInfo info, Rule rule, Unpacker unpacker) throws IOException, StagingFailure {
-        readVerified(info, raw -> unpacker.tar(Archives.tar(raw, info.name()), rule)); // the tar stream is closed with raw
+    /**
+     * Streams the tar while downloading, every entry the rule takes or (a catalogue's MEMBER rule)
+     * the first of its name, streamed to readers as it lands; the whole compressed stream is
+     * checksummed, even past the member.
+     */
+    private void untar(ObjectInfo info, Rule rule, String dest, Unpacker unpacker) throws IOException, StagingFailure {
+        boolean[] found = {rule.action() != Rule.Action.MEMBER};
+        readVerified(info, raw -> {
+            TarArchiveInputStream tar = Archives.tar(raw, info.name()); // closed with raw
+            if (rule.action() == Rule.Action.MEMBER) {
+                found[0] = unpacker.tarMember(tar, rule.member(), dest);
+            } else {
+                unpacker.tar(tar, rule);
+            }
+        });
+        if (!found[0]) {
+            throw noMember(info, rule.member());
+        }
     }
 }

@@ -68,6 +68,11 @@ public sealed interface StageTarget {
         public String installedAt() {
             return DIR + "/" + archive + "/" + member;
         }
+
+        /** Where the whole of one generation of a compressed tar is kept for its members, relative to the build. */
+        public static String archiveCopy(String archive, long generation) {
+            return DIR + "/" + archive + "@" + generation;
+        }
     }
 
     /** A compressed object of the build, decompressed (the caching protocol's {@code /decompress}), under {@link #DIR}. */

@@ -153,7 +153,15 @@ public final class StagingArea {
      * then the build's others. Empty when no marker of the build lists it.
      */
     public Optional<FileHashes> installedBy(long buildId, String artifact, String file) {
-        Path first = marker(buildId, artifact);
+        return listedBy(marker(buildId, artifact), file);
+    }
+
+    /** Whether any artifact of this build installed {@code file}, with the checksums its marker keeps. */
+    Optional<FileHashes> installedBy(long buildId, String file) {
+        return listedBy(marker(buildId, ""), file);
+    }
+
+    private Optional<FileHashes> listedBy(Path first, String file) {
         try (Stream<Path> markers = Files.list(first.getParent())) {
             List<Path> inOrder = Stream.concat(Stream.of(first), markers.filter(m -> !m.equals(first) && m.toString().endsWith(".files")))
                     .filter(Files::isRegularFile).toList();

@@ -49,7 +49,7 @@ public final class StagingHandler implements JobHandler {
                 ? sources.openStaged(area.buildDir(build.path()), area.buildDir(build.path()).resolve("autotest/packages"))
                 : sources.open(build.url());
         ArtifactStager stager = new ArtifactStager(source, build, new ArtifactStager.JobRef(run.jobId(), run.buildId(), run.attempt()),
-                disk, run::progress, run::mark);
+                disk, run::progress, run::mark, target instanceof StageTarget.Member);
         try {
             Optional<String> sole = target.soleObject();
             // The first attempt may use the metadata the request read a moment ago; a retry reads it afresh.

@@ -23,13 +23,19 @@ final class TarIndex {
         void member(InputStream bytes, long size) throws IOException, StagingFailure;
     }
 
+    /** Hears of each entry read, with the tar bytes read so far: the archive's limits refuse one too large. */
+    interface Limit {
+        void entry(long tarBytes) throws StagingFailure;
+    }
+
     private TarIndex() {}
 
     /** Reads every header of an uncompressed tar behind {@code channel} (which this closes) by range, not its members. */
-    static Map<String, Member> scan(SeekableByteChannel channel) throws IOException {
+    static Map<String, Member> scan(SeekableByteChannel channel, Limit limit) throws IOException, StagingFailure {
         Map<String, Member> members = new HashMap<>();
         try (TarFile tar = new TarFile(channel)) {
             for (TarArchiveEntry entry : tar.getEntries()) {
+                limit.entry(0); // read by range: only the headers
                 add(members, entry, entry.getDataOffset());
             }
         }
@@ -41,13 +47,14 @@ final class TarIndex {
      * it, and hands the bytes of {@code wanted} to {@code sink} on the way: one pass both indexes
      * the archive and extracts the member.
      */
-    static Map<String, Member> scan(InputStream tarBytes, String wanted, Sink sink) throws IOException, StagingFailure {
+    static Map<String, Member> scan(InputStream tarBytes, String wanted, Sink sink, Limit limit) throws IOException, StagingFailure {
         Map<String, Member> members = new HashMap<>();
         // The tar stream reads whole 512-byte records and nothing ahead: after a header, the count is where the data starts.
         BoundedInputStream counted = BoundedInputStream.builder().setInputStream(tarBytes).get();
         TarArchiveInputStream tar = new TarArchiveInputStream(counted);
         TarArchiveEntry entry;
         while ((entry = tar.getNextEntry()) != null) {
+            limit.entry(counted.getCount());
             add(members, entry, counted.getCount());
             if (entry.getName().equals(wanted) && members.containsKey(wanted)) {
                 sink.member(tar, entry.getSize());

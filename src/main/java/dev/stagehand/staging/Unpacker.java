@@ -120,7 +120,6 @@ final class Unpacker {
         }
     }
 
-
     /** A member of {@code size} bytes (negative: unknown) is written next: the progress has a total while it lands. */
     private void expecting(long size) {
         expectedTotal = size >= 0 ? bytes + size : null;
@@ -152,7 +151,7 @@ final class Unpacker {
     /** One named member of a zip; false if it has no such member. */
     boolean zipMember(ZipFile zip, RangedChannel channel, String member, String dest) throws IOException, StagingFailure {
         ZipArchiveEntry entry = zip.getEntry(member);
-        if (entry == null || entry.isDirectory()) {
+        if (entry == null || entry.isDirectory() || entry.isUnixSymlink()) {
             return false;
         }
         // Local header (30 bytes + name + extra field, rarely over 1 KiB) and data in one request.
@@ -164,11 +163,42 @@ final class Unpacker {
         return true;
     }
 
-    /** One member of {@code size} bytes read on its own (by range from an indexed tar), to {@code dest}. */
+    /** One named member of a tar stream (the first regular file of the name), to {@code dest}; false if it has none. */
+    boolean tarMember(TarArchiveInputStream tar, String member, String dest) throws IOException, StagingFailure {
+        TarArchiveEntry entry;
+        while ((entry = tar.getNextEntry()) != null) {
+            countMember();
+            if (entry.getName().equals(member) && TarIndex.isRegularFile(entry)) {
+                member(tar, member, dest, entry.getSize());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * One member of {@code size} bytes read on its own (by range, or from an archive's index), to
+     * {@code dest}; fewer bytes than its size is a corrupt archive, never a short member installed.
+     * The caller counts it among the archive's entries ({@link #scanned}).
+     */
     void member(InputStream in, String member, String dest, long size) throws IOException, StagingFailure {
-        countMember();
         expecting(size);
-        write(in, dest, member, null, landing.begin(dest, SafePaths.under(work, dest), size));
+        long written = write(in, dest, member, null, landing.begin(dest, SafePaths.under(work, dest), size));
+        if (written != size) {
+            throw new IOException(archiveName + "!" + member + " ended after " + written + " of its " + size + " bytes");
+        }
+    }
+
+    /**
+     * One more entry of an archive read for its index, {@code tarBytes} into its (decompressed)
+     * tar: the archive's member and size limits hold for an index as for an unpacking.
+     */
+    void scanned(long tarBytes) throws StagingFailure {
+        countMember();
+        if (tarBytes > limits.maxUnpackedBytes()) {
+            throw new StagingFailure(StagingFailure.Kind.PERMANENT, archiveName + " unpacks to more than "
+                    + Sizes.of(limits.maxUnpackedBytes()) + " (--max-unpacked-mb); nothing was installed");
+        }
     }
 
     /** A whole decompressed object, to {@code dest}: within the limits like any member, followed by readers while it lands. */
@@ -229,7 +259,8 @@ final class Unpacker {
         written.add(dest);
     }
 
-    private void write(InputStream in, String dest, String entryName, Long expectedCrc, LongConsumer landed)
+    /** Writes one file; returns its size. */
+    private long write(InputStream in, String dest, String entryName, Long expectedCrc, LongConsumer landed)
             throws IOException, StagingFailure {
         checkNotInsideLink(dest, entryName);
         links.remove(dest); // a file replaces an earlier link of its name
@@ -254,6 +285,7 @@ final class Unpacker {
             throw new Checksums.ChecksumMismatch(archiveName + "!" + dest + ": crc32 differs from the zip directory");
         }
         written.add(dest);
+        return fileBytes;
     }
 
     /** A member at {@code dest} must not lie inside a symlink the archive made (GNU tar would write through it). */

@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -82,8 +83,8 @@ class ExtractAndDecompressTest extends ServerTest {
     }
 
     /**
-     * A compressed tar is fetched whole once, by the first extract; its members come from that
-     * copy, the copy is what /download serves, and a name its index lacks is a 404 with no job.
+     * A compressed tar is fetched whole once, by the first extract, and kept in the build for its
+     * generation; its members come from that copy, and a name its index lacks is a 404 with no job.
      */
     @ParameterizedTest
     @CsvSource({"GZIP, tests.tar.gz", "BZIP2, tests.tar.bz2", "XZ, tests.tar.xz"})
@@ -99,16 +100,40 @@ class ExtractAndDecompressTest extends ServerTest {
 
         assertArrayEquals(random(300_000, 22), get(extract + "dir/b.bin").body());
         assertEquals("newer", new String(get(extract + "twice").body()), "the later member of a name, as an unpacking leaves it");
-        HttpResponse<byte[]> whole = get("/download/" + BUCKET + "/" + DIR + "/" + name);
-        assertEquals(200, whole.statusCode());
-        assertArrayEquals(archive, whole.body());
-        assertEquals(archive.length, gcs.bytesServed(BUCKET, DIR + "/" + name), "later members and /download: no second fetch");
-        assertTrue(server.get("/metrics").body().contains("stagehand_cache_requests_total{result=\"hit\",rpc=\"download\"} 1.0"));
+        assertEquals(archive.length, gcs.bytesServed(BUCKET, DIR + "/" + name), "later members: no second fetch");
+        try (java.util.stream.Stream<java.nio.file.Path> kept = Files.list(server.build(DIR).resolve("_extract"))) {
+            assertEquals(List.of(name + "@"), kept.map(p -> p.getFileName().toString()).filter(f -> f.contains("@"))
+                    .map(f -> f.substring(0, f.indexOf('@') + 1)).toList(), "one copy, named for its generation");
+        }
 
         HttpResponse<byte[]> missing = get(extract + "absent.bin");
         assertEquals(404, missing.statusCode());
         assertEquals("the archive has no member 'absent.bin'", new String(missing.body()).trim());
-        assertEquals(3, server.jobs(null, URL).size(), "three members, no job for the download or the missing name");
+        assertEquals(3, server.jobs(null, URL).size(), "three members, no job for the missing name");
+    }
+
+    /** Indexing reads every header: the archive's member limit holds for it, as for an unpacking. */
+    @Test
+    void anArchiveWithTooManyMembersIsRefusedWhenIndexed() throws Exception {
+        server.close();
+        server = dev.stagehand.testing.Server.start(dev.stagehand.testing.Server.settings(dir, gcs)
+                .withArchive(new dev.stagehand.staging.ArchiveLimits(50, 0, 1L << 30)));
+        gcs.put(BUCKET, DIR + "/many.tar.gz", TestArchives.tar().file("first", "x").emptyFiles("e", 100).build(Compression.GZIP));
+        HttpResponse<byte[]> r = get("/extract/" + BUCKET + "/" + DIR + "/many.tar.gz?file=first");
+        // Its first entry was landing, its one byte held back, when the scan came to the limit: one plain line, never the byte.
+        assertEquals(503, r.statusCode(), new String(r.body()));
+        assertEquals("its job failed before the file was whole; ask again", new String(r.body()).trim());
+        dev.stagehand.testing.Eventually.await(Duration.ofSeconds(10), "the job to fail", () -> server.jobs("FAILED", URL).size() == 1);
+        String error = server.jobs("FAILED", URL).get(0).lastError();
+        assertTrue(error.contains("more than 50 members"), error);
+    }
+
+    /** A zip's symlink entry is not a member: never its target's text served as a file. */
+    @Test
+    void aZipSymlinkIsNotAMember() throws Exception {
+        gcs.put(BUCKET, DIR + "/links.zip", TestArchives.zipSymlink("lnk", "/etc/passwd"));
+        assertEquals(404, get("/extract/" + BUCKET + "/" + DIR + "/links.zip?file=lnk").statusCode());
+        assertFalse(Files.exists(server.build(DIR).resolve("_extract/links.zip/lnk")));
     }
 
     @Test

@@ -39,11 +39,11 @@ class GroupCommitTest {
             locked.await(30, TimeUnit.SECONDS);
             int before = f.queue.recorder().commits();
             List<CompletableFuture<Submission>> submitted = new ArrayList<>();
-            submitted.add(submitAsync(f, build));
+            submitted.add(submitAsync(f, build, 0));
             Eventually.await(Duration.ofSeconds(30), "the first batch to wait for the build's row",
                     () -> TestDb.sessionsWaitingForALock(f.db.dsl()) >= 1);
             for (int i = 1; i < CALLERS; i++) {
-                submitted.add(submitAsync(f, build));
+                submitted.add(submitAsync(f, build, i));
             }
             Eventually.await(Duration.ofSeconds(30), "the others to gather", () -> f.queue.recorder().waiting() == CALLERS - 1);
             release.countDown();
@@ -53,6 +53,11 @@ class GroupCommitTest {
             assertEquals(CALLERS, f.db.dsl().fetchCount(Tables.STAGE_REQUEST), "every request recorded");
             assertEquals(1, f.db.dsl().fetchCount(Tables.JOB), "all attached to one job");
             assertEquals(1, submitted.stream().map(s -> s.join().jobIds()).distinct().count());
+            for (int i = 0; i < CALLERS; i++) { // each caller's request row is the one with its task's ids
+                var row = f.db.dsl().selectFrom(Tables.STAGE_REQUEST).where(Tables.STAGE_REQUEST.ID.eq(submitted.get(i).join().requestId()))
+                        .fetchSingle();
+                assertEquals(task(i), new dev.stagehand.common.TaskIds(row.getSwarmingTaskId(), row.getBbid()), "caller " + i);
+            }
         }
     }
 
@@ -91,8 +96,14 @@ class GroupCommitTest {
         }
     }
 
-    private static CompletableFuture<Submission> submitAsync(QueueFixture f, long build) {
-        return f.queue.submitAsync(build, List.of(new JobSpec("autotest", true, null)), "autotest", "", QueueFixture.NOTHING_STAGED);
+    /** Caller {@code n}'s request, by a task of its own (every tenth shares one: rows alike in their ids). */
+    private static CompletableFuture<Submission> submitAsync(QueueFixture f, long build, int n) {
+        return f.queue.submitAsync(build, List.of(new JobSpec("autotest", true, null)), "autotest", "", task(n),
+                QueueFixture.NOTHING_STAGED);
+    }
+
+    private static dev.stagehand.common.TaskIds task(int n) {
+        return new dev.stagehand.common.TaskIds(n % 10 == 0 ? "shared" : "task-" + n, n % 3 == 0 ? null : "bb-" + n);
     }
 
     private static void await(CountDownLatch latch) {

@@ -96,6 +96,19 @@ class CatalogueStagingTest {
         assertEquals("True", server.get("/is_staged?archive_url=" + SampleBuild.URL + "&artifacts=" + artifact).body());
     }
 
+    /** An image comes from one pass over its compressed tar, as /extract's members do not: no copy of the archive is kept. */
+    @Test
+    void anImageIsStreamedFromItsArchiveAndTheArchiveIsNotKept() throws Exception {
+        assertEquals("Success", server.get("/stage?archive_url=" + SampleBuild.URL + "&artifacts=test_image").body());
+        Path build = server.build(SampleBuild.PATH);
+        assertTrue(Files.exists(build.resolve("chromiumos_test_image.bin")));
+        try (java.util.stream.Stream<Path> files = Files.walk(build)) {
+            List<String> kept = files.map(p -> build.relativize(p).toString()).filter(p -> p.endsWith(".tar.xz") || p.startsWith("_extract"))
+                    .toList();
+            assertTrue(kept.isEmpty(), "kept " + kept);
+        }
+    }
+
     @Test
     void stagedBytesAreTheArchiveBytes() throws Exception {
         assertEquals("Success", server.get("/stage?archive_url=" + SampleBuild.URL + "&artifacts=recovery_image,full_payload").body());

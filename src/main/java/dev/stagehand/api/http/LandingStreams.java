@@ -193,10 +193,12 @@ public final class LandingStreams implements AutoCloseable {
         /**
          * A file whose length is known only at its end (a decompression): a GET streams it as it
          * lands without a Content-Length, ended by the install (the chunked body's last chunk) or
-         * cut by a failure; a HEAD or a Range, which need the length, wait for the install.
+         * cut by a failure; a HEAD or a Range, which need the length, and an HTTP/1.0 client, wait
+         * for the install.
          */
         private void startUnknownLength() {
-            if (req.getMethod().equals("HEAD") || req.getHeader("Range") != null) {
+            // HTTP/1.0 ends such a body by closing the connection: a cut would look like its end.
+            if (req.getMethod().equals("HEAD") || req.getHeader("Range") != null || "HTTP/1.0".equals(req.getProtocol())) {
                 awaitEnd();
                 return;
             }
@@ -324,6 +326,13 @@ public final class LandingStreams implements AutoCloseable {
                 }
             } catch (IOException ignored) {
                 // closing anyway
+            }
+            if (!res.isCommitted()) { // nothing sent yet (a one-byte file holds its byte back): one plain line, not a reset
+                res.reset();
+                res.setHeader("Retry-After", "5");
+                PlainErrors.send(res, 503, "its job failed before the file was whole; ask again");
+                async.complete();
+                return;
             }
             ServletContextRequest.getServletContextRequest(req).getServletChannel()
                     .abort(new IOException("the file failed verification or its job failed"));

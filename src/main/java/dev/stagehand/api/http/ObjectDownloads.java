@@ -23,7 +23,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.server.Request;
@@ -71,18 +70,6 @@ public final class ObjectDownloads implements Filter {
                 .description("Bytes of response bodies sent, by RPC").baseUnit("bytes").register(registry);
     }
 
-    /**
-     * Object names may hold '%', which a caller sends as {@code %25}: Jetty refuses that
-     * encoding in a path by default (an "ambiguous" one), and the servlet layer will not decode
-     * it. Only that one is allowed: an encoded '/' or '.' segment, or an empty segment, is still
-     * refused before any route sees it, and every path is checked as clean after decoding.
-     */
-    public static void allowPercentInNames(io.javalin.config.JavalinConfig config) {
-        config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(
-                UriCompliance.DEFAULT.with("stagehand", UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING)));
-        config.jetty.modifyServletContextHandler(handler -> handler.getServletHandler().setDecodeAmbiguousURIs(true));
-    }
-
     public static void mount(ServletContextHandler handler, ObjectCache cache, MeterRegistry registry) {
         for (Rpc rpc : Rpc.values()) {
             handler.addFilter(new FilterHolder(new ObjectDownloads(cache, registry, rpc)), rpc.prefix() + "*",
@@ -112,6 +99,7 @@ public final class ObjectDownloads implements Filter {
             PlainErrors.send(res, 405, "only GET and HEAD");
             return;
         }
+        TaskIds task = TaskIds.fromHeaders(req::getHeader);
         Fetch fetch;
         try {
             int slash = path.indexOf('/', 1);
@@ -124,7 +112,7 @@ public final class ObjectDownloads implements Filter {
                 case DOWNLOAD -> cache.object(bucket, object);
                 case EXTRACT -> cache.member(bucket, object, req.getParameter("file"));
                 case DECOMPRESS -> cache.decompressed(bucket, object);
-            }, TaskIds.fromHeaders(req::getHeader));
+            }, task);
         } catch (InvalidRequest e) {
             PlainErrors.send(res, 400, e.getMessage());
             return;
@@ -155,7 +143,7 @@ public final class ObjectDownloads implements Filter {
         boolean first = req.getDispatcherType() == DispatcherType.REQUEST; // not a reader sent back after an install
         if (fetch.hit() == CacheResult.HIT) {
             if (first) {
-                count(req, fetch, CacheResult.HIT);
+                count(req, fetch, CacheResult.HIT, task);
             }
             req.getRequestDispatcher(target).forward(req, res);
             return;
@@ -166,7 +154,7 @@ public final class ObjectDownloads implements Filter {
         fetch.recorded().whenComplete((result, failed) -> {
             if (failed == null) {
                 if (first) {
-                    count(req, fetch, result);
+                    count(req, fetch, result, task);
                 }
                 req.setAttribute(LandingStreams.JOB_RECORDED, true);
                 async.dispatch(req.getServletContext(), target);
@@ -180,10 +168,9 @@ public final class ObjectDownloads implements Filter {
     }
 
     /** Requests by result, bytes served, and an access line with the lab's task ids once the response ends. */
-    private void count(HttpServletRequest req, Fetch fetch, CacheResult result) {
+    private void count(HttpServletRequest req, Fetch fetch, CacheResult result, TaskIds task) {
         results.count(rpc.tag(), result);
         ServletContextRequest core = ServletContextRequest.getServletContextRequest(req);
-        TaskIds task = TaskIds.fromHeaders(req::getHeader);
         Request.addCompletionListener(core, failure -> {
             long bytes = Response.getContentBytesWritten(core.getServletContextResponse());
             bytesServed.increment(bytes);
