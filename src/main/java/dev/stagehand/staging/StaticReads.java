@@ -32,13 +32,20 @@ public final class StaticReads {
             return false;
         }
         Optional<Path> real = RealPaths.inside(area.root(), lexical);
-        if (real.isEmpty()) {
-            return !Files.exists(lexical, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(lexical);
+        // Looked at twice when it is not there: a job may install it between the two looks, and is
+        // judged as it is then rather than refused (a device got a 404 for a file that had just landed).
+        for (int look = 0; real.isEmpty(); look++) {
+            boolean nothingThere = !Files.exists(lexical, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(lexical);
+            if (nothingThere || look == 1) {
+                return nothingThere; // nothing to escape through; or still there: a link out of the static dir, or a loop
+            }
+            real = RealPaths.inside(area.root(), lexical);
         }
-        if (real.get().equals(lexical)) {
+        Path target = real.get();
+        if (target.equals(lexical)) {
             return true;
         }
         return builds.containing(area.root().relativize(lexical).toString()).stream()
-                .anyMatch(build -> RealPaths.isInside(area.buildDir(build.buildPath()), real.get()));
+                .anyMatch(build -> RealPaths.isInside(area.buildDir(build.buildPath()), target));
     }
 }
