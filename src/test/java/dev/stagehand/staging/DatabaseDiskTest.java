@@ -107,8 +107,14 @@ class DatabaseDiskTest {
                 long start = System.nanoTime();
                 p.destroy(); // SIGTERM, as a supervisor stops it
                 assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "stopped within its bound");
-                assertTrue(System.nanoTime() - start < 15_000_000_000L);
-                assertTrue(Files.readString(log).contains("stopping took longer than 3 s"), Files.readString(log));
+                long tookMs = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(tookMs < 15_000);
+                // H2's own shutdown hook (it cannot be turned off with AUTO_SERVER) runs beside ours and
+                // may close the database first: the hung attempt then ends at once and the stop is quick.
+                // A stop that did wait out the bound must have said so.
+                if (tookMs >= 3_000) {
+                    assertTrue(Files.readString(log).contains("stopping took longer than 3 s"), Files.readString(log));
+                }
             } finally {
                 p.destroyForcibly().waitFor();
                 gcs.releaseHolds();
