@@ -32,8 +32,7 @@ final class Archives {
     /** The decompressed bytes of a compressed stream; the compression is detected from the bytes. */
     static InputStream decompressed(InputStream raw, String name) throws IOException {
         try {
-            // Concatenated streams (pbzip2, bgzip, pigz output) decoded to their end, not to the first one's.
-            return new BufferedInputStream(new CompressorStreamFactory(true).createCompressorInputStream(
+            return new BufferedInputStream(new CompressorStreamFactory().createCompressorInputStream(
                     raw.markSupported() ? raw : new BufferedInputStream(raw, 1 << 16)), 1 << 16);
         } catch (CompressorException e) {
             throw new IOException("unknown compression for " + name + ": " + e.getMessage(), e);

@@ -332,7 +332,7 @@ final class ArtifactStager {
         Path copy = wholeCopy(info, work, unpacker);
         unpacker.reading(info.name(), info.size());
         Optional<Long> recorded = indexes.find(job.buildId(), info.name(), info.generation());
-        try (InputStream tar = Archives.decompressed(Files.newInputStream(copy, LinkOption.NOFOLLOW_LINKS), info.name())) {
+        try (InputStream raw = Files.newInputStream(copy, LinkOption.NOFOLLOW_LINKS); InputStream tar = Archives.decompressed(raw, info.name())) {
             if (recorded.isEmpty()) {
                 Map<String, ArchiveIndexes.Member> index = TarIndex.scan(tar, member, (bytes, size) -> unpacker.member(bytes, member, dest, size),
                         unpacker::scanned);
@@ -357,7 +357,11 @@ final class ArtifactStager {
         String at = StageTarget.Member.archiveCopy(info.name(), info.generation());
         Path buildDir = area.buildDir(build.path());
         Path kept = SafePaths.under(buildDir, at);
-        if (Files.isRegularFile(kept, LinkOption.NOFOLLOW_LINKS) && area.installedBy(job.buildId(), at).isPresent()) {
+        FileHashes wanted = FileHashes.of(info);
+        // Only a copy this code fetched and verified: its marker keeps the object's checksums (another
+        // archive could unpack a file of that name), and only of a store that names its generations.
+        if (info.generation() > 0 && !wanted.equals(FileHashes.NONE) && Files.isRegularFile(kept, LinkOption.NOFOLLOW_LINKS)
+                && area.installedBy(job.buildId(), at).equals(Optional.of(wanted))) {
             Optional<Path> real = RealPaths.inside(buildDir, kept);
             if (real.isPresent()) {
                 return real.get();

@@ -210,6 +210,27 @@ class ExtractAndDecompressTest extends ServerTest {
         assertEquals(String.valueOf(plain.length), head.headers().firstValue("Content-Length").orElse(""), "a hit has its length");
     }
 
+    /**
+     * A client whose body could not be chunked (HTTP/1.0, or Connection: close, where the end of
+     * the body is the end of the connection) waits for the install and gets the length: a cut
+     * could not pass for the end.
+     */
+    @ParameterizedTest
+    @CsvSource({"HTTP/1.1, close", "HTTP/1.0, ''"})
+    void aReaderWhoseBodyCannotBeChunkedWaitsForTheLength(String protocol, String connection) throws Exception {
+        byte[] plain = random(1 << 20, 14);
+        String name = "unchunked-" + protocol.replace('/', '_') + ".bin.gz";
+        gcs.put(BUCKET, DIR + "/" + name, gzip(plain));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", java.net.URI.create(server.base()).getPort())) {
+            socket.getOutputStream().write(("GET /decompress/" + BUCKET + "/" + DIR + "/" + name + " " + protocol + "\r\nHost: x\r\n"
+                    + (connection.isEmpty() ? "" : "Connection: " + connection + "\r\n") + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            String head = response.substring(0, response.indexOf("\r\n\r\n"));
+            assertTrue(head.startsWith("HTTP/1.1 200"), head); // Jetty answers in its own version
+            assertTrue(head.contains("Content-Length: " + plain.length), head);
+        }
+    }
+
     /** A decompression that is never installed (its job cancelled mid-way): its reader is cut, never ended cleanly. */
     @Test
     void aDecompressionNeverInstalledCutsItsReaders() throws Exception {

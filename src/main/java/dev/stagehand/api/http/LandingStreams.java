@@ -193,12 +193,13 @@ public final class LandingStreams implements AutoCloseable {
         /**
          * A file whose length is known only at its end (a decompression): a GET streams it as it
          * lands without a Content-Length, ended by the install (the chunked body's last chunk) or
-         * cut by a failure; a HEAD or a Range, which need the length, and an HTTP/1.0 client, wait
-         * for the install.
+         * cut by a failure; a HEAD or a Range, which need the length, and a client the body could not
+         * be chunked for (HTTP/1.0, Connection: close), wait for the install.
          */
         private void startUnknownLength() {
-            // HTTP/1.0 ends such a body by closing the connection: a cut would look like its end.
-            if (req.getMethod().equals("HEAD") || req.getHeader("Range") != null || "HTTP/1.0".equals(req.getProtocol())) {
+            // Without chunks (HTTP/1.0, or a connection the client asked to close) such a body ends by
+            // closing the connection: a cut would look like its end.
+            if (req.getMethod().equals("HEAD") || req.getHeader("Range") != null || !chunked()) {
                 awaitEnd();
                 return;
             }
@@ -207,6 +208,13 @@ public final class LandingStreams implements AutoCloseable {
             res.setStatus(200);
             res.setContentType("application/octet-stream");
             openAndStream();
+        }
+
+        /** Whether the response to a body of unknown length is chunked, so a cut cannot pass for its end. */
+        private boolean chunked() {
+            String connection = req.getHeader("Connection");
+            return !"HTTP/1.0".equals(req.getProtocol())
+                    && (connection == null || java.util.Arrays.stream(connection.split(",")).noneMatch(t -> t.trim().equalsIgnoreCase("close")));
         }
 
         private void awaitEnd() {

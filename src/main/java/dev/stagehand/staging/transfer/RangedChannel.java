@@ -67,12 +67,17 @@ public final class RangedChannel implements SeekableByteChannel {
     private void loadBlock() throws IOException {
         blockStart = position - position % BLOCK;
         blockLength = (int) Math.min(BLOCK, info.size() - blockStart);
+        int read;
         try (InputStream in = Channels.newInputStream(source.open(info, blockStart, blockLength))) {
-            in.readNBytes(block, 0, blockLength);
+            read = in.readNBytes(block, 0, blockLength);
         } catch (ArchiveError e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new SourceChannel.SourceException("range read of " + info.name() + " failed: " + e.getMessage(), e);
+        }
+        if (read < blockLength) { // never the rest of the last block read: an index or a directory from stale bytes
+            throw new SourceChannel.SourceException("range read of " + info.name() + " ended after " + read + " of " + blockLength
+                    + " bytes", null);
         }
     }
 
