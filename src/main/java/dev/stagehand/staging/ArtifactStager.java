@@ -26,17 +26,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.io.IOUtils;
-import org.jooq.exception.DataAccessException;
 import org.apache.commons.io.input.BoundedInputStream;
+import org.jooq.exception.DataAccessException;
 
 /**
  * Stages one artifact of one build: pick the catalogue alternative whose files are in the
@@ -330,7 +330,6 @@ final class ArtifactStager {
     private void compressedTarMember(ObjectInfo info, String member, String dest, Path work, Unpacker unpacker)
             throws IOException, StagingFailure {
         Path copy = wholeCopy(info, work, unpacker);
-        unpacker.reading(info.name(), info.size());
         Optional<Long> recorded = indexes.find(job.buildId(), info.name(), info.generation());
         try (InputStream raw = Files.newInputStream(copy, LinkOption.NOFOLLOW_LINKS); InputStream tar = Archives.decompressed(raw, info.name())) {
             if (recorded.isEmpty()) {

@@ -1,6 +1,5 @@
 package dev.stagehand.staging;
 
-import dev.stagehand.common.TaskIds;
 import dev.stagehand.archive.ArchiveError;
 import dev.stagehand.archive.ArchiveSources;
 import dev.stagehand.archive.ArchiveUrl;
@@ -8,6 +7,7 @@ import dev.stagehand.archive.ObjectInfo;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
 import dev.stagehand.common.RelativePaths;
+import dev.stagehand.common.TaskIds;
 import dev.stagehand.db.ArchiveIndexes;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -98,8 +98,12 @@ public final class StagingArea {
     }
 
     private Path marker(long buildId, String artifact) {
-        return internal("markers").resolve(Long.toString(buildId))
-                .resolve(URLEncoder.encode(artifact, StandardCharsets.UTF_8) + ".files");
+        return markers(buildId).resolve(URLEncoder.encode(artifact, StandardCharsets.UTF_8) + ".files");
+    }
+
+    /** Where a build's markers are kept, one per installed artifact. */
+    private Path markers(long buildId) {
+        return internal("markers").resolve(Long.toString(buildId));
     }
 
     /**
@@ -153,17 +157,18 @@ public final class StagingArea {
      * then the build's others. Empty when no marker of the build lists it.
      */
     public Optional<FileHashes> installedBy(long buildId, String artifact, String file) {
-        return listedBy(marker(buildId, artifact), file);
+        return listedBy(buildId, marker(buildId, artifact), file);
     }
 
     /** Whether any artifact of this build installed {@code file}, with the checksums its marker keeps. */
     Optional<FileHashes> installedBy(long buildId, String file) {
-        return listedBy(marker(buildId, ""), file);
+        return listedBy(buildId, null, file);
     }
 
-    private Optional<FileHashes> listedBy(Path first, String file) {
-        try (Stream<Path> markers = Files.list(first.getParent())) {
-            List<Path> inOrder = Stream.concat(Stream.of(first), markers.filter(m -> !m.equals(first) && m.toString().endsWith(".files")))
+    /** The first marker of the build listing {@code file}, {@code first} (when given) read before the others. */
+    private Optional<FileHashes> listedBy(long buildId, Path first, String file) {
+        try (Stream<Path> markers = Files.list(markers(buildId))) {
+            List<Path> inOrder = Stream.concat(Stream.ofNullable(first), markers.filter(m -> !m.equals(first) && m.toString().endsWith(".files")))
                     .filter(Files::isRegularFile).toList();
             for (Path marker : inOrder) {
                 Optional<FileHashes> listing = Marker.listing(marker, file);
@@ -223,7 +228,7 @@ public final class StagingArea {
 
     /** Removes a build's files and markers (clean, eviction). */
     public void removeBuild(long buildId, String buildPath) throws IOException {
-        deleteTree(internal("markers").resolve(Long.toString(buildId)));
+        deleteTree(markers(buildId));
         deleteTree(buildDir(buildPath));
     }
 

@@ -1,9 +1,9 @@
 package dev.stagehand.api.http;
 
-import dev.stagehand.common.TaskIds;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
 import dev.stagehand.common.LimitReached;
+import dev.stagehand.common.TaskIds;
 import dev.stagehand.staging.CacheResult;
 import dev.stagehand.staging.ObjectCache;
 import dev.stagehand.staging.ObjectCache.Fetch;
