@@ -16,10 +16,8 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -79,11 +77,24 @@ class EvictionTest {
         return server.get("/is_staged?archive_url=" + url(build) + "&artifacts=stateful").body().equals("True");
     }
 
+    /** Bytes of the files under the static dir but markers; a job's work dir removed while it is walked counts as gone. */
     private long bytesUnderStaticDir() throws Exception {
-        try (Stream<Path> files = Files.walk(server.staticDir)) {
-            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && !p.toString().contains("/markers/"))
-                    .mapToLong(p -> p.toFile().length()).sum();
-        }
+        long[] bytes = {0};
+        Files.walkFileTree(server.staticDir, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes attrs) {
+                if (attrs.isRegularFile() && !p.toString().contains("/markers/")) {
+                    bytes[0] += attrs.size();
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path p, java.io.IOException gone) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return bytes[0];
     }
 
     private int download(int build) throws Exception {
