@@ -173,6 +173,10 @@ function render(s) {
   document.getElementById("failures-more").textContent = hidden > 0 ? "and " + hidden + " earlier (GET /api/v1/jobs?state=FAILED)" : "";
 
   syncRows("builds", s.builds, b => [b.build_path, b.state, bytes(b.staged_bytes), ago(b.last_access_at)]);
+  // with hashed placement each node holds the builds on its own disk; with a shared volume they share one
+  const nodes = (s.nodes || []).filter(n => n.state !== "stopped");
+  syncRows("nodes", nodes, n => [n.id, n.state, n.advertise_url || "shared volume",
+    n.builds_held == null ? "" : n.builds_held, n.bytes_held == null ? "" : bytes(n.bytes_held), ago(n.last_seen_at)]);
 
   const h = s.health;
   const quota = h.max_staged_bytes;

@@ -19,6 +19,7 @@ import dev.stagehand.staging.StagingArea;
 import dev.stagehand.staging.StagingDisk;
 import dev.stagehand.staging.StagingHandler;
 import dev.stagehand.staging.ObjectCache;
+import dev.stagehand.staging.ReadPlacement;
 import dev.stagehand.staging.StaticReads;
 import dev.stagehand.staging.lab.ControlFiles;
 import dev.stagehand.staging.lab.StagedBuilds;
@@ -95,7 +96,8 @@ public final class Stagehand implements AutoCloseable {
         StagedBuilds builds = new StagedBuilds(area);
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
                 area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources),
-                new StaticReads(area, queue.builds()), new ObjectCache(stage, sources, area, indexes), metrics, clock, settings.access().adminTokenFile()));
+                new StaticReads(area, queue.builds()), new ObjectCache(stage, sources, area, indexes),
+                new ReadPlacement(area, queue.builds(), queue.homes()), metrics, clock, settings.access().adminTokenFile()));
         queue.serving(http.port());
         return new Stagehand(database, queue, http, metrics, DatabaseWatch.start(database, WATCH_EVERY, fatal::stop), access);
     }

@@ -8,6 +8,7 @@ import dev.stagehand.api.http.HttpMetrics;
 import dev.stagehand.api.http.LandingStreams;
 import dev.stagehand.api.http.ObjectDownloads;
 import dev.stagehand.api.http.Limits;
+import dev.stagehand.api.http.PlacedReads;
 import dev.stagehand.api.http.StaticFiles;
 import dev.stagehand.common.CallerText;
 import dev.stagehand.common.InvalidRequest;
@@ -18,10 +19,12 @@ import dev.stagehand.queue.Ledger;
 import dev.stagehand.staging.ActiveReads;
 import dev.stagehand.staging.BuildBusy;
 import dev.stagehand.staging.DiskSpace;
+import dev.stagehand.staging.HeldElsewhere;
 import dev.stagehand.staging.LandingFiles;
 import dev.stagehand.staging.StageService;
 import dev.stagehand.staging.StagingArea;
 import dev.stagehand.staging.ObjectCache;
+import dev.stagehand.staging.ReadPlacement;
 import dev.stagehand.staging.StaticReads;
 import dev.stagehand.staging.lab.ControlFiles;
 import dev.stagehand.staging.lab.StagedBuilds;
@@ -53,7 +56,7 @@ public final class HttpApi implements AutoCloseable {
     /** What the routes work with. */
     public record Services(StageService stage, JobQueue queue, Ledger ledger, StagingArea area, DiskSpace space,
             ActiveReads reads, LandingFiles landing, StagedBuilds builds, ControlFiles controls, XBuddy xbuddy, StaticReads staticReads,
-            ObjectCache objects, Metrics metrics, Clock clock, java.nio.file.Path adminTokenFile) {}
+            ObjectCache objects, ReadPlacement readPlacement, Metrics metrics, Clock clock, java.nio.file.Path adminTokenFile) {}
 
     public static HttpApi start(String host, int port, Services services) throws java.io.IOException {
         CallerRules rules = CallerRules.fromFile(services.adminTokenFile());
@@ -69,10 +72,11 @@ public final class HttpApi implements AutoCloseable {
             config.jsonMapper(new JavalinJackson(json, false));
             Limits.apply(config);
             allowPercentInNames(config);
+            PlacedReads placed = new PlacedReads(services.queue().placement().proxyReads());
             config.jetty.modifyServletContextHandler(handler -> StaticFiles.mount(handler, services.area(), services.staticReads(),
-                    services.reads(), services.stage().access()::fileRead, landing));
+                    services.reads(), services.stage().access()::fileRead, landing, services.readPlacement(), placed));
             config.jetty.modifyServletContextHandler(handler -> ObjectDownloads.mount(handler, services.objects(),
-                    services.metrics().registry()));
+                    services.metrics().registry(), placed));
             // With several nodes behind one name, callers and operators can tell which one answered.
             String node = services.queue().node();
             config.routes.before(ctx -> ctx.header(NODE_HEADER, node));
@@ -92,6 +96,11 @@ public final class HttpApi implements AutoCloseable {
             });
             config.routes.exception(NotFound.class, (e, ctx) -> error(ctx, 404, "not_found", e.getMessage()));
             config.routes.exception(BuildBusy.class, (e, ctx) -> error(ctx, 409, "conflict", e.getMessage()));
+            // Only the node holding a build's copy can empty it (clean=True with hashed placement): the caller goes there.
+            config.routes.exception(HeldElsewhere.class, (e, ctx) -> {
+                ctx.header("Location", e.holder() + ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString()));
+                error(ctx, 307, "elsewhere", "this build is held by " + e.holder());
+            });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("request {} failed", CallerText.escape(ctx.path()), e);
                 error(ctx, 500, "internal", "internal error; the server log has the details");

@@ -57,6 +57,7 @@ final class JsonApiRoutes {
         routes.get("/api/v1/builds", ctx -> ctx.json(ledger.builds(limit(ctx), offset(ctx)).stream().map(BuildJson::of).toList()));
         routes.get("/api/v1/evictions", ctx -> ctx.json(ledger.evictions(limit(ctx)).stream().map(EvictionJson::of).toList()));
         routes.get("/api/v1/nodes", ctx -> ctx.json(queue.nodeList(limit(ctx)).stream().map(NodeJson::of).toList()));
+        routes.post("/api/v1/nodes/{id}/drain", this::drain);
         routes.get("/api/v1/openapi.json", this::openApi);
     }
 
@@ -73,6 +74,15 @@ final class JsonApiRoutes {
         }
         ctx.future(() -> recorded.thenCompose(submission -> stage.awaitFailures(submission)
                 .thenAccept(done -> ctx.json(request(submission.requestId())))));
+    }
+
+    /** DRAIN: the node takes no new builds; its running jobs finish and what it holds stays readable until it stops. */
+    private void drain(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (id.length() > 64 || !queue.drain(id)) {
+            throw new HttpApi.NotFound("no running node " + CallerText.quote(id));
+        }
+        ctx.json(queue.nodeList(MOST_PER_PAGE).stream().filter(n -> n.id().equals(id)).map(NodeJson::of).findFirst().orElseThrow());
     }
 
     private RequestJson request(long id) {

@@ -30,6 +30,7 @@ final class StatusRoutes {
     private static final int MOST_WAITING = 50;
     private static final int MOST_FAILURES = 20;
     private static final int MOST_BUILDS = 20;
+    private static final int MOST_NODES = 20;
     /** What the page lists as waiting: queued, waiting for a retry, or for an upload. */
     private static final Set<JobState> WAITING = java.util.EnumSet.of(JobState.QUEUED, JobState.RETRY_WAIT, JobState.WAITING_UPLOAD);
 
@@ -67,7 +68,7 @@ final class StatusRoutes {
     /** The document; field order is the page's order. */
     record StatusJson(String node, @JsonProperty("generated_at") Instant generatedAt, Map<String, Integer> queue,
             List<JobJson> running, List<JobJson> waiting, List<JobJson> failures, List<BuildJson> builds,
-            Map<String, Object> health, @JsonProperty("limits_hit") List<LimitRefusals.Hit> limitsHit) {}
+            Map<String, Object> health, @JsonProperty("limits_hit") List<LimitRefusals.Hit> limitsHit, List<NodeJson> nodes) {}
 
     StatusJson status() throws IOException {
         Instant now = services.clock().instant();
@@ -84,7 +85,8 @@ final class StatusRoutes {
                 jobs(JobFilter.inStates(WAITING, MOST_WAITING)),
                 jobs(JobFilter.endedSince(JobState.FAILED, since, MOST_FAILURES)),
                 ledger.builds(MOST_BUILDS, 0).stream().map(BuildJson::of).toList(),
-                health.report(depth), refusals.lately());
+                health.report(depth), refusals.lately(),
+                services.queue().nodeList(MOST_NODES).stream().map(NodeJson::of).toList());
     }
 
     private List<JobJson> jobs(JobFilter filter) {

@@ -4,10 +4,10 @@ import dev.stagehand.db.DatabaseSetupError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar stagehand.jar serve|sql|stage|status ...} */
+/** {@code java -jar stagehand.jar serve|sql|stage|status|drain ...} */
 @Command(name = "stagehand", mixinStandardHelpOptions = true, version = "stagehand 0.1.0",
         description = "Durable build-artifact staging server for test labs.",
-        subcommands = {ServeCommand.class, SqlCommand.class, StageCommand.class, StatusCommand.class})
+        subcommands = {ServeCommand.class, SqlCommand.class, StageCommand.class, StatusCommand.class, DrainCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

@@ -6,6 +6,7 @@ import dev.stagehand.archive.ArchiveSources.GcsSettings;
 import dev.stagehand.common.CallerLimits;
 import dev.stagehand.db.H2Urls;
 import dev.stagehand.db.Secrets;
+import dev.stagehand.queue.Placement;
 import dev.stagehand.queue.QueueConfig;
 import dev.stagehand.queue.RetryPolicy;
 import dev.stagehand.staging.ArchiveLimits;
@@ -126,11 +127,45 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--shutdown-timeout-s", defaultValue = "30", description = "Longest a stop may take before the process ends anyway; unfinished jobs resume at the next start (default ${DEFAULT-VALUE}).")
     long shutdownTimeoutS;
 
+    @Option(names = "--placement", defaultValue = "shared", description = "shared: every node stages on one volume they share (one node alone, or NFS); hashed: each node stages on its own disk, a build on the one node its path hashes to (PostgreSQL only; needs --advertise-url). Default ${DEFAULT-VALUE}.")
+    String placement;
+
+    @Option(names = "--advertise-url", description = "How peers and redirected clients reach this node, e.g. http://stagehand-3.lab:8080 (required with --placement hashed).")
+    String advertiseUrl;
+
+    @Option(names = "--proxy-reads", description = "With --placement hashed: a read asked here for a file homed on another node is fetched from it and passed on, instead of answered 302 (for clients that do not follow redirects).")
+    boolean proxyReads;
+
     @Option(names = "--no-demo", description = "Do not seed the sample build under the first local archive root.")
     boolean noDemo;
 
     @Option(names = "--config", description = "Settings file: one 'flag = value' line per flag, named as the flags without their dashes (properties or flat TOML); flags given on the command line win.")
     Path config;
+
+    /** The placement the flags ask for; one plain line for a combination that cannot work. */
+    private Placement placement(String dbUrl) {
+        switch (placement) {
+            case "shared":
+                if (advertiseUrl != null || proxyReads) {
+                    throw new StartupError("--advertise-url and --proxy-reads go with --placement hashed");
+                }
+                return Placement.SHARED;
+            case "hashed":
+                if (dbUrl.startsWith("jdbc:h2:")) {
+                    throw new StartupError("--placement hashed places builds over the nodes that share one PostgreSQL database (--db jdbc:postgresql:...)");
+                }
+                if (advertiseUrl == null) {
+                    throw new StartupError("--placement hashed needs --advertise-url (how peers and redirected clients reach this node)");
+                }
+                try {
+                    return Placement.hashed(advertiseUrl, proxyReads);
+                } catch (IllegalArgumentException e) {
+                    throw new StartupError(e.getMessage());
+                }
+            default:
+                throw new StartupError("--placement must be shared or hashed");
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -141,7 +176,8 @@ final class ServeCommand implements Callable<Integer> {
         Settings settings = new Settings(host, port, staticDir, dbUrl, dbPasswordFile,
                 new QueueConfig(workers, new RetryPolicy(Duration.ofMillis(retryBaseMs), retryFactor,
                         Duration.ofMillis(retryMaxMs), maxAttempts), Duration.ofMillis(500), Duration.ofDays(historyDays),
-                        QueueConfig.DEFAULT_PRUNE_EVERY, Duration.ofSeconds(nodeTimeoutS), new CallerLimits(maxRequestItems, maxActivePerBuild, maxActive, maxWaiting)),
+                        QueueConfig.DEFAULT_PRUNE_EVERY, Duration.ofSeconds(nodeTimeoutS), new CallerLimits(maxRequestItems, maxActivePerBuild, maxActive, maxWaiting),
+                        placement(dbUrl)),
                 roots, GcsSettings.fromEnvironment(gcsEndpoint, gcsAnonymous),
                 new UploadWait(Duration.ofSeconds(waitRequired), Duration.ofSeconds(waitOptional)), catalogue,
                 new DiskLimits(maxStagedMb, minFreeMb), new DownloadSettings(sliceThresholdMb << 20, downloadStreams, fastStreamMibps << 20),

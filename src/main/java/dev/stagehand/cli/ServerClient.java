@@ -69,6 +69,17 @@ final class ServerClient {
         return send(HttpRequest.newBuilder(uri("/api/v1/status")).GET());
     }
 
+    /** Takes a node out of the ring for new builds; {@code token}: the admin token, or null when the server needs none. */
+    JsonNode drain(String nodeId, String token) throws Refused {
+        HttpRequest.Builder post = HttpRequest.newBuilder(uri("/api/v1/nodes/" + java.net.URLEncoder.encode(nodeId,
+                java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20") + "/drain"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"));
+        if (token != null) {
+            post.header("Authorization", "Bearer " + token);
+        }
+        return send(post);
+    }
+
     JsonNode failedJobs(int limit) throws Refused {
         return send(HttpRequest.newBuilder(uri("/api/v1/jobs?state=FAILED&limit=" + limit)).GET());
     }

@@ -17,8 +17,9 @@ import org.jooq.exception.IntegrityConstraintViolationException;
 import org.jooq.impl.DSL;
 
 /**
- * Build rows: one per archive URL, with where it is staged, how much it holds, when it was last
- * read, and its state. Leaving READY (to evict or clean) is a guarded move made with the row
+ * Build rows: one per archive URL and holder (the shared volume, '', or with hashed placement the
+ * node whose disk holds that copy), with where it is staged, how much it holds, when it was last
+ * read, and its state. This store's reads of staged builds see this node's copies. Leaving READY (to evict or clean) is a guarded move made with the row
  * locked, so it serialises with job claims and with requests that trust a staged artifact.
  */
 public final class BuildStore {
@@ -28,17 +29,19 @@ public final class BuildStore {
     private final DSLContext db;
     private final Clock clock;
     private final String node;
+    private final String holder;
 
-    BuildStore(DSLContext db, Clock clock, String node) {
+    BuildStore(DSLContext db, Clock clock, String node, String holder) {
         this.db = db;
         this.clock = clock;
         this.node = node;
+        this.holder = holder;
     }
 
-    /** The build row for an archive URL, created on first use. */
-    public long id(String archiveUrl, String buildPath) {
+    /** The row of the build's copy at {@code holder} (see {@link JobQueue#homeOf}), created on first use. */
+    public long id(String archiveUrl, String buildPath, String holder) {
         for (int race = 0; race < RACES_TO_LOSE; race++) {
-            Optional<Long> id = find(archiveUrl);
+            Optional<Long> id = find(archiveUrl, holder);
             if (id.isPresent()) {
                 return id.get();
             }
@@ -46,6 +49,7 @@ public final class BuildStore {
                 return db.insertInto(BUILD)
                         .set(BUILD.ARCHIVE_URL, archiveUrl)
                         .set(BUILD.BUILD_PATH, buildPath)
+                        .set(BUILD.HOLDER, holder)
                         .set(BUILD.CREATED_AT, clock.instant())
                         .set(BUILD.LAST_ACCESS_AT, clock.instant())
                         .returning(BUILD.ID).fetchOne().getId();
@@ -56,19 +60,50 @@ public final class BuildStore {
         throw new IllegalStateException("could not create the build row for " + archiveUrl);
     }
 
-    public Optional<Long> find(String archiveUrl) {
-        return db.select(BUILD.ID).from(BUILD).where(BUILD.ARCHIVE_URL.eq(archiveUrl)).fetchOptional(BUILD.ID);
+    public Optional<Long> find(String archiveUrl, String holder) {
+        return db.select(BUILD.ID).from(BUILD).where(BUILD.ARCHIVE_URL.eq(archiveUrl), BUILD.HOLDER.eq(holder)).fetchOptional(BUILD.ID);
     }
 
-    /** The builds whose directory holds {@code path} (relative to the static dir): (id, build path). */
+    /** This node's build copies whose directory holds {@code path} (relative to the static dir): (id, build path). */
     public List<StagedBuild> containing(String path) {
-        return db.select(BUILD.ID, BUILD.BUILD_PATH).from(BUILD).where(DSL.val(path).startsWith(BUILD.BUILD_PATH.concat("/")))
+        return db.select(BUILD.ID, BUILD.BUILD_PATH).from(BUILD)
+                .where(DSL.val(path).startsWith(BUILD.BUILD_PATH.concat("/")), BUILD.HOLDER.eq(holder))
                 .fetch(r -> new StagedBuild(r.value1(), r.value2()));
     }
 
-    /** The builds staged at a path (several archive URLs may share one, from different buckets). */
+    /** This node's build copies staged at a path (several archive URLs may share one, from different buckets). */
     public List<Long> idsAtPath(String buildPath) {
-        return db.select(BUILD.ID).from(BUILD).where(BUILD.BUILD_PATH.eq(buildPath)).orderBy(BUILD.ID).fetch(BUILD.ID);
+        return db.select(BUILD.ID).from(BUILD).where(BUILD.BUILD_PATH.eq(buildPath), BUILD.HOLDER.eq(holder))
+                .orderBy(BUILD.ID).fetch(BUILD.ID);
+    }
+
+    /**
+     * Every node's copies of the build whose directory holds {@code path}, with their holders and
+     * whether their disk still holds something a job staged (a success after the last removal).
+     */
+    public List<Copy> copiesContaining(String path) {
+        var staged = DSL.field(DSL.exists(DSL.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID),
+                JOB.STATE.eq(JobState.SUCCEEDED), BUILD.EMPTIED_AT.isNull().or(JOB.FINISHED_AT.gt(BUILD.EMPTIED_AT)))));
+        var active = DSL.field(DSL.exists(DSL.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID),
+                JOB.STATE.in(JobStates.ACTIVE))));
+        return db.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.HOLDER, staged, active).from(BUILD)
+                .where(DSL.val(path).startsWith(BUILD.BUILD_PATH.concat("/")))
+                .fetch(r -> new Copy(r.value1(), r.value2(), r.value3(), Boolean.TRUE.equals(r.value4()), Boolean.TRUE.equals(r.value5())));
+    }
+
+    /** One node's copy of a build: whether something staged is on its disk, or a job is under way for it. */
+    public record Copy(long buildId, String buildPath, String holder, boolean staged, boolean active) {}
+
+    /** The copy's artifact succeeded after the copy's files were last removed: it is on the holder's disk. */
+    public boolean stagedInLedger(long buildId, String artifact) {
+        return db.fetchExists(DSL.selectOne().from(JOB).join(BUILD).on(BUILD.ID.eq(JOB.BUILD_ID))
+                .where(JOB.BUILD_ID.eq(buildId), JOB.ARTIFACT.eq(artifact), JOB.STATE.eq(JobState.SUCCEEDED),
+                        BUILD.EMPTIED_AT.isNull().or(JOB.FINISHED_AT.gt(BUILD.EMPTIED_AT))));
+    }
+
+    /** The holder of a build copy ('' on the shared volume); it never changes. */
+    public String holderOf(long buildId) {
+        return db.select(BUILD.HOLDER).from(BUILD).where(BUILD.ID.eq(buildId)).fetchSingle(BUILD.HOLDER);
     }
 
     /**
@@ -81,10 +116,11 @@ public final class BuildStore {
                 .limit(1).fetchOptional(BUILD.BUILD_PATH);
     }
 
-    /** Moves last_access_at of the build whose directory holds {@code path} (relative to the static dir) forward to {@code when}. */
+    /** Moves last_access_at of this node's copy of the build whose directory holds {@code path} (relative to the static dir) forward to {@code when}. */
     public void touchContaining(String path, Instant when) {
         db.update(BUILD).set(BUILD.LAST_ACCESS_AT, when)
                 .where(DSL.val(path).startsWith(BUILD.BUILD_PATH.concat("/")).or(BUILD.BUILD_PATH.eq(path)))
+                .and(BUILD.HOLDER.eq(holder))
                 .and(BUILD.LAST_ACCESS_AT.lt(when))
                 .execute();
     }
@@ -104,7 +140,7 @@ public final class BuildStore {
 
     /** BEGIN_CLEAN, in a transaction of its own (see {@link #lockAndLeaveReady}). */
     public Removal beginClean(long buildId) {
-        return db.transactionResult(cfg -> new BuildStore(cfg.dsl(), clock, node).lockAndLeaveReady(buildId, BuildTransition.BEGIN_CLEAN, null));
+        return db.transactionResult(cfg -> new BuildStore(cfg.dsl(), clock, node, holder).lockAndLeaveReady(buildId, BuildTransition.BEGIN_CLEAN, null));
     }
 
     /** In the disk lock's transaction: BEGIN_EVICTION, if nothing used the build since {@code seenAccess}. */
@@ -144,6 +180,7 @@ public final class BuildStore {
         db.transaction(cfg -> {
             DSLContext tx = cfg.dsl();
             tx.update(BUILD).set(BUILD.STATE, BuildTransition.END_REMOVAL.to).setNull(BUILD.STATE_BY).set(BUILD.STAGED_BYTES, 0L)
+                    .set(BUILD.EMPTIED_AT, clock.instant())
                     .where(BUILD.ID.eq(buildId), BUILD.STATE.in(BuildTransition.END_REMOVAL.from)).execute();
             ArchiveIndexes.removeAll(tx, buildId);
             if (evictionReason != null) {
@@ -154,10 +191,10 @@ public final class BuildStore {
         });
     }
 
-    /** Builds out of READY (being evicted or cleaned), with the node that is doing it. */
+    /** This node's build copies out of READY (being evicted or cleaned), with the node that is doing it. */
     List<UnfinishedRemoval> removalsInProgress() {
         return db.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.STATE, BUILD.STATE_BY).from(BUILD)
-                .where(BUILD.STATE.ne(BuildState.READY))
+                .where(BUILD.STATE.ne(BuildState.READY), BUILD.HOLDER.eq(holder))
                 .fetch(r -> new UnfinishedRemoval(r.value1(), r.value2(), r.value3(), r.value4()));
     }
 
@@ -168,10 +205,10 @@ public final class BuildStore {
         db.update(BUILD).set(BUILD.STAGED_BYTES, bytes).where(BUILD.ID.eq(buildId)).execute();
     }
 
-    /** READY builds with a directory but no measured size (staged before sizes were kept). */
+    /** This node's READY build copies with a directory but no measured size (staged before sizes were kept). */
     public List<StagedBuild> unmeasured() {
         return db.select(BUILD.ID, BUILD.BUILD_PATH).from(BUILD)
-                .where(BUILD.STATE.eq(BuildState.READY), BUILD.STAGED_BYTES.eq(0L))
+                .where(BUILD.STATE.eq(BuildState.READY), BUILD.STAGED_BYTES.eq(0L), BUILD.HOLDER.eq(holder))
                 .fetch(r -> new StagedBuild(r.value1(), r.value2()));
     }
 

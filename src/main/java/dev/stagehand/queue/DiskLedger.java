@@ -14,8 +14,9 @@ import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 /**
- * The database's account of the staging disk: what builds hold, what running downloads will
- * still write, and which builds could go. Decisions are made under one lock row, so two jobs
+ * The database's account of this node's staging disk (the shared volume, or with hashed placement
+ * its own): what its build copies hold, what its running downloads will still write, and which
+ * copies could go. Decisions are made under one lock row, so two jobs
  * (on one node or several) never count the same free space twice.
  */
 public final class DiskLedger {
@@ -23,11 +24,13 @@ public final class DiskLedger {
     private final DSLContext db;
     private final Clock clock;
     private final String node;
+    private final String holder;
 
-    DiskLedger(DSLContext db, Clock clock, String node) {
+    DiskLedger(DSLContext db, Clock clock, String node, String holder) {
         this.db = db;
         this.clock = clock;
         this.node = node;
+        this.holder = holder;
     }
 
     /** Runs {@code decision} in one transaction that holds the disk lock. */
@@ -57,14 +60,15 @@ public final class DiskLedger {
 
         public long stagedBytes() {
             return tx.select(DSL.coalesce(DSL.sum(BUILD.STAGED_BYTES), ZERO))
-                    .from(BUILD).fetchSingle().value1().longValue();
+                    .from(BUILD).where(BUILD.HOLDER.eq(holder)).fetchSingle().value1().longValue();
         }
 
         /** Bytes the other running jobs reserved, and (about) how many of those they have yet to write. */
         public InFlight inFlight(long exceptJob) {
             var r = tx.select(DSL.coalesce(DSL.sum(JOB.RESERVED_BYTES), ZERO),
                             DSL.coalesce(DSL.sum(DSL.greatest(JOB.RESERVED_BYTES.minus(JOB.BYTES_DONE), DSL.inline(0L))), ZERO))
-                    .from(JOB).where(JOB.STATE.eq(JobState.RUNNING), JOB.ID.ne(exceptJob), JOB.RESERVED_BYTES.isNotNull())
+                    .from(JOB).where(JOB.STATE.eq(JobState.RUNNING), JOB.ID.ne(exceptJob), JOB.RESERVED_BYTES.isNotNull(),
+                            JOB.BUILD_ID.in(DSL.select(BUILD.ID).from(BUILD).where(BUILD.HOLDER.eq(holder))))
                     .fetchSingle();
             return new InFlight(r.value1().longValue(), r.value2().longValue());
         }
@@ -72,7 +76,7 @@ public final class DiskLedger {
         /** Eviction candidates, least recently read first, never {@code exceptBuild}. */
         public List<Candidate> candidates(long exceptBuild) {
             return tx.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.STAGED_BYTES, BUILD.LAST_ACCESS_AT).from(BUILD)
-                    .where(BUILD.STATE.eq(BuildState.READY), BUILD.STAGED_BYTES.gt(0L), BUILD.ID.ne(exceptBuild))
+                    .where(BUILD.STATE.eq(BuildState.READY), BUILD.STAGED_BYTES.gt(0L), BUILD.ID.ne(exceptBuild), BUILD.HOLDER.eq(holder))
                     .andNotExists(tx.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID), JOB.STATE.in(JobStates.ACTIVE)))
                     .orderBy(BUILD.LAST_ACCESS_AT, BUILD.ID)
                     .fetch(r -> new Candidate(r.value1(), r.value2(), r.value3(), r.value4()));
@@ -80,7 +84,7 @@ public final class DiskLedger {
 
         /** Takes the candidate out of READY for eviction, if it still may go (see {@link BuildStore#beginEviction}). */
         public boolean beginEviction(Candidate c) {
-            return new BuildStore(tx, clock, node).beginEviction(c.buildId(), c.lastAccess())
+            return new BuildStore(tx, clock, node, holder).beginEviction(c.buildId(), c.lastAccess())
                     == BuildStore.Removal.STARTED;
         }
 

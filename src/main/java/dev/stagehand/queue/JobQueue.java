@@ -2,6 +2,7 @@ package dev.stagehand.queue;
 
 import dev.stagehand.common.TaskIds;
 import dev.stagehand.db.Database;
+import dev.stagehand.db.Nudges;
 import dev.stagehand.db.types.JobState;
 import dev.stagehand.db.types.RequestOutcome;
 import java.time.Clock;
@@ -50,6 +51,10 @@ public final class JobQueue implements AutoCloseable {
     private final RequestRecorder recorder;
     private final WorkerPermits permits;
     private final StartSteps steps = new StartSteps();
+    private final Database database;
+    private final Placement placement;
+    private final Homes homes;
+    private volatile Nudges nudges;
     /** Whether a new required job starts at once when a worker is free (off for a queue driven by hand). */
     private volatile boolean startAtOnce;
     private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -70,21 +75,25 @@ public final class JobQueue implements AutoCloseable {
     public JobQueue(Database database, QueueConfig config, Clock clock) {
         this.clock = clock;
         this.config = config;
-        this.nodes = new Nodes(database.dsl(), database.vendor().clustered(), config.nodeTimeout());
+        this.database = database;
+        this.placement = config.placement();
+        this.nodes = new Nodes(database.dsl(), database.vendor().clustered(), config.nodeTimeout(),
+                placement.hashed() ? placement.advertiseUrl() : null);
         this.reconcileEvery = database.vendor().clustered() ? config.nodeTimeout().dividedBy(2) : Duration.ofSeconds(60);
-        this.stores = new Stores(database.dsl(), clock, nodes.self());
+        this.stores = new Stores(database.dsl(), clock, nodes.self(), placement.holder());
+        this.homes = new Homes(placement, nodes, stores.builds);
         this.ledger = new LedgerQueries(database.dsl());
-        this.disk = new DiskLedger(database.dsl(), clock, nodes.self());
+        this.disk = new DiskLedger(database.dsl(), clock, nodes.self(), placement.holder());
         this.waiters = new RequestWaiters(stores.requests, config.waiterPollInterval());
         this.executor = new JobExecutor(stores, ledger, config.retry(), clock, nodes.self(), new Outcomes(), steps);
         this.permits = new WorkerPermits(config.workers());
         try {
-            this.workers = new QuartzWorkers(database, config.workers(), nodes.self(), jobId -> permits.run(() -> executor.execute(jobId)),
-                    clock);
+            this.workers = new QuartzWorkers(database, config.workers(), nodes.self(), placement,
+                    jobId -> permits.run(() -> executor.execute(jobId)), clock);
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot create the Quartz scheduler", e);
         }
-        this.reconciler = new Reconciler(stores, workers, nodes, clock);
+        this.reconciler = new Reconciler(stores, workers, nodes, clock, placement.hashed() ? new Rehoming(stores, nodes) : null);
         this.prune = new PruneHistory(database.dsl(), clock, config.keepHistory());
         this.limits = new JobLimits(config.limits(), stores.jobs, clock);
         this.recorder = new RequestRecorder(stores, this::record, new RequestRecorder.AfterCommit() {
@@ -142,6 +151,7 @@ public final class JobQueue implements AutoCloseable {
         steps.reportTo(events);
         uploads.handleWith(handler);
         nodes.start();
+        nudges = Nudges.listen(database, placement.hashed() ? placement.holder() : null, this::nudged);
         reconcile();
         startAtOnce = true;
         try {
@@ -161,6 +171,7 @@ public final class JobQueue implements AutoCloseable {
         if (!result.requeued().isEmpty()) { // counted by the node that took them over
             events.attemptsAbandoned(result.requeued().size());
         }
+        result.rehomed().forEach(this::nudge);
         waiters.settled(result.settled());
         return result.scheduled();
     }
@@ -224,6 +235,21 @@ public final class JobQueue implements AutoCloseable {
     /** Records the HTTP port this node serves on. */
     public void serving(int port) {
         nodes.serving(port);
+    }
+
+    /** Where builds are placed, and how this node is reached when they are hashed. */
+    public Placement placement() {
+        return placement;
+    }
+
+    /** Which node's copy of a build serves it: its home's holder (see {@link Homes}). */
+    public Homes homes() {
+        return homes;
+    }
+
+    /** DRAIN: the node takes no new builds (its running jobs finish, its copies stay readable); false if no running node has that id. */
+    public boolean drain(String nodeId) {
+        return nodes.drain(nodeId);
     }
 
     /** For tests in this package that simulate a node whose database connection stalls. */
@@ -328,6 +354,9 @@ public final class JobQueue implements AutoCloseable {
         waiters.registerRecorded(recorded.stream().map(r -> r.submission().requestId()).toList());
         for (RequestRecorder.Recorded r : recorded) {
             limits.created(r.submission().buildId(), r.created().size());
+            if (!homes.holdsHere(r.submission().buildId())) {
+                continue; // its holder starts it, nudged once the callers are told
+            }
             for (Submission.Item item : r.created()) {
                 steps.committed(item.jobId());
                 if (startAtOnce && item.required()) {
@@ -337,10 +366,28 @@ public final class JobQueue implements AutoCloseable {
         }
     }
 
-    /** Then every new job gets its trigger (a job started at once too, for a crash), and upgraded ones a trigger due now. */
+    /**
+     * Then every new job gets its trigger (a job started at once too, for a crash), and upgraded
+     * ones a trigger due now; jobs of another node's build copies are its to schedule: it is nudged.
+     */
     private void scheduleRecorded(List<RequestRecorder.Recorded> recorded) {
         Map<Long, Boolean> created = new LinkedHashMap<>();
-        recorded.forEach(r -> r.created().forEach(item -> created.put(item.jobId(), item.required())));
+        Map<String, List<Long>> elsewhere = new LinkedHashMap<>();
+        for (RequestRecorder.Recorded r : recorded) {
+            long buildId = r.submission().buildId();
+            if (homes.holdsHere(buildId)) {
+                r.created().forEach(item -> created.put(item.jobId(), item.required()));
+            } else {
+                List<Long> ids = elsewhere.computeIfAbsent(homes.holderOf(buildId), h -> new ArrayList<>());
+                r.created().forEach(item -> ids.add(item.jobId()));
+                ids.addAll(r.upgraded());
+            }
+        }
+        elsewhere.forEach((holder, ids) -> {
+            if (!ids.isEmpty()) {
+                nudges.send(holder, JobNudge.payload(ids));
+            }
+        });
         if (!created.isEmpty()) {
             try {
                 workers.scheduleNew(created, clock.instant());
@@ -349,7 +396,31 @@ public final class JobQueue implements AutoCloseable {
                 log.warn("could not schedule {} new jobs now; reconciliation will", created.size(), e);
             }
         }
-        recorded.forEach(r -> r.upgraded().forEach(this::scheduleNow));
+        recorded.stream().filter(r -> homes.holdsHere(r.submission().buildId())).forEach(r -> r.upgraded().forEach(this::scheduleNow));
+    }
+
+    /** Tells the holder of a job's build copy to schedule it (this node, when it holds it). */
+    private void nudge(long jobId) {
+        ledger.job(jobId).ifPresent(job -> {
+            String holder = homes.holderOf(job.buildId());
+            if (holder.equals(placement.holder())) {
+                scheduleNow(jobId);
+            } else {
+                nudges.send(holder, JobNudge.payload(List.of(jobId)));
+            }
+        });
+    }
+
+    /** Another node queued, upgraded or moved jobs of copies this node holds: a trigger each, and a start now when a worker is free. */
+    private void nudged(String payload) {
+        for (long jobId : JobNudge.jobIds(payload)) {
+            ledger.job(jobId).filter(j -> JobStates.isActive(j.state()) && j.state() != JobState.RUNNING).ifPresent(job -> {
+                scheduleNow(jobId);
+                if (startAtOnce && job.required() && job.nextAttemptAt() == null) {
+                    permits.startNowIfFree(() -> executor.execute(jobId));
+                }
+            });
+        }
     }
 
     private JobStore.Attachment attach(JobStore tx, long buildId, JobSpec spec, Predicate<String> stillStaged) {
@@ -397,7 +468,7 @@ public final class JobQueue implements AutoCloseable {
         if (!stores.jobs.operatorRetry(jobId)) {
             return false;
         }
-        scheduleNow(jobId);
+        nudge(jobId);
         return true;
     }
 
@@ -426,6 +497,9 @@ public final class JobQueue implements AutoCloseable {
     @Override
     public void close() {
         recorder.close();
+        if (nudges != null) {
+            nudges.close();
+        }
         stopWithoutInterrupt(chores);
         executor.stop();
         permits.close();

@@ -3,6 +3,7 @@ package dev.stagehand.queue;
 import static dev.stagehand.db.schema.Tables.BUILD;
 import static dev.stagehand.db.schema.Tables.JOB;
 import static dev.stagehand.db.schema.Tables.JOB_ATTEMPT;
+import static dev.stagehand.db.schema.Tables.REQUEST_JOB;
 
 import dev.stagehand.db.schema.tables.records.JobRecord;
 import dev.stagehand.db.types.AttemptOutcome;
@@ -34,10 +35,18 @@ final class JobStore {
 
     private final DSLContext db;
     private final Clock clock;
+    /** The build copies this node runs jobs for: '' (a shared volume) or its advertise URL (hashed placement). */
+    private final String holder;
 
-    JobStore(DSLContext db, Clock clock) {
+    JobStore(DSLContext db, Clock clock, String holder) {
         this.db = db;
         this.clock = clock;
+        this.holder = holder;
+    }
+
+    /** The job belongs to a build copy this node holds (a build row's holder never changes). */
+    private Condition ofCopiesHere() {
+        return JOB.BUILD_ID.in(DSL.select(BUILD.ID).from(BUILD).where(BUILD.HOLDER.eq(holder)));
     }
 
     private Instant now() {
@@ -123,14 +132,19 @@ final class JobStore {
      * CLAIM, unless the job is not due yet (an early duplicate trigger) or its build is being
      * evicted or cleaned. The build row is locked first: an eviction or clean of the build waits
      * for this claim to commit and then sees the job RUNNING, or this claim sees the build busy.
+     * Only the node holding the build's copy may claim its jobs (affinity, in the guarded UPDATE
+     * itself): a trigger that fires elsewhere, or a node that lost its place, changes nothing.
      */
     ClaimAttempt claim(long jobId, String node) {
         Long buildId = db.select(JOB.BUILD_ID).from(JOB).where(JOB.ID.eq(jobId)).fetchOne(JOB.BUILD_ID);
         if (buildId == null) {
             return ClaimAttempt.LOST;
         }
-        BuildState build = db.select(BUILD.STATE).from(BUILD).where(BUILD.ID.eq(buildId)).forUpdate().fetchSingle(BUILD.STATE);
-        if (build != BuildState.READY) {
+        var build = db.select(BUILD.STATE, BUILD.HOLDER).from(BUILD).where(BUILD.ID.eq(buildId)).forUpdate().fetchSingle();
+        if (!build.value2().equals(holder)) {
+            return ClaimAttempt.LOST;
+        }
+        if (build.value1() != BuildState.READY) {
             return ClaimAttempt.BUILD_BUSY;
         }
         boolean won = db.update(JOB)
@@ -138,7 +152,7 @@ final class JobStore {
                 .set(JOB.ATTEMPTS, JOB.ATTEMPTS.plus(1))
                 .set(JOB.STARTED_AT, now())
                 .set(JOB.CLAIMED_BY, node)
-                .where(JOB.ID.eq(jobId), JOB.STATE.in(JobTransition.CLAIM.from))
+                .where(JOB.ID.eq(jobId), JOB.STATE.in(JobTransition.CLAIM.from), ofCopiesHere())
                 .and(JOB.NEXT_ATTEMPT_AT.isNull().or(JOB.NEXT_ATTEMPT_AT.le(now().plusSeconds(1))))
                 .execute() == 1;
         if (!won) {
@@ -209,7 +223,7 @@ final class JobStore {
     /** Every build with jobs in WAITING_UPLOAD (one indexed read for all of them). */
     List<WaitingSummary> waitingBuilds() {
         return db.select(JOB.BUILD_ID, DSL.min(JOB.CREATED_AT), DSL.min(JOB.WAIT_DEADLINE_AT)).from(JOB)
-                .where(JOB.STATE.eq(JobState.WAITING_UPLOAD)).groupBy(JOB.BUILD_ID)
+                .where(JOB.STATE.eq(JobState.WAITING_UPLOAD), ofCopiesHere()).groupBy(JOB.BUILD_ID)
                 .fetch(r -> new WaitingSummary(r.value1(), r.value2(), r.value3()));
     }
 
@@ -336,9 +350,9 @@ final class JobStore {
         return requeued;
     }
 
-    /** Jobs that need a trigger to make progress, with when they are due. */
+    /** Jobs of this node's build copies that need a trigger to make progress, with when they are due. */
     List<Runnable> runnable() {
-        return db.select(JOB.ID, JOB.REQUIRED, JOB.NEXT_ATTEMPT_AT).from(JOB).where(JOB.STATE.in(JobStates.RUNNABLE))
+        return db.select(JOB.ID, JOB.REQUIRED, JOB.NEXT_ATTEMPT_AT).from(JOB).where(JOB.STATE.in(JobStates.RUNNABLE), ofCopiesHere())
                 .orderBy(JOB.ID).fetch(r -> new Runnable(r.value1(), r.value2(), r.value3()));
     }
 
@@ -351,6 +365,53 @@ final class JobStore {
     /** Jobs RUNNING now, each with the node that claimed it. */
     Map<Long, String> runningWithClaimant() {
         return db.select(JOB.ID, JOB.CLAIMED_BY).from(JOB).where(JOB.STATE.eq(JobState.RUNNING)).fetchMap(JOB.ID, JOB.CLAIMED_BY);
+    }
+
+    /** An unclaimed job of a build copy whose holder takes no work now (dead, stopped or draining). */
+    record Stranded(long jobId, long buildId, String archiveUrl, String buildPath, String artifact) {}
+
+    /** Unclaimed jobs of build copies held by none of {@code ring} (hashed placement). */
+    List<Stranded> stranded(List<String> ring) {
+        return db.select(JOB.ID, JOB.BUILD_ID, BUILD.ARCHIVE_URL, BUILD.BUILD_PATH, JOB.ARTIFACT).from(JOB).join(BUILD).on(BUILD.ID.eq(JOB.BUILD_ID))
+                .where(JOB.STATE.in(JobStates.UNCLAIMED), BUILD.HOLDER.ne(""), BUILD.HOLDER.notIn(ring))
+                .orderBy(JOB.ID)
+                .fetch(r -> new Stranded(r.value1(), r.value2(), r.value3(), r.value4(), r.value5()));
+    }
+
+    /**
+     * Moves an unclaimed job to another copy of its build (its build's home moved), in the state it
+     * is in: the requests waiting on it wait on it there. When that copy has an active job for the
+     * artifact already, those requests are linked to it instead and this job ends CANCELLED
+     * (MERGE), saying where they went. The target copy's row is locked first, as recording a
+     * request locks it, so no job for the artifact appears there meanwhile. Returns the job that
+     * now carries the requests, or empty when the job was claimed or ended in between.
+     */
+    Optional<Long> moveToCopy(Stranded job, long targetBuild, String targetHolder) {
+        db.select(BUILD.ID).from(BUILD).where(BUILD.ID.eq(targetBuild)).forUpdate().fetch();
+        String key = activeKey(targetBuild, job.artifact());
+        JobRecord there = db.selectFrom(JOB).where(JOB.ACTIVE_KEY.eq(key)).forUpdate().fetchOne();
+        if (there == null) {
+            boolean moved = db.update(JOB).set(JOB.BUILD_ID, targetBuild).set(JOB.ACTIVE_KEY, key)
+                    .where(JOB.ID.eq(job.jobId()), JOB.BUILD_ID.eq(job.buildId()), JOB.STATE.in(JobStates.UNCLAIMED))
+                    .execute() == 1;
+            return moved ? Optional.of(job.jobId()) : Optional.empty();
+        }
+        Boolean required = db.select(JOB.REQUIRED).from(JOB).where(JOB.ID.eq(job.jobId())).fetchOne(JOB.REQUIRED);
+        boolean merged = db.update(JOB)
+                .set(JOB.STATE, JobTransition.MERGE.to)
+                .set(JOB.FINISHED_AT, now())
+                .set(JOB.LAST_ERROR, truncate("its build's home moved to " + targetHolder + "; its requests wait on job " + there.getId()))
+                .set(JOB.ACTIVE_KEY, (String) null)
+                .where(JOB.ID.eq(job.jobId()), JOB.BUILD_ID.eq(job.buildId()), JOB.STATE.in(JobTransition.MERGE.from))
+                .execute() == 1;
+        if (!merged) {
+            return Optional.empty();
+        }
+        db.update(REQUEST_JOB).set(REQUEST_JOB.JOB_ID, there.getId()).where(REQUEST_JOB.JOB_ID.eq(job.jobId())).execute();
+        if (Boolean.TRUE.equals(required) && !there.getRequired()) {
+            db.update(JOB).set(JOB.REQUIRED, true).where(JOB.ID.eq(there.getId())).execute();
+        }
+        return Optional.of(there.getId());
     }
 
     /** A job waiting for a trigger: due at {@code nextAttemptAt}, or now when that is null. */

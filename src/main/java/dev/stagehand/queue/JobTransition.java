@@ -31,6 +31,12 @@ enum JobTransition implements Move<JobState> {
     /** A graceful stop hands the job to the next start; a dead node's job goes back to the queue. */
     REQUEUE(QUEUED, RUNNING),
     CANCEL(CANCELLED, QUEUED, RUNNING, RETRY_WAIT, WAITING_UPLOAD),
+    /**
+     * Its build's home moved (hashed placement) and the new home's copy has a job for the artifact
+     * already: the requests go to that job, this one ends. (A job that can simply move to the new
+     * copy keeps its state: no move of this table.)
+     */
+    MERGE(CANCELLED, QUEUED, RETRY_WAIT, WAITING_UPLOAD),
     /** An operator gives a failed job a fresh attempt budget. */
     OPERATOR_RETRY(QUEUED, FAILED);
 

@@ -1,5 +1,6 @@
 package dev.stagehand.queue;
 
+import static dev.stagehand.db.schema.Tables.BUILD;
 import static dev.stagehand.db.schema.Tables.NODE;
 
 import java.net.InetAddress;
@@ -38,12 +39,18 @@ final class Nodes implements AutoCloseable {
         return t;
     });
     private volatile boolean stalled;
+    private final String advertiseUrl;
+    /** The advertise URLs of the live nodes that take new work, as last read (refreshed at each check-in). */
+    private volatile List<String> ring = List.of();
+    /** The advertise URLs of every live node, draining ones too, as last read. */
+    private volatile Set<String> liveHolders = Set.of();
 
-    /** A node sharing the database checks in four times per {@code timeout}. */
-    Nodes(DSLContext db, boolean shared, Duration timeout) {
+    /** A node sharing the database checks in four times per {@code timeout}; {@code advertiseUrl} may be null (shared volume). */
+    Nodes(DSLContext db, boolean shared, Duration timeout, String advertiseUrl) {
         this.db = db;
         this.shared = shared;
         this.timeout = timeout;
+        this.advertiseUrl = advertiseUrl;
         this.self = host() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
@@ -54,11 +61,13 @@ final class Nodes implements AutoCloseable {
     /** Records this node and starts checking in; alone, marks every other node stopped. */
     void start() {
         db.insertInto(NODE).set(NODE.ID, self).set(NODE.HOST, host()).set(NODE.STARTED_AT, DSL.currentInstant())
-                .set(NODE.LAST_SEEN_AT, DSL.currentInstant()).execute();
+                .set(NODE.LAST_SEEN_AT, DSL.currentInstant()).set(NODE.ADVERTISE_URL, advertiseUrl).execute();
         if (!shared) {
             db.update(NODE).set(NODE.STOPPED_AT, DSL.currentInstant()).where(NODE.ID.ne(self), NODE.STOPPED_AT.isNull()).execute();
         }
-        log.info("node {} started ({})", self, shared ? "sharing its database with other nodes" : "alone on its database");
+        refreshRing();
+        log.info("node {} started ({}{})", self, shared ? "sharing its database with other nodes" : "alone on its database",
+                advertiseUrl == null ? "" : "; reached at " + advertiseUrl);
         long ms = Math.max(100, timeout.toMillis() / 4);
         checkIns.scheduleWithFixedDelay(this::checkIn, ms, ms, TimeUnit.MILLISECONDS);
     }
@@ -74,9 +83,46 @@ final class Nodes implements AutoCloseable {
         }
         try {
             db.update(NODE).set(NODE.LAST_SEEN_AT, DSL.currentInstant()).where(NODE.ID.eq(self)).execute();
+            refreshRing();
         } catch (RuntimeException e) {
             log.warn("node check-in failed", e);
         }
+    }
+
+    /**
+     * The advertise URLs of the nodes that take new builds: alive, not draining, with a URL. Read
+     * at every check-in, so all nodes agree within a quarter of the timeout of one joining,
+     * draining or dying.
+     */
+    List<String> ring() {
+        return ring;
+    }
+
+    /** Reads the ring now (after a drain this node asked for, and at every check-in). */
+    void refreshRing() {
+        if (advertiseUrl != null) {
+            var live = db.select(NODE.ADVERTISE_URL, NODE.DRAINING_AT).from(NODE)
+                    .where(NODE.ADVERTISE_URL.isNotNull(), NODE.STOPPED_AT.isNull(), NODE.LAST_SEEN_AT.gt(freshSince()))
+                    .fetch();
+            liveHolders = Set.copyOf(live.getValues(NODE.ADVERTISE_URL));
+            // one node restarted on the same URL shows twice until its earlier run times out; draining wins
+            Set<String> draining = Set.copyOf(live.stream().filter(r -> r.value2() != null).map(r -> r.value1()).toList());
+            ring = liveHolders.stream().filter(url -> !draining.contains(url)).sorted().toList();
+        }
+    }
+
+    /** Holders (advertise URLs) of live nodes, draining ones too: their disks can still be read. */
+    Set<String> liveHolders() {
+        return liveHolders;
+    }
+
+    /** DRAIN: the node takes no new builds from now on; false when no running node has that id. */
+    boolean drain(String id) {
+        boolean drained = db.update(NODE).set(NODE.DRAINING_AT, DSL.currentInstant())
+                .where(NODE.ID.eq(id), NODE.STOPPED_AT.isNull(), NODE.DRAINING_AT.isNull()).execute() == 1
+                || db.fetchExists(NODE, NODE.ID.eq(id), NODE.STOPPED_AT.isNull());
+        refreshRing();
+        return drained;
     }
 
     /** For tests: this node stops checking in, as if its database connection stalled, while it keeps working. */
@@ -87,10 +133,18 @@ final class Nodes implements AutoCloseable {
     /** Every node on record, newest first; the alive ones checked in within the timeout. */
     List<NodeView> list(int limit) {
         var alive = DSL.field(NODE.STOPPED_AT.isNull().and(NODE.LAST_SEEN_AT.gt(freshSince())));
-        return db.select(NODE.ID, NODE.HOST, NODE.PORT, NODE.STARTED_AT, NODE.LAST_SEEN_AT, NODE.STOPPED_AT, alive)
+        var held = db.select(BUILD.HOLDER, DSL.count(), DSL.sum(BUILD.STAGED_BYTES)).from(BUILD)
+                .where(BUILD.HOLDER.ne(""), BUILD.STAGED_BYTES.gt(0L)).groupBy(BUILD.HOLDER)
+                .fetchMap(BUILD.HOLDER, r -> new long[] {r.value2(), r.value3() == null ? 0 : r.value3().longValue()});
+        return db.select(NODE.ID, NODE.HOST, NODE.PORT, NODE.STARTED_AT, NODE.LAST_SEEN_AT, NODE.STOPPED_AT, alive,
+                        NODE.ADVERTISE_URL, NODE.DRAINING_AT)
                 .from(NODE).orderBy(NODE.STARTED_AT.desc(), NODE.ID).limit(limit)
-                .fetch(r -> new NodeView(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), r.value6(),
-                        Boolean.TRUE.equals(r.value7())));
+                .fetch(r -> {
+                    long[] copies = r.value8() == null ? null : held.getOrDefault(r.value8(), new long[2]);
+                    return new NodeView(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), r.value6(),
+                            Boolean.TRUE.equals(r.value7()), r.value8(), r.value9(),
+                            copies == null ? null : (int) copies[0], copies == null ? null : copies[1]);
+                });
     }
 
     private Field<Instant> freshSince() {

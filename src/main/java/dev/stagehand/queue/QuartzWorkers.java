@@ -56,14 +56,18 @@ final class QuartzWorkers {
         void run(long jobId);
     }
 
-    QuartzWorkers(Database database, int workers, String node, Attempt attempt, Clock clock) throws SchedulerException {
+    QuartzWorkers(Database database, int workers, String node, Placement placement, Attempt attempt, Clock clock)
+            throws SchedulerException {
         this.clock = clock;
         DBConnectionManager.getInstance().addConnectionProvider(dataSourceName, new PoolProvider(database.dataSource()));
-        scheduler = new StdSchedulerFactory(properties(database.vendor(), workers, dataSourceName, node)).getScheduler();
+        String name = schedulerName(placement);
+        Properties p = properties(database.vendor(), workers, dataSourceName, node);
+        p.setProperty("org.quartz.scheduler.instanceName", name);
+        scheduler = new StdSchedulerFactory(p).getScheduler();
         // Quartz hands out one scheduler per name per JVM; the name must stay fixed (it keys the
         // rows in QRTZ_ tables that crash recovery reads), so take this instance out of the
         // registry to let a second server in the same JVM (tests) have its own.
-        SchedulerRepository.getInstance().remove(SCHEDULER_NAME);
+        SchedulerRepository.getInstance().remove(name);
         scheduler.setJobFactory((bundle, sched) -> bundle.getJobDetail().getKey().getGroup().equals(CHORES)
                 ? new Chore(chores.get(bundle.getJobDetail().getKey().getName())) : new RunJob(attempt));
     }
@@ -90,6 +94,16 @@ final class QuartzWorkers {
         p.setProperty("org.quartz.jobStore.lockOnInsert", "false");
         vendor.quartz(p);
         return p;
+    }
+
+    /**
+     * One scheduler for the shared volume; with hashed placement one per holder, named after its
+     * advertise URL (stable across restarts): a clustered Quartz fires a trigger on any node of
+     * its scheduler, and a build copy's jobs must run where its disk is. Another node queues work
+     * for a holder through the ledger and a nudge; the holder adds the triggers.
+     */
+    static String schedulerName(Placement placement) {
+        return placement.hashed() ? SCHEDULER_NAME + "@" + dev.stagehand.common.ShortHash.hex(placement.holder(), 8) : SCHEDULER_NAME;
     }
 
     static JobKey jobKey(long jobId) {

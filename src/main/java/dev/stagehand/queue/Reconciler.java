@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts the ledger and Quartz back in agreement, at startup and then periodically: jobs of dead
- * nodes go back to the queue, every runnable job gets a trigger, and pending requests whose
+ * nodes go back to the queue (with hashed placement, unclaimed jobs of copies whose holder left
+ * move to their build's new home), every runnable job of this node's copies gets a trigger, and pending requests whose
  * required jobs have all ended are settled (a database written by older code heals).
  */
 final class Reconciler {
@@ -21,22 +22,26 @@ final class Reconciler {
     private final QuartzWorkers workers;
     private final Nodes nodes;
     private final Clock clock;
+    /** With hashed placement: jobs of copies whose holder left move to their build's new home (else null). */
+    private final Rehoming rehoming;
 
-    Reconciler(Stores stores, QuartzWorkers workers, Nodes nodes, Clock clock) {
+    Reconciler(Stores stores, QuartzWorkers workers, Nodes nodes, Clock clock, Rehoming rehoming) {
         this.stores = stores;
         this.workers = workers;
         this.nodes = nodes;
         this.clock = clock;
+        this.rehoming = rehoming;
     }
 
-    /** What one pass did. */
-    record Result(List<Long> requeued, int scheduled, Map<Long, RequestOutcome> settled) {}
+    /** What one pass did; {@code rehomed}: jobs that moved to another node's copy (that node needs a nudge). */
+    record Result(List<Long> requeued, int scheduled, Map<Long, RequestOutcome> settled, List<Long> rehomed) {}
 
     Result run() {
         List<Long> requeued = stores.inTransaction(tx -> tx.jobs.requeueOrphans(nodes.deadAmong(tx.jobs.claimants())));
         if (!requeued.isEmpty()) {
             log.info("re-queued {} job(s) whose node stopped: {}", requeued.size(), requeued);
         }
+        List<Long> rehomed = rehoming == null ? List.of() : rehoming.run();
         int scheduled = 0;
         for (JobStore.Runnable job : stores.jobs.runnable()) {
             try {
@@ -52,7 +57,7 @@ final class Reconciler {
         if (!settled.isEmpty()) {
             log.info("settled {} request(s) whose required jobs had all ended: {}", settled.size(), settled.keySet());
         }
-        return new Result(requeued, scheduled, settled);
+        return new Result(requeued, scheduled, settled, rehomed);
     }
 
     private Instant dueTime(JobStore.Runnable job) {

@@ -12,18 +12,21 @@ final class Stores {
     private final DSLContext db;
     private final Clock clock;
     private final String node;
+    private final String holder;
 
-    Stores(DSLContext db, Clock clock, String node) {
+    /** For {@code node}, whose builds are the copies held at {@code holder} ('' for a shared volume). */
+    Stores(DSLContext db, Clock clock, String node, String holder) {
         this.db = db;
         this.clock = clock;
         this.node = node;
-        this.jobs = new JobStore(db, clock);
+        this.holder = holder;
+        this.jobs = new JobStore(db, clock, holder);
         this.requests = new RequestStore(db, clock);
-        this.builds = new BuildStore(db, clock, node);
+        this.builds = new BuildStore(db, clock, node, holder);
     }
 
     /** Runs {@code work} in one transaction: everything it changes commits together or not at all. */
     <T> T inTransaction(Function<Stores, T> work) {
-        return db.transactionResult(cfg -> work.apply(new Stores(cfg.dsl(), clock, node)));
+        return db.transactionResult(cfg -> work.apply(new Stores(cfg.dsl(), clock, node, holder)));
     }
 }

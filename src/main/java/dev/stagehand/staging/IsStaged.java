@@ -3,6 +3,7 @@ package dev.stagehand.staging;
 import dev.stagehand.archive.BuildRef;
 import dev.stagehand.db.types.JobState;
 import dev.stagehand.queue.BuildStore;
+import dev.stagehand.queue.Homes;
 import dev.stagehand.queue.JobView;
 import dev.stagehand.queue.Ledger;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ final class IsStaged {
     private final Ledger ledger;
     private final BuildStore builds;
     private final StagingArea area;
+    private final Homes homes;
     private final Map<String, Long> buildIds = new ConcurrentHashMap<>();
     private final Set<Staged> succeeded = ConcurrentHashMap.newKeySet();
     private final Map<Staged, NotStaged> notStaged = java.util.Collections.synchronizedMap(new LinkedHashMap<>() {
@@ -45,27 +47,31 @@ final class IsStaged {
         }
     });
 
-    IsStaged(Ledger ledger, BuildStore builds, StagingArea area) {
+    IsStaged(Ledger ledger, BuildStore builds, StagingArea area, Homes homes) {
         this.ledger = ledger;
         this.builds = builds;
         this.area = area;
+        this.homes = homes;
     }
 
+    /** Staged means staged on the copy at the build's home now (with hashed placement, a moved home stages it again). */
     Status of(BuildRef build, List<StageTarget> targets) {
-        Long buildId = buildIds.get(build.url().url());
+        String home = homes.homeOf(build.path());
+        String copy = home + "\n" + build.url().url();
+        Long buildId = buildIds.get(copy);
         if (buildId == null) {
-            Optional<Long> found = builds.find(build.url().url());
+            Optional<Long> found = builds.find(build.url().url(), home);
             if (found.isEmpty()) {
                 return new Status(false, List.of());
             }
             buildId = found.get();
-            buildIds.put(build.url().url(), buildId);
+            buildIds.put(copy, buildId);
         }
         boolean staged = true;
         List<String> failures = new ArrayList<>();
         for (StageTarget target : targets) {
             Staged key = new Staged(buildId, target.key());
-            if (succeeded.contains(key) && area.onDisk(buildId, build.path(), target.key())) {
+            if (succeeded.contains(key) && onDisk(buildId, build, target.key())) {
                 continue;
             }
             NotStaged known = notStaged.get(key);
@@ -91,6 +97,11 @@ final class IsStaged {
         }
     }
 
+    /** Whether the copy's disk holds the artifact: this node's disk is looked at, another's is taken from the ledger. */
+    private boolean onDisk(long buildId, BuildRef build, String key) {
+        return homes.holdsHere(buildId) ? area.onDisk(buildId, build.path(), key) : builds.stagedInLedger(buildId, key);
+    }
+
     /** The ledger's word on one artifact: null when staged, else why not (remembered for a moment). */
     private NotStaged ask(BuildRef build, long buildId, Staged key) {
         Optional<JobView> latest = ledger.latest(buildId, key.key());
@@ -100,7 +111,7 @@ final class IsStaged {
         if (everSucceeded) {
             succeeded.add(key);
         }
-        if (everSucceeded && area.onDisk(buildId, build.path(), key.key())) {
+        if (everSucceeded && onDisk(buildId, build, key.key())) {
             notStaged.remove(key);
             return null;
         }

@@ -129,15 +129,21 @@ public final class ObjectCache {
      * task that asked.
      */
     public Fetch fetch(CachedObject object, TaskIds task) throws IOException {
-        if (Files.isRegularFile(area.root().resolve(object.staticPath()), LinkOption.NOFOLLOW_LINKS)) {
+        long home = stage.buildIdOf(object.request().build());
+        // With hashed placement a build's home may be another node; this node serves what its own copy holds.
+        Optional<Long> copyHere = stage.holdsHere(home) ? Optional.of(home) : stage.copyHere(object.request().build());
+        if (copyHere.isPresent() && Files.isRegularFile(area.root().resolve(object.staticPath()), LinkOption.NOFOLLOW_LINKS)) {
             // A hit only if this build installed it: another bucket's build may share the path.
-            long buildId = stage.buildIdOf(object.request().build());
+            long buildId = copyHere.get();
             Optional<FileHashes> installed = area.installedBy(buildId, object.target().key(), object.installedAt());
             if (installed.isPresent()) {
                 // Checksums only as kept with the bytes: a fresh stat could describe a newer object.
                 FileHashes hashes = object.target() instanceof StageTarget.NamedFile ? installed.get() : FileHashes.NONE;
                 return new Fetch(object, CacheResult.HIT, hashes, CompletableFuture.completedFuture(CacheResult.HIT));
             }
+        }
+        if (!stage.holdsHere(home)) {
+            throw new HeldElsewhere(stage.holderOf(home)); // the home fetches it, once for every node's readers
         }
         ObjectInfo info = stat(object).orElseThrow(() -> new NoSuchObject("no such object: "
                 + CallerText.quote(object.request().build().url().url() + "/" + object.name())));

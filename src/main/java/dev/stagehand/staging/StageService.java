@@ -67,7 +67,7 @@ public final class StageService {
         this.ledger = queue.ledger();
         this.builds = queue.builds();
         this.access = access;
-        this.isStaged = new IsStaged(ledger, builds, area);
+        this.isStaged = new IsStaged(ledger, builds, area, queue.homes());
         this.clock = clock;
         this.uploadWait = uploadWait;
     }
@@ -145,6 +145,10 @@ public final class StageService {
     public CompletableFuture<Submission> submit(StageRequest req, boolean clean, Duration waitForUpload) throws IOException {
         BuildRef build = req.build();
         long buildId = buildIdOf(build);
+        boolean here = queue.homes().holdsHere(buildId);
+        if (clean && !here) {
+            throw new HeldElsewhere(queue.homes().holderOf(buildId)); // only the home can empty its own disk
+        }
         access.buildUsed(build.path());
         if (clean) {
             space.clean(buildId, build.path());
@@ -161,7 +165,7 @@ public final class StageService {
             }
         }
         return queue.submitAsync(buildId, specs, String.join(",", req.artifacts()), String.join(",", req.files()), req.task(),
-                key -> area.onDisk(buildId, build.path(), key));
+                key -> here ? area.onDisk(buildId, build.path(), key) : builds.stagedInLedger(buildId, key));
     }
 
     /** The request for the telemetry sources of a build (setup_telemetry); stage its autotest_packages first. */
@@ -233,8 +237,27 @@ public final class StageService {
         return new StagedStatus(status.staged(), status.failures());
     }
 
-    /** The build's id, created on first use (a build's id never changes: kept in memory). */
+    /** Whether the build copy is on this node's disk (always with a shared volume). */
+    public boolean holdsHere(long buildId) {
+        return queue.homes().holdsHere(buildId);
+    }
+
+    /** The advertise URL of the node holding a build copy. */
+    public String holderOf(long buildId) {
+        return queue.homes().holderOf(buildId);
+    }
+
+    /** This node's own copy of the build, if it has one (with hashed placement, it may not be the home's). */
+    Optional<Long> copyHere(BuildRef build) {
+        return builds.find(build.url().url(), queue.homes().self());
+    }
+
+    /**
+     * The id of the build's copy at its home (the shared volume's, or with hashed placement its
+     * home node's), created on first use; a copy's id never changes: kept in memory.
+     */
     long buildIdOf(BuildRef build) {
-        return buildIds.computeIfAbsent(build.url().url(), url -> builds.id(url, build.path()));
+        String home = queue.homes().homeOf(build.path());
+        return buildIds.computeIfAbsent(home + "\n" + build.url().url(), key -> builds.id(build.url().url(), build.path(), home));
     }
 }

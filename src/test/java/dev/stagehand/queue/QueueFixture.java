@@ -39,7 +39,7 @@ final class QueueFixture implements AutoCloseable {
     }
 
     long build(String name) {
-        return queue.builds().id("gs://bucket/target/" + name, "target/" + name);
+        return queue.builds().id("gs://bucket/target/" + name, "target/" + name, queue.homes().self());
     }
 
     Submission submit(long buildId, String... artifacts) {

@@ -41,7 +41,25 @@ public final class Server implements AutoCloseable {
     }
 
     public static Settings settings(Path dir, String gcsEndpoint) {
-        return new Settings("127.0.0.1", 0, dir.resolve("static"), TestDb.url(dir), null,
+        return settings(dir, gcsEndpoint, dir.resolve("static"), 0);
+    }
+
+    /**
+     * One of several nodes with hashed placement on the database of {@code dir}: its own static
+     * dir ({@code dir/NAME/static}) and a port chosen now, so that its advertise URL is known
+     * before it starts.
+     */
+    public static Settings hashedNode(Path dir, String gcsEndpoint, String name, boolean proxyReads) throws IOException {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Settings s = settings(dir, gcsEndpoint, dir.resolve(name).resolve("static"), port);
+        return s.withQueue(s.queue().withPlacement(dev.stagehand.queue.Placement.hashed("http://127.0.0.1:" + port, proxyReads)));
+    }
+
+    private static Settings settings(Path dir, String gcsEndpoint, Path staticDir, int port) {
+        return new Settings("127.0.0.1", port, staticDir, TestDb.url(dir), null,
                 new QueueConfig(4, new RetryPolicy(Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 3), Duration.ofMillis(200))
                         .withNodeTimeout(Duration.ofSeconds(4)),
                 List.of(dir.resolve("archive")), new GcsSettings(gcsEndpoint, true),

@@ -5,6 +5,7 @@ import dev.stagehand.common.InvalidRequest;
 import dev.stagehand.common.LimitReached;
 import dev.stagehand.common.TaskIds;
 import dev.stagehand.staging.CacheResult;
+import dev.stagehand.staging.HeldElsewhere;
 import dev.stagehand.staging.ObjectCache;
 import dev.stagehand.staging.ObjectCache.Fetch;
 import io.micrometer.core.instrument.Counter;
@@ -61,18 +62,20 @@ public final class ObjectDownloads implements Filter {
     private final CacheResults results;
     private final Rpc rpc;
     private final Counter bytesServed;
+    private final PlacedReads placed;
 
-    private ObjectDownloads(ObjectCache cache, MeterRegistry registry, Rpc rpc) {
+    private ObjectDownloads(ObjectCache cache, MeterRegistry registry, Rpc rpc, PlacedReads placed) {
         this.cache = cache;
+        this.placed = placed;
         this.results = new CacheResults(registry);
         this.rpc = rpc;
         this.bytesServed = Counter.builder("stagehand_http_bytes_served").tag("rpc", rpc.tag())
                 .description("Bytes of response bodies sent, by RPC").baseUnit("bytes").register(registry);
     }
 
-    public static void mount(ServletContextHandler handler, ObjectCache cache, MeterRegistry registry) {
+    public static void mount(ServletContextHandler handler, ObjectCache cache, MeterRegistry registry, PlacedReads placed) {
         for (Rpc rpc : Rpc.values()) {
-            handler.addFilter(new FilterHolder(new ObjectDownloads(cache, registry, rpc)), rpc.prefix() + "*",
+            handler.addFilter(new FilterHolder(new ObjectDownloads(cache, registry, rpc, placed)), rpc.prefix() + "*",
                     // ASYNC too: /static dispatches a reader back here when the file was installed while it waited.
                     EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
         }
@@ -113,6 +116,9 @@ public final class ObjectDownloads implements Filter {
                 case EXTRACT -> cache.member(bucket, object, req.getParameter("file"));
                 case DECOMPRESS -> cache.decompressed(bucket, object);
             }, task);
+        } catch (HeldElsewhere e) {
+            placed.send(req, res, e.holder()); // its build's home fetches and serves it
+            return;
         } catch (InvalidRequest e) {
             PlainErrors.send(res, 400, e.getMessage());
             return;

@@ -1,6 +1,7 @@
 package dev.stagehand.api.http;
 
 import dev.stagehand.staging.ActiveReads;
+import dev.stagehand.staging.ReadPlacement;
 import dev.stagehand.staging.StagingArea;
 import dev.stagehand.staging.StaticReads;
 import jakarta.servlet.DispatcherType;
@@ -13,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ResourceServlet;
@@ -32,7 +34,7 @@ public final class StaticFiles {
     private StaticFiles() {}
 
     public static void mount(ServletContextHandler handler, StagingArea area, StaticReads inBuild, ActiveReads reads,
-            Consumer<String> onRead, LandingStreams landing) {
+            Consumer<String> onRead, LandingStreams landing, ReadPlacement placement, PlacedReads placed) {
         ServletHolder files = new ServletHolder("static", ResourceServlet.class);
         files.setInitParameter("baseResource", area.root().toUri().toString());
         files.setInitParameter("dirAllowed", "false");
@@ -41,12 +43,13 @@ public final class StaticFiles {
         files.setInitParameter("gzip", "false");
         files.setInitParameter("pathInfoOnly", "true");
         handler.addServlet(files, "/static/*");
-        handler.addFilter(new FilterHolder(new Guard(inBuild, reads, onRead, landing)), "/static/*",
+        handler.addFilter(new FilterHolder(new Guard(inBuild, reads, onRead, landing, placement, placed)), "/static/*",
                 // FORWARD and ASYNC: /download hands its requests over to /static these ways.
                 EnumSet.of(DispatcherType.REQUEST, DispatcherType.FORWARD, DispatcherType.ASYNC));
     }
 
-    private record Guard(StaticReads inBuild, ActiveReads reads, Consumer<String> onRead, LandingStreams landing) implements Filter {
+    private record Guard(StaticReads inBuild, ActiveReads reads, Consumer<String> onRead, LandingStreams landing,
+            ReadPlacement placement, PlacedReads placed) implements Filter {
         @Override
         public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
             String path = ((HttpServletRequest) req).getPathInfo();
@@ -54,6 +57,15 @@ public final class StaticFiles {
                     || !inBuild.staysInBuild(path.substring(1))) {
                 PlainErrors.send((HttpServletResponse) res, 404, "no such file");
                 return;
+            }
+            // A caller's own request (not one /download handed over, which decided already, nor a peer's proxy)
+            // for a file held on another node goes there.
+            if (req.getDispatcherType() == DispatcherType.REQUEST && !PlacedReads.fromPeer((HttpServletRequest) req)) {
+                Optional<String> holder = placement.elsewhere(path.substring(1));
+                if (holder.isPresent()) {
+                    placed.send((HttpServletRequest) req, (HttpServletResponse) res, holder.get());
+                    return;
+                }
             }
             onRead.accept(path);
             // Eviction leaves a build alone while any of its files is being read; the read ends
