@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -27,10 +29,12 @@ public final class Nudges implements AutoCloseable {
     private final Thread listener;
     private volatile boolean closed;
 
-    private Nudges(Database database, String key, Consumer<String> onNudge) {
+    private Nudges(Database database, Map<String, Consumer<String>> handlers) {
         this.database = database;
-        if (database.vendor().clustered() && key != null) {
-            listener = new Thread(() -> listen(channel(key), onNudge), "nudge-listener");
+        if (database.vendor().clustered() && !handlers.isEmpty()) {
+            Map<String, Consumer<String>> byChannel = new HashMap<>();
+            handlers.forEach((key, handler) -> byChannel.put(channel(key), handler));
+            listener = new Thread(() -> listen(byChannel), "nudge-listener");
             listener.setDaemon(true);
             listener.start();
         } else {
@@ -38,9 +42,9 @@ public final class Nudges implements AutoCloseable {
         }
     }
 
-    /** Listens for nudges addressed to {@code key} (null: listens for none) and hands each payload to {@code onNudge}. */
-    public static Nudges listen(Database database, String key, Consumer<String> onNudge) {
-        return new Nudges(database, key, onNudge);
+    /** Listens for nudges addressed to each key and hands each payload to that key's handler. */
+    public static Nudges listen(Database database, Map<String, Consumer<String>> handlers) {
+        return new Nudges(database, handlers);
     }
 
     /** Nudges the node listening on {@code key} with {@code payload} (at most 8000 bytes); false when it could not be sent. */
@@ -65,19 +69,21 @@ public final class Nudges implements AutoCloseable {
         return "stagehand_" + ShortHash.hex(key, 12);
     }
 
-    private void listen(String channel, Consumer<String> onNudge) {
+    private void listen(Map<String, Consumer<String>> byChannel) {
         while (!closed) {
             try (Connection c = database.dataSource().getConnection()) {
                 c.setAutoCommit(true);
                 try (Statement s = c.createStatement()) {
-                    s.execute("LISTEN " + channel);
+                    for (String channel : byChannel.keySet()) {
+                        s.execute("LISTEN " + channel);
+                    }
                 }
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (!closed) {
                     PGNotification[] got = pg.getNotifications(POLL_MS);
                     if (got != null) {
                         for (PGNotification n : got) {
-                            deliver(onNudge, n.getParameter());
+                            deliver(byChannel.get(n.getName()), n.getParameter());
                         }
                     }
                 }
@@ -91,6 +97,9 @@ public final class Nudges implements AutoCloseable {
     }
 
     private static void deliver(Consumer<String> onNudge, String payload) {
+        if (onNudge == null) {
+            return;
+        }
         try {
             onNudge.accept(payload);
         } catch (RuntimeException e) {

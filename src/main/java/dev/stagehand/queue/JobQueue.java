@@ -55,6 +55,8 @@ public final class JobQueue implements AutoCloseable {
     private final Placement placement;
     private final Homes homes;
     private volatile Nudges nudges;
+    /** The nudge every node listens for: requests were settled (their waiters may be on any node). */
+    private static final String SETTLED = "settled";
     /** Whether a new required job starts at once when a worker is free (off for a queue driven by hand). */
     private volatile boolean startAtOnce;
     private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -151,7 +153,12 @@ public final class JobQueue implements AutoCloseable {
         steps.reportTo(events);
         uploads.handleWith(handler);
         nodes.start();
-        nudges = Nudges.listen(database, placement.hashed() ? placement.holder() : null, this::nudged);
+        Map<String, java.util.function.Consumer<String>> listening = new LinkedHashMap<>();
+        listening.put(SETTLED, payload -> waiters.pollSoon());
+        if (placement.hashed()) {
+            listening.put(placement.holder(), this::nudged);
+        }
+        nudges = Nudges.listen(database, listening);
         reconcile();
         startAtOnce = true;
         try {
@@ -534,6 +541,9 @@ public final class JobQueue implements AutoCloseable {
         @Override
         public void settled(Map<Long, RequestOutcome> requests) {
             waiters.settled(requests);
+            if (!requests.isEmpty() && nudges != null) {
+                nudges.send(SETTLED, ""); // callers blocked on other nodes hear it now, not at their next poll
+            }
         }
     }
 }

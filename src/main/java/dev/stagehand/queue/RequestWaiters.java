@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Futures that complete once a request has its outcome, holding no thread per waiter. Workers
  * of this node complete them right after the commit that settled the request; a periodic poll
- * of the table completes the rest (requests settled by another node, or by reconciliation).
+ * of the table completes the rest (requests settled by another node, or by reconciliation), at
+ * once when another node says it settled some ({@link #pollSoon}).
  */
 final class RequestWaiters implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RequestWaiters.class);
@@ -26,6 +27,7 @@ final class RequestWaiters implements AutoCloseable {
     private final RequestStore requests;
     private final ConcurrentHashMap<Long, CompletableFuture<RequestOutcome>> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService poller;
+    private final java.util.concurrent.atomic.AtomicBoolean pollQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     RequestWaiters(RequestStore requests, Duration pollInterval) {
         this.requests = requests;
@@ -71,6 +73,20 @@ final class RequestWaiters implements AutoCloseable {
                 future.complete(outcome);
             }
         });
+    }
+
+    /** Another node settled requests: look at once rather than at the next poll (one look for a burst of these). */
+    void pollSoon() {
+        if (!waiting.isEmpty() && pollQueued.compareAndSet(false, true)) {
+            try {
+                poller.execute(() -> {
+                    pollQueued.set(false);
+                    poll();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                pollQueued.set(false);
+            }
+        }
     }
 
     private void poll() {

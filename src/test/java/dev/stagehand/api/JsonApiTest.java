@@ -160,10 +160,16 @@ class JsonApiTest extends ServerTest {
         JsonNode doc = read(server.get("/api/v1/openapi.json").body());
         assertEquals("3.0.3", doc.get("openapi").asText());
         for (String path : new String[] {"/api/v1/stage", "/api/v1/requests/{id}", "/api/v1/jobs", "/api/v1/jobs/{id}",
-                "/api/v1/jobs/{id}/retry", "/api/v1/jobs/{id}/cancel", "/api/v1/builds", "/api/v1/evictions", "/api/v1/nodes", "/api/v1/status",
+                "/api/v1/jobs/{id}/retry", "/api/v1/jobs/{id}/cancel", "/api/v1/builds", "/api/v1/evictions", "/api/v1/nodes",
+                "/api/v1/nodes/{id}/drain", "/api/v1/status",
                 "/download/{bucket}/{object}", "/extract/{bucket}/{object}", "/decompress/{bucket}/{object}"}) {
             assertTrue(doc.get("paths").has(path), path);
         }
+        java.util.Set<String> nodeFields = new java.util.TreeSet<>();
+        doc.at("/components/schemas/Node/properties").fieldNames().forEachRemaining(nodeFields::add);
+        java.util.Set<String> sentFields = new java.util.TreeSet<>();
+        read(server.get("/api/v1/nodes").body()).get(0).fieldNames().forEachRemaining(sentFields::add);
+        assertEquals(nodeFields, sentFields, "a node is typed in openapi.json as it is sent");
         java.util.Set<String> operationIds = new java.util.HashSet<>();
         doc.get("paths").forEach(ops -> ops.forEach(op -> {
             assertTrue(op.hasNonNull("operationId"), op.toString());

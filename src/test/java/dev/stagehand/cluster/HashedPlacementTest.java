@@ -103,6 +103,15 @@ class HashedPlacementTest {
                 }
                 assertEquals(SIZE, gcs.bytesServed(BUCKET, path(i) + "/stateful.tgz"), "build " + i + ": no node fetched it again");
             }
+            Node home = homeOf(path(0), nodes);
+            Node other = nodes.stream().filter(n -> n != home).findFirst().orElseThrow();
+            String clean = "/stage?archive_url=gs://" + BUCKET + "/" + path(0) + "&artifacts=stateful&clean=True";
+            HttpResponse<String> elsewhere = get(NOT_FOLLOWING, other.url() + clean);
+            assertEquals(307, elsewhere.statusCode(), "only the home empties its own disk: " + elsewhere.body());
+            assertEquals(home.url() + clean, elsewhere.headers().firstValue("Location").orElseThrow());
+            assertEquals("Success", get(FOLLOWING, other.url() + clean).body());
+            assertEquals(2L * SIZE, gcs.bytesServed(BUCKET, path(0) + "/stateful.tgz"), "cleaned on its home and staged again there");
+            assertTrue(Files.exists(home.file(path(0))));
         }
     }
 
@@ -152,6 +161,10 @@ class HashedPlacementTest {
                     + c.stagehand.queue().node() + "/drain")).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, drained.statusCode(), drained.body());
+            HttpResponse<String> unknown = a.http.send(HttpRequest.newBuilder(URI.create(a.base() + "/api/v1/nodes/no-such-node/drain"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, unknown.statusCode(), unknown.body());
             assertEquals("draining", new ObjectMapper().readTree(drained.body()).get("state").asText());
             List<Node> left = nodes.subList(0, 2);
             awaitRing(servers, left);

@@ -29,9 +29,20 @@ final class QueueFixture implements AutoCloseable {
     }
 
     QueueFixture(Path dir, JobHandler handler, RetryPolicy retry, int workers, Clock clock, dev.stagehand.common.CallerLimits limits) {
+        this(dir, handler, retry, workers, clock, limits, Placement.SHARED);
+    }
+
+    /** A node with hashed placement, reached (by name only: nothing here calls it) at {@code advertiseUrl}. */
+    QueueFixture(Path dir, JobHandler handler, String advertiseUrl) {
+        this(dir, handler, fastRetry(3), 4, Clock.systemUTC(), dev.stagehand.common.CallerLimits.DEFAULTS,
+                Placement.hashed(advertiseUrl, false));
+    }
+
+    private QueueFixture(Path dir, JobHandler handler, RetryPolicy retry, int workers, Clock clock,
+            dev.stagehand.common.CallerLimits limits, Placement placement) {
         db = TestDb.open(dir);
         queue = new JobQueue(db, new QueueConfig(workers, retry, Duration.ofMillis(100)).withNodeTimeout(Duration.ofSeconds(4))
-                .withLimits(limits), handler, clock);
+                .withLimits(limits).withPlacement(placement), handler, clock);
     }
 
     static RetryPolicy fastRetry(int maxAttempts) {
