@@ -94,10 +94,11 @@ public final class Stagehand implements AutoCloseable {
                 queueMetrics);
         StageService stage = new StageService(catalogue, sources, area, space, queue, access, clock, settings.uploadWait());
         StagedBuilds builds = new StagedBuilds(area);
+        ReadPlacement placement = new ReadPlacement(queue.builds(), queue.homes());
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
                 area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources),
-                new StaticReads(area, queue.builds()), new ObjectCache(stage, sources, area, indexes),
-                new ReadPlacement(area, queue.builds(), queue.homes()), metrics, clock, settings.access().adminTokenFile()));
+                new StaticReads(area, queue.builds()), new ObjectCache(stage, sources, area, indexes, placement),
+                placement, metrics, clock, settings.access().adminTokenFile()));
         queue.serving(http.port());
         return new Stagehand(database, queue, http, metrics, DatabaseWatch.start(database, WATCH_EVERY, fatal::stop), access);
     }
@@ -134,6 +135,7 @@ public final class Stagehand implements AutoCloseable {
             return; // once: a supervisor's stop and a test's cleanup may both call it
         }
         watch.close();
+        queue.leaveRing();
         http.close();
         access.close();
         queue.close();

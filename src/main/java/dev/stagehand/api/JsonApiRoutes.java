@@ -56,7 +56,7 @@ final class JsonApiRoutes {
         routes.post("/api/v1/jobs/{id}/cancel", ctx -> transition(ctx, queue.cancel(find(id(ctx)).id()), "only an active job can be cancelled"));
         routes.get("/api/v1/builds", ctx -> ctx.json(ledger.builds(limit(ctx), offset(ctx)).stream().map(BuildJson::of).toList()));
         routes.get("/api/v1/evictions", ctx -> ctx.json(ledger.evictions(limit(ctx)).stream().map(EvictionJson::of).toList()));
-        routes.get("/api/v1/nodes", ctx -> ctx.json(queue.nodeList(limit(ctx)).stream().map(NodeJson::of).toList()));
+        routes.get("/api/v1/nodes", ctx -> ctx.json(queue.nodeList(limit(ctx)).stream().map(n -> NodeJson.of(n, queue.homes().ring())).toList()));
         routes.post("/api/v1/nodes/{id}/drain", this::drain);
         routes.get("/api/v1/openapi.json", this::openApi);
     }
@@ -79,10 +79,14 @@ final class JsonApiRoutes {
     /** DRAIN: the node takes no new builds; its running jobs finish and what it holds stays readable until it stops. */
     private void drain(Context ctx) {
         String id = ctx.pathParam("id");
+        if (!queue.placement().hashed()) {
+            HttpApi.error(ctx, 409, "conflict", "drain takes a node out of the ring of --placement hashed; these nodes share one volume");
+            return;
+        }
         if (id.length() > 64 || !queue.drain(id)) {
             throw new HttpApi.NotFound("no running node " + CallerText.quote(id));
         }
-        ctx.json(queue.nodeList(MOST_PER_PAGE).stream().filter(n -> n.id().equals(id)).map(NodeJson::of).findFirst().orElseThrow());
+        ctx.json(NodeJson.of(queue.nodeView(id).orElseThrow(), queue.homes().ring()));
     }
 
     private RequestJson request(long id) {

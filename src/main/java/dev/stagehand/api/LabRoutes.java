@@ -40,6 +40,7 @@ final class LabRoutes {
     private void listSuiteControls(Context ctx) throws Exception {
         String build = Params.required(ctx, "build");
         String suite = Params.required(ctx, "suite_name");
+        services.readPlacement().requireServedHere(build);
         ctx.json(services.controls().suite(build, suite)
                 .orElseThrow(() -> new HttpApi.NotFound("build " + CallerText.quote(build) + " has no staged control files")));
     }
@@ -81,6 +82,7 @@ final class LabRoutes {
         String build = services.builds().callerBuildPath(Params.required(ctx, "build"));
         String file = Params.required(ctx, "file_name");
         String artifact = Params.required(ctx, "artifacts").split(",")[0].strip();
+        services.readPlacement().requireServedHere(build);
         ctx.result(services.stage().locate(build, artifact, file).orElseThrow(() -> new HttpApi.NotFound(
                 "no file " + CallerText.quote(file) + " staged by " + CallerText.quote(artifact) + " in " + CallerText.quote(build))));
     }
@@ -88,6 +90,7 @@ final class LabRoutes {
     /** autotest_packages staged first, then the telemetry sources unpacked from it, once. */
     private void setupTelemetry(Context ctx) {
         BuildRef build = services.stage().build(Params.required(ctx, "archive_url"));
+        services.readPlacement().requireHome(build.path()); // it answers a directory on the machine that has the files
         TaskIds task = TaskIds.fromHeaders(ctx::header);
         StageRequest packages = services.stage().request(build.url().url(), List.of("autotest_packages"), List.of()).by(task);
         ctx.future(() -> staged(packages)

@@ -29,6 +29,7 @@ final class OperatorRoutes {
 
     private void listImageDir(Context ctx) throws IOException {
         BuildRef build = services.stage().build(Params.required(ctx, "archive_url"));
+        services.readPlacement().requireServedHere(build.path());
         Optional<List<String>> listing = services.builds().listing(build);
         ctx.result(listing.map(lines -> String.join("\n", lines))
                 .orElse(build.url().url() + " has not been staged on this devserver."));
@@ -45,6 +46,7 @@ final class OperatorRoutes {
     private void controlFiles(Context ctx) throws IOException {
         String build = Params.required(ctx, "build");
         String controlPath = Params.get(ctx, "control_path");
+        services.readPlacement().requireServedHere(build);
         if (controlPath != null) {
             ctx.result(services.controls().read(build, controlPath)
                     .orElseThrow(() -> new HttpApi.NotFound("no control file " + CallerText.quote(controlPath))));

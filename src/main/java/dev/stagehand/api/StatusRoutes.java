@@ -86,7 +86,7 @@ final class StatusRoutes {
                 jobs(JobFilter.endedSince(JobState.FAILED, since, MOST_FAILURES)),
                 ledger.builds(MOST_BUILDS, 0).stream().map(BuildJson::of).toList(),
                 health.report(depth), refusals.lately(),
-                services.queue().nodeList(MOST_NODES).stream().map(NodeJson::of).toList());
+                services.queue().nodeList(MOST_NODES).stream().map(n -> NodeJson.of(n, services.queue().homes().ring())).toList());
     }
 
     private List<JobJson> jobs(JobFilter filter) {

@@ -82,8 +82,8 @@ public final class BuildStore {
      * whether their disk still holds something a job staged (a success after the last removal).
      */
     public List<Copy> copiesContaining(String path) {
-        var staged = DSL.field(DSL.exists(DSL.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID),
-                JOB.STATE.eq(JobState.SUCCEEDED), BUILD.EMPTIED_AT.isNull().or(JOB.FINISHED_AT.gt(BUILD.EMPTIED_AT)))));
+        var staged = DSL.field(BUILD.STATE.eq(BuildState.READY).and(DSL.exists(DSL.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID),
+                JOB.STATE.eq(JobState.SUCCEEDED), BUILD.EMPTIED_AT.isNull().or(JOB.FINISHED_AT.gt(BUILD.EMPTIED_AT))))));
         var active = DSL.field(DSL.exists(DSL.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID),
                 JOB.STATE.in(JobStates.ACTIVE))));
         return db.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.HOLDER, staged, active).from(BUILD)
@@ -98,7 +98,7 @@ public final class BuildStore {
     public boolean stagedInLedger(long buildId, String artifact) {
         return db.fetchExists(DSL.selectOne().from(JOB).join(BUILD).on(BUILD.ID.eq(JOB.BUILD_ID))
                 .where(JOB.BUILD_ID.eq(buildId), JOB.ARTIFACT.eq(artifact), JOB.STATE.eq(JobState.SUCCEEDED),
-                        BUILD.EMPTIED_AT.isNull().or(JOB.FINISHED_AT.gt(BUILD.EMPTIED_AT))));
+                        BUILD.STATE.eq(BuildState.READY), BUILD.EMPTIED_AT.isNull().or(JOB.FINISHED_AT.gt(BUILD.EMPTIED_AT))));
     }
 
     /** The holder of a build copy ('' on the shared volume); it never changes. */
@@ -182,6 +182,12 @@ public final class BuildStore {
             tx.update(BUILD).set(BUILD.STATE, BuildTransition.END_REMOVAL.to).setNull(BUILD.STATE_BY).set(BUILD.STAGED_BYTES, 0L)
                     .set(BUILD.EMPTIED_AT, clock.instant())
                     .where(BUILD.ID.eq(buildId), BUILD.STATE.in(BuildTransition.END_REMOVAL.from)).execute();
+            // Other archive URLs staged at the same path on this disk lost their files with the directory.
+            tx.update(BUILD).set(BUILD.STAGED_BYTES, 0L).set(BUILD.EMPTIED_AT, clock.instant())
+                    .where(BUILD.ID.ne(buildId), BUILD.HOLDER.eq(holder),
+                            BUILD.BUILD_PATH.eq(DSL.select(BUILD.as("removed").BUILD_PATH).from(BUILD.as("removed"))
+                                    .where(BUILD.as("removed").ID.eq(buildId))))
+                    .execute();
             ArchiveIndexes.removeAll(tx, buildId);
             if (evictionReason != null) {
                 tx.insertInto(EVICTION).set(EVICTION.BUILD_ID, buildId).set(EVICTION.EVICTED_AT, clock.instant())

@@ -48,6 +48,11 @@ public final class Homes {
         return holderOf(buildId).equals(self());
     }
 
+    /** The nodes this node places builds over now (its last read of the ring), by advertise URL. */
+    public java.util.List<String> ring() {
+        return nodes.ring();
+    }
+
     /** The holders whose disks can be read now: live nodes, draining ones included. */
     public Set<String> live() {
         return nodes.liveHolders();

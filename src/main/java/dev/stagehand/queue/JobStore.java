@@ -44,9 +44,12 @@ final class JobStore {
         this.holder = holder;
     }
 
-    /** The job belongs to a build copy this node holds (a build row's holder never changes). */
+    /**
+     * The job belongs to a build copy this node holds (a build row's holder never changes). With a
+     * shared volume every copy is the shared one: no condition (the claim still checks the holder).
+     */
     private Condition ofCopiesHere() {
-        return JOB.BUILD_ID.in(DSL.select(BUILD.ID).from(BUILD).where(BUILD.HOLDER.eq(holder)));
+        return holder.isEmpty() ? DSL.noCondition() : JOB.BUILD_ID.in(DSL.select(BUILD.ID).from(BUILD).where(BUILD.HOLDER.eq(holder)));
     }
 
     private Instant now() {
@@ -152,7 +155,8 @@ final class JobStore {
                 .set(JOB.ATTEMPTS, JOB.ATTEMPTS.plus(1))
                 .set(JOB.STARTED_AT, now())
                 .set(JOB.CLAIMED_BY, node)
-                .where(JOB.ID.eq(jobId), JOB.STATE.in(JobTransition.CLAIM.from), ofCopiesHere())
+                .where(JOB.ID.eq(jobId), JOB.STATE.in(JobTransition.CLAIM.from), JOB.BUILD_ID.eq(buildId))
+                .andExists(DSL.selectOne().from(BUILD).where(BUILD.ID.eq(buildId), BUILD.HOLDER.eq(holder)))
                 .and(JOB.NEXT_ATTEMPT_AT.isNull().or(JOB.NEXT_ATTEMPT_AT.le(now().plusSeconds(1))))
                 .execute() == 1;
         if (!won) {
@@ -373,7 +377,8 @@ final class JobStore {
     /** Unclaimed jobs of build copies held by none of {@code ring} (hashed placement). */
     List<Stranded> stranded(List<String> ring) {
         return db.select(JOB.ID, JOB.BUILD_ID, BUILD.ARCHIVE_URL, BUILD.BUILD_PATH, JOB.ARTIFACT).from(JOB).join(BUILD).on(BUILD.ID.eq(JOB.BUILD_ID))
-                .where(JOB.STATE.in(JobStates.UNCLAIMED), BUILD.HOLDER.ne(""), BUILD.HOLDER.notIn(ring))
+                // a copy on a shared volume ('') is stranded too: this database's nodes place builds by hashing now
+                .where(JOB.STATE.in(JobStates.UNCLAIMED), BUILD.HOLDER.notIn(ring))
                 .orderBy(JOB.ID)
                 .fetch(r -> new Stranded(r.value1(), r.value2(), r.value3(), r.value4(), r.value5()));
     }

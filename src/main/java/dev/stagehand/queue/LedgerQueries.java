@@ -100,10 +100,10 @@ final class LedgerQueries implements Ledger {
     public List<BuildView> builds(int limit, int offset) {
         var lastEvicted = DSL.field(DSL.select(DSL.max(EVICTION.EVICTED_AT)).from(EVICTION).where(EVICTION.BUILD_ID.eq(BUILD.ID)));
         return db.select(BUILD.ID, BUILD.ARCHIVE_URL, BUILD.BUILD_PATH, BUILD.STATE, BUILD.STAGED_BYTES, BUILD.CREATED_AT,
-                        BUILD.LAST_ACCESS_AT, lastEvicted)
+                        BUILD.LAST_ACCESS_AT, lastEvicted, BUILD.HOLDER)
                 .from(BUILD).orderBy(BUILD.LAST_ACCESS_AT.desc(), BUILD.ID.desc()).limit(limit).offset(offset)
                 .fetch(r -> new BuildView(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), r.value6(), r.value7(),
-                        r.value8()));
+                        r.value8(), r.value9()));
     }
 
     @Override

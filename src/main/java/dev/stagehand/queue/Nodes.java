@@ -3,6 +3,7 @@ package dev.stagehand.queue;
 import static dev.stagehand.db.schema.Tables.BUILD;
 import static dev.stagehand.db.schema.Tables.NODE;
 
+import dev.stagehand.db.DatabaseSetupError;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -33,6 +34,7 @@ final class Nodes implements AutoCloseable {
     private final boolean shared;
     private final Duration timeout;
     private final String self;
+    private static final Duration PEER_WAIT_SLACK = Duration.ofSeconds(1);
     private final ScheduledExecutorService checkIns = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "node-check-in");
         t.setDaemon(true);
@@ -44,6 +46,7 @@ final class Nodes implements AutoCloseable {
     private volatile List<String> ring = List.of();
     /** The advertise URLs of every live node, draining ones too, as last read. */
     private volatile Set<String> liveHolders = Set.of();
+    private volatile boolean selfDraining;
 
     /** A node sharing the database checks in four times per {@code timeout}; {@code advertiseUrl} may be null (shared volume). */
     Nodes(DSLContext db, boolean shared, Duration timeout, String advertiseUrl) {
@@ -60,6 +63,7 @@ final class Nodes implements AutoCloseable {
 
     /** Records this node and starts checking in; alone, marks every other node stopped. */
     void start() {
+        checkPeers();
         db.insertInto(NODE).set(NODE.ID, self).set(NODE.HOST, host()).set(NODE.STARTED_AT, DSL.currentInstant())
                 .set(NODE.LAST_SEEN_AT, DSL.currentInstant()).set(NODE.ADVERTISE_URL, advertiseUrl).execute();
         if (!shared) {
@@ -70,6 +74,42 @@ final class Nodes implements AutoCloseable {
                 advertiseUrl == null ? "" : "; reached at " + advertiseUrl);
         long ms = Math.max(100, timeout.toMillis() / 4);
         checkIns.scheduleWithFixedDelay(this::checkIn, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Refuses to join nodes of the other placement (a shared-volume node would run jobs of copies
+     * on other nodes' disks, and the other way round), and a running node with this node's
+     * advertise URL (both would claim one disk's jobs). A node killed a moment ago and restarted
+     * on its URL still looks alive: that is waited out, for as long as the node timeout.
+     */
+    private void checkPeers() {
+        if (!shared) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos() + PEER_WAIT_SLACK.toNanos();
+        while (true) {
+            List<String> live = db.select(NODE.ADVERTISE_URL).from(NODE)
+                    .where(NODE.STOPPED_AT.isNull(), NODE.LAST_SEEN_AT.gt(freshSince())).fetch(NODE.ADVERTISE_URL);
+            if (live.stream().anyMatch(url -> (url == null) != (advertiseUrl == null))) {
+                throw new DatabaseSetupError(advertiseUrl == null
+                        ? "nodes with --placement hashed are running on this database: start this one with --placement hashed too"
+                        : "nodes with a shared staging volume are running on this database: stop them, or start this one without --placement hashed",
+                        null);
+            }
+            if (advertiseUrl == null || !live.contains(advertiseUrl)) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new DatabaseSetupError("another running node has --advertise-url " + advertiseUrl + ": each node needs its own", null);
+            }
+            log.info("a node with --advertise-url {} checked in lately (an earlier run?); waiting for it to go silent", advertiseUrl);
+            try {
+                Thread.sleep(PEER_WAIT_SLACK.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DatabaseSetupError("interrupted while waiting for an earlier run of this node to go silent", e);
+            }
+        }
     }
 
     /** The HTTP port this node serves on (recorded for operators). */
@@ -101,14 +141,22 @@ final class Nodes implements AutoCloseable {
     /** Reads the ring now (after a drain this node asked for, and at every check-in). */
     void refreshRing() {
         if (advertiseUrl != null) {
+            // a node is in the ring once it serves (its port recorded), not while it starts
             var live = db.select(NODE.ADVERTISE_URL, NODE.DRAINING_AT).from(NODE)
-                    .where(NODE.ADVERTISE_URL.isNotNull(), NODE.STOPPED_AT.isNull(), NODE.LAST_SEEN_AT.gt(freshSince()))
+                    .where(NODE.ADVERTISE_URL.isNotNull(), NODE.PORT.isNotNull(), NODE.STOPPED_AT.isNull(),
+                            NODE.LAST_SEEN_AT.gt(freshSince()))
                     .fetch();
             liveHolders = Set.copyOf(live.getValues(NODE.ADVERTISE_URL));
             // one node restarted on the same URL shows twice until its earlier run times out; draining wins
             Set<String> draining = Set.copyOf(live.stream().filter(r -> r.value2() != null).map(r -> r.value1()).toList());
             ring = liveHolders.stream().filter(url -> !draining.contains(url)).sorted().toList();
+            selfDraining = draining.contains(advertiseUrl);
         }
+    }
+
+    /** Whether this node was drained (as of its last read of the ring): it starts no job it has not started yet. */
+    boolean draining() {
+        return selfDraining;
     }
 
     /** Holders (advertise URLs) of live nodes, draining ones too: their disks can still be read. */
@@ -116,13 +164,25 @@ final class Nodes implements AutoCloseable {
         return liveHolders;
     }
 
+    /** Before this node stops serving: it takes no new builds, so peers stop sending work and readers its way. */
+    void leaveRing() {
+        if (advertiseUrl != null) {
+            db.update(NODE).set(NODE.DRAINING_AT, DSL.currentInstant()).where(NODE.ID.eq(self), NODE.DRAINING_AT.isNull()).execute();
+        }
+    }
+
     /** DRAIN: the node takes no new builds from now on; false when no running node has that id. */
     boolean drain(String id) {
-        boolean drained = db.update(NODE).set(NODE.DRAINING_AT, DSL.currentInstant())
-                .where(NODE.ID.eq(id), NODE.STOPPED_AT.isNull(), NODE.DRAINING_AT.isNull()).execute() == 1
-                || db.fetchExists(NODE, NODE.ID.eq(id), NODE.STOPPED_AT.isNull());
+        var running = NODE.ID.eq(id).and(NODE.STOPPED_AT.isNull()).and(NODE.LAST_SEEN_AT.gt(freshSince()));
+        db.update(NODE).set(NODE.DRAINING_AT, DSL.currentInstant()).where(running, NODE.DRAINING_AT.isNull()).execute();
+        boolean drained = db.fetchExists(NODE, running, NODE.DRAINING_AT.isNotNull());
         refreshRing();
         return drained;
+    }
+
+    /** One node on record, by id. */
+    java.util.Optional<NodeView> view(String id) {
+        return list(Integer.MAX_VALUE, NODE.ID.eq(id)).stream().findFirst();
     }
 
     /** For tests: this node stops checking in, as if its database connection stalled, while it keeps working. */
@@ -132,13 +192,17 @@ final class Nodes implements AutoCloseable {
 
     /** Every node on record, newest first; the alive ones checked in within the timeout. */
     List<NodeView> list(int limit) {
+        return list(limit, DSL.noCondition());
+    }
+
+    private List<NodeView> list(int limit, org.jooq.Condition which) {
         var alive = DSL.field(NODE.STOPPED_AT.isNull().and(NODE.LAST_SEEN_AT.gt(freshSince())));
         var held = db.select(BUILD.HOLDER, DSL.count(), DSL.sum(BUILD.STAGED_BYTES)).from(BUILD)
                 .where(BUILD.HOLDER.ne(""), BUILD.STAGED_BYTES.gt(0L)).groupBy(BUILD.HOLDER)
                 .fetchMap(BUILD.HOLDER, r -> new long[] {r.value2(), r.value3() == null ? 0 : r.value3().longValue()});
         return db.select(NODE.ID, NODE.HOST, NODE.PORT, NODE.STARTED_AT, NODE.LAST_SEEN_AT, NODE.STOPPED_AT, alive,
                         NODE.ADVERTISE_URL, NODE.DRAINING_AT)
-                .from(NODE).orderBy(NODE.STARTED_AT.desc(), NODE.ID).limit(limit)
+                .from(NODE).where(which).orderBy(NODE.STARTED_AT.desc(), NODE.ID).limit(limit)
                 .fetch(r -> {
                     long[] copies = r.value8() == null ? null : held.getOrDefault(r.value8(), new long[2]);
                     return new NodeView(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), r.value6(),

@@ -41,7 +41,6 @@ final class Reconciler {
         if (!requeued.isEmpty()) {
             log.info("re-queued {} job(s) whose node stopped: {}", requeued.size(), requeued);
         }
-        List<Long> rehomed = rehoming == null ? List.of() : rehoming.run();
         int scheduled = 0;
         for (JobStore.Runnable job : stores.jobs.runnable()) {
             try {
@@ -57,6 +56,7 @@ final class Reconciler {
         if (!settled.isEmpty()) {
             log.info("settled {} request(s) whose required jobs had all ended: {}", settled.size(), settled.keySet());
         }
+        List<Long> rehomed = rehoming == null ? List.of() : rehoming.run(); // last: a pass that fails here has done the rest
         return new Result(requeued, scheduled, settled, rehomed);
     }
 

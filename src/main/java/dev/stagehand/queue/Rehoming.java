@@ -32,13 +32,17 @@ final class Rehoming {
         }
         for (JobStore.Stranded job : stores.jobs.stranded(ring)) {
             String home = Rendezvous.home(job.buildPath(), ring).orElseThrow();
-            // created outside the move's transaction: on PostgreSQL a lost insert race aborts the transaction it is in
-            long target = stores.builds.id(job.archiveUrl(), job.buildPath(), home);
-            stores.inTransaction(tx -> tx.jobs.moveToCopy(job, target, home)).ifPresent(carrier -> {
-                log.info("job {} ({} of {}) moved to its build's new home {}{}", job.jobId(), job.artifact(), job.buildPath(), home,
-                        carrier == job.jobId() ? "" : ", joining job " + carrier);
-                moved.add(carrier);
-            });
+            try {
+                // created outside the move's transaction: on PostgreSQL a lost insert race aborts the transaction it is in
+                long target = stores.builds.id(job.archiveUrl(), job.buildPath(), home);
+                stores.inTransaction(tx -> tx.jobs.moveToCopy(job, target, home)).ifPresent(carrier -> {
+                    log.info("job {} ({} of {}) moved to its build's new home {}{}", job.jobId(), job.artifact(), job.buildPath(), home,
+                            carrier == job.jobId() ? "" : ", joining job " + carrier);
+                    moved.add(carrier);
+                });
+            } catch (RuntimeException e) { // a lost race or a deadlock: the next pass tries again; the others move now
+                log.warn("could not move job {} to {}; the next reconciliation will try again", job.jobId(), home, e);
+            }
         }
         return moved;
     }

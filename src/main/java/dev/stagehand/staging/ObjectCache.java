@@ -62,8 +62,11 @@ public final class ObjectCache {
     private final StagingArea area;
     private final ArchiveIndexes indexes;
 
-    public ObjectCache(StageService stage, ArchiveSources sources, StagingArea area, ArchiveIndexes indexes) {
+    private final ReadPlacement placement;
+
+    public ObjectCache(StageService stage, ArchiveSources sources, StagingArea area, ArchiveIndexes indexes, ReadPlacement placement) {
         this.indexes = indexes;
+        this.placement = placement;
         this.stage = stage;
         this.sources = sources;
         this.area = area;
@@ -130,8 +133,16 @@ public final class ObjectCache {
      */
     public Fetch fetch(CachedObject object, TaskIds task) throws IOException {
         long home = stage.buildIdOf(object.request().build());
-        // With hashed placement a build's home may be another node; this node serves what its own copy holds.
-        Optional<Long> copyHere = stage.holdsHere(home) ? Optional.of(home) : stage.copyHere(object.request().build());
+        // With hashed placement a build's home may be another node: this node serves its own copy
+        // only while that is the copy that serves the build (see ReadPlacement).
+        Optional<Long> copyHere = stage.holdsHere(home) ? Optional.of(home) : Optional.empty();
+        if (copyHere.isEmpty()) {
+            Optional<String> holder = placement.elsewhere(object.staticPath());
+            if (holder.isPresent()) {
+                throw new HeldElsewhere(holder.get());
+            }
+            copyHere = stage.copyHere(object.request().build());
+        }
         if (copyHere.isPresent() && Files.isRegularFile(area.root().resolve(object.staticPath()), LinkOption.NOFOLLOW_LINKS)) {
             // A hit only if this build installed it: another bucket's build may share the path.
             long buildId = copyHere.get();

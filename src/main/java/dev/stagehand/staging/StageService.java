@@ -52,6 +52,8 @@ public final class StageService {
     private final UploadWait uploadWait;
     // A build's id never changes once written: kept so that hot calls skip the database.
     private final Map<String, Long> buildIds = new ConcurrentHashMap<>();
+    /** Archive URLs with a build row: checked for nesting once. */
+    private final Set<String> knownUrls = ConcurrentHashMap.newKeySet();
     private final IsStaged isStaged;
 
     /** How long required and optional jobs wait for an artifact that is not in the archive yet. */
@@ -84,7 +86,7 @@ public final class StageService {
     public BuildRef build(String archiveUrl) {
         BuildRef build = sources.resolve(archiveUrl);
         area.checkBuildPath(build.path());
-        Optional<String> nested = buildIds.containsKey(build.url().url()) ? Optional.empty() : builds.nestedWith(build.path());
+        Optional<String> nested = knownUrls.contains(build.url().url()) ? Optional.empty() : builds.nestedWith(build.path());
         if (nested.isPresent()) {
             throw new InvalidRequest("archive_url " + CallerText.quote(build.url().url()) + " would be staged at "
                     + CallerText.quote(build.path()) + ", which contains or lies inside the staged build "
@@ -258,6 +260,8 @@ public final class StageService {
      */
     long buildIdOf(BuildRef build) {
         String home = queue.homes().homeOf(build.path());
-        return buildIds.computeIfAbsent(home + "\n" + build.url().url(), key -> builds.id(build.url().url(), build.path(), home));
+        long id = buildIds.computeIfAbsent(home + "\n" + build.url().url(), key -> builds.id(build.url().url(), build.path(), home));
+        knownUrls.add(build.url().url());
+        return id;
     }
 }

@@ -210,9 +210,9 @@ class HashedPlacementTest {
                     String url = "http://127.0.0.1:" + ChildJvm.portFromLog(log);
                     nodes.add(new Node(name, url, dir.resolve(name).resolve("static")));
                 }
-                Eventually.await(Duration.ofSeconds(30), "every node to see the other two", () -> nodes.stream().allMatch(n -> {
+                Eventually.await(Duration.ofSeconds(30), "every node to place builds over all three", () -> nodes.stream().allMatch(n -> {
                     try {
-                        return aliveNodes(n) == 3;
+                        return nodesInRing(n) == 3;
                     } catch (Exception e) {
                         return false;
                     }
@@ -235,9 +235,10 @@ class HashedPlacementTest {
 
                 ChildJvm.kill(children.get(2));
                 List<Node> survivors = nodes.subList(0, 2);
-                Eventually.await(Duration.ofSeconds(30), "the survivors to see c gone", () -> survivors.stream().allMatch(n -> {
+                Eventually.await(Duration.ofSeconds(30), "the survivors to place builds over the two of them",
+                        () -> survivors.stream().allMatch(n -> {
                     try {
-                        return aliveNodes(n) == 2;
+                        return nodesInRing(n) == 2;
                     } catch (Exception e) {
                         return false;
                     }
@@ -270,12 +271,13 @@ class HashedPlacementTest {
         assertEquals("Success", r.body(), "build " + build + " through " + node.name());
     }
 
-    private static int aliveNodes(Node asked) throws Exception {
-        int alive = 0;
+    /** How many nodes {@code asked} places builds over now. */
+    private static int nodesInRing(Node asked) throws Exception {
+        int inRing = 0;
         for (JsonNode n : new ObjectMapper().readTree(get(NOT_FOLLOWING, asked.url() + "/api/v1/nodes").body())) {
-            alive += n.get("state").asText().equals("alive") ? 1 : 0;
+            inRing += n.get("in_ring").asBoolean() ? 1 : 0;
         }
-        return alive;
+        return inRing;
     }
 
     private Server start(String name, FakeGcs gcs) throws Exception {

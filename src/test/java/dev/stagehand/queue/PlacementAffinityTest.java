@@ -99,9 +99,12 @@ class PlacementAffinityTest {
              AutoCloseable releaseWhateverHappens = release::countDown) {
             a.queue.start();
             b.queue.start();
+            a.queue.serving(8080); // a node joins the ring once it serves
+            b.queue.serving(8080);
+            Eventually.await(Duration.ofSeconds(10), "B to see A in the ring", () -> b.queue.homes().ring().size() == 2);
             assertTrue(b.queue.drain(a.queue.node()));
-            Eventually.await(Duration.ofSeconds(10), "B to place builds on itself only",
-                    () -> b.queue.homes().homeOf("target/R0").equals(B) && b.queue.homes().homeOf("target/R1").equals(B));
+            Eventually.await(Duration.ofSeconds(10), "both nodes to place builds on B only",
+                    () -> a.queue.homes().ring().equals(List.of(B)) && b.queue.homes().ring().equals(List.of(B)));
 
             // R0: a job queued at A's copy (recorded before the drain was seen) moves to B's copy.
             long r0AtA = b.queue.builds().id("gs://bucket/target/R0", "target/R0", A);

@@ -33,6 +33,13 @@ import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
  * thread: servlet non-blocking writes, resumed when more bytes land.
  */
 public final class LandingStreams implements AutoCloseable {
+    /** Whether a response to this request may be chunked: not HTTP/1.0, and no {@code Connection: close}. */
+    static boolean takesChunks(HttpServletRequest req) {
+        String connection = req.getHeader("Connection");
+        return !"HTTP/1.0".equals(req.getProtocol())
+                && (connection == null || java.util.Arrays.stream(connection.split(",")).noneMatch(t -> t.trim().equalsIgnoreCase("close")));
+    }
+
     private static final int CHUNK = 256 << 10;
     private static final long WAIT_FOR_JOB_MS = 60_000;
     /** A range starting this far past the landed bytes is read from the store rather than waited for. */
@@ -194,7 +201,7 @@ public final class LandingStreams implements AutoCloseable {
          * A file whose length is known only at its end (a decompression): a GET streams it as it
          * lands without a Content-Length, ended by the install (the chunked body's last chunk) or
          * cut by a failure; a HEAD or a Range, which need the length, and a client the body could not
-         * be chunked for (HTTP/1.0, Connection: close), wait for the install.
+         * be chunked for (HTTP/1.0, Connection: close, or one a peer's proxy serves so), wait for the install.
          */
         private void startUnknownLength() {
             // Without chunks (HTTP/1.0, or a connection the client asked to close) such a body ends by
@@ -212,9 +219,7 @@ public final class LandingStreams implements AutoCloseable {
 
         /** Whether the response to a body of unknown length is chunked, so a cut cannot pass for its end. */
         private boolean chunked() {
-            String connection = req.getHeader("Connection");
-            return !"HTTP/1.0".equals(req.getProtocol())
-                    && (connection == null || java.util.Arrays.stream(connection.split(",")).noneMatch(t -> t.trim().equalsIgnoreCase("close")));
+            return takesChunks(req) && req.getHeader(PlacedReads.UNCHUNKED_HEADER) == null;
         }
 
         private void awaitEnd() {

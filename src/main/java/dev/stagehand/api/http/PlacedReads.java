@@ -17,12 +17,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends a read to the node that holds its file (hashed placement): a {@code 302} to the same
  * path and query on that node's advertise URL, or, with {@code --proxy-reads}, the node's answer
- * passed on. A proxied /static read is marked, and a marked one is answered where it lands, so
- * two nodes whose views of the ring differ for a moment never pass it back and forth (a
- * caching-protocol miss is fetched by the build's home only: its redirect is passed back).
+ * passed on. A proxied read is marked, and a marked one is never sent on again: two nodes whose
+ * views of the ring differ for a moment answer it (a /static read where it lands, a caching-
+ * protocol miss with 503 and Retry-After) rather than pass it back and forth.
  */
 public final class PlacedReads {
     static final String VIA_HEADER = "X-Stagehand-Via";
+    /** The proxied client takes no chunks: a body of unknown length must come with its length (after its install). */
+    static final String UNCHUNKED_HEADER = "X-Stagehand-Unchunked";
     /** Request headers a read depends on, passed to the holder. */
     private static final List<String> PASSED_ON = List.of("Range", "If-Range", "If-None-Match", "If-Modified-Since",
             "X-SWARMING-TASK-ID", "X-BBID");
@@ -46,6 +48,11 @@ public final class PlacedReads {
 
     /** Answers the request from {@code holder}: redirected, or proxied. */
     void send(HttpServletRequest req, HttpServletResponse res, String holder) throws IOException {
+        if (fromPeer(req)) { // the nodes' views of the ring differ for a moment: never a second hop
+            res.setHeader("Retry-After", "1");
+            PlainErrors.send(res, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "the build's home is moving; try again");
+            return;
+        }
         String target = holder + req.getRequestURI() + (req.getQueryString() == null ? "" : "?" + req.getQueryString());
         if (!proxy) {
             res.setHeader("Location", target);
@@ -60,6 +67,9 @@ public final class PlacedReads {
             if (value != null) {
                 forward.header(name, value);
             }
+        }
+        if (!LandingStreams.takesChunks(req)) { // its body ends by a close, which a cut upstream would look like
+            forward.header(UNCHUNKED_HEADER, "1");
         }
         HttpResponse<InputStream> answer;
         try {
