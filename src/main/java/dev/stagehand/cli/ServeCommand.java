@@ -172,12 +172,13 @@ final class ServeCommand implements Callable<Integer> {
         List<Path> roots = localRoots.isEmpty() ? List.of(Path.of("archive")) : localRoots;
         Path firstRoot = roots.get(0).toAbsolutePath().normalize();
         String dbUrl = db != null ? db : H2Urls.defaultUrl();
+        Placement placement = placement(dbUrl);
         checkBeforeStart(roots, dbUrl);
         Settings settings = new Settings(host, port, staticDir, dbUrl, dbPasswordFile,
                 new QueueConfig(workers, new RetryPolicy(Duration.ofMillis(retryBaseMs), retryFactor,
                         Duration.ofMillis(retryMaxMs), maxAttempts), Duration.ofMillis(500), Duration.ofDays(historyDays),
                         QueueConfig.DEFAULT_PRUNE_EVERY, Duration.ofSeconds(nodeTimeoutS), new CallerLimits(maxRequestItems, maxActivePerBuild, maxActive, maxWaiting),
-                        placement(dbUrl)),
+                        placement),
                 roots, GcsSettings.fromEnvironment(gcsEndpoint, gcsAnonymous),
                 new UploadWait(Duration.ofSeconds(waitRequired), Duration.ofSeconds(waitOptional)), catalogue,
                 new DiskLimits(maxStagedMb, minFreeMb), new DownloadSettings(sliceThresholdMb << 20, downloadStreams, fastStreamMibps << 20),

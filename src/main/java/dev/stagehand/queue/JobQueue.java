@@ -165,7 +165,6 @@ public final class JobQueue implements AutoCloseable {
         }
         nudges = Nudges.listen(database, listening);
         reconcile();
-        rehearse();
         startAtOnce = true;
         try {
             workers.scheduleChore("prune-history", config.pruneEvery(), Duration.ofMinutes(1), this::pruneQuietly);
@@ -176,40 +175,6 @@ public final class JobQueue implements AutoCloseable {
         }
         chores.scheduleWithFixedDelay(this::reconcileQuietly, reconcileEvery.toMillis(), reconcileEvery.toMillis(),
                 TimeUnit.MILLISECONDS);
-    }
-
-    /** A build no caller names (its scheme is not one stagehand stages from): the rehearsal's, never committed. */
-    private static final String REHEARSAL_URL = "rehearsal://stagehand/rolled-back";
-
-    /** Thrown to roll the rehearsal back. */
-    private static final class RolledBack extends RuntimeException {
-        RolledBack() {
-            super(null, null, false, false);
-        }
-    }
-
-    /**
-     * A request recorded and its job claimed, then rolled back, before the server takes callers:
-     * the first caller of a server just started does not pay for the first run of every statement
-     * on its way (class loading, jOOQ's first renderings, the pool's fresh connections), about
-     * 0.3 s measured on the cold stage-and-serve path. Nothing of it is committed.
-     */
-    private void rehearse() {
-        try {
-            stores.inTransaction(tx -> {
-                long build = tx.builds.id(REHEARSAL_URL, "rehearsal", placement.holder());
-                boolean ready = tx.builds.lockForRequest(build);
-                RequestRecorder.Pending request = new RequestRecorder.Pending(build, List.of(new JobSpec("file:rehearsal", true, null)),
-                        "", "rehearsal", TaskIds.NONE, artifact -> false, null);
-                long job = record(tx, List.of(request), ready).get(0).submission().items().get(0).jobId();
-                tx.jobs.claim(job, nodes.self()).claim().ifPresent(claim -> tx.jobs.startAttempt(claim, nodes.self() + "/rehearsal"));
-                throw new RolledBack();
-            });
-        } catch (RolledBack expected) {
-            // nothing committed, everything on the way run once
-        } catch (RuntimeException e) {
-            log.debug("the rehearsal at start failed; the first caller pays for the first statements", e);
-        }
     }
 
     /** One reconciliation pass; returns how many jobs got a trigger. */

@@ -1,6 +1,7 @@
 package dev.stagehand.queue;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 
 /**
  * Where builds are staged: on one volume every node shares ({@code --placement shared}, the
@@ -21,13 +22,21 @@ public record Placement(Mode mode, String advertiseUrl, boolean proxyReads) {
             if (advertiseUrl == null) {
                 throw new IllegalArgumentException("--placement hashed needs --advertise-url");
             }
-            URI uri = URI.create(advertiseUrl);
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
-                    || advertiseUrl.length() > MAX_ADVERTISE_URL || advertiseUrl.endsWith("/")
-                    || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            if (!isAdvertisable(advertiseUrl)) {
                 throw new IllegalArgumentException("--advertise-url must be an http(s) URL without a trailing '/', query or fragment,"
                         + " at most " + MAX_ADVERTISE_URL + " characters");
             }
+        }
+    }
+
+    /** Readers are sent to {@code url + path}: an http(s) URL with a host, and nothing after its path. */
+    private static boolean isAdvertisable(String url) {
+        try {
+            URI uri = new URI(url);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && url.length() <= MAX_ADVERTISE_URL && !url.endsWith("/") && uri.getRawQuery() == null && uri.getRawFragment() == null;
+        } catch (URISyntaxException e) {
+            return false;
         }
     }
 

@@ -193,6 +193,9 @@ class JsonApiTest extends ServerTest {
         }
         assertTrue(self != null, nodes.toString());
         assertTrue(self.get("alive").asBoolean(), self.toString());
+        var drain = server.post("/api/v1/nodes/" + node + "/drain", "{}");
+        assertEquals(409, drain.statusCode(), "a shared volume has no ring to drain a node from: " + drain.body());
+        assertEquals("conflict", read(drain.body()).get("error").asText());
         assertEquals(server.stagehand.port(), self.get("port").asInt());
         assertTrue(self.get("stopped_at").isNull(), self.toString());
     }

@@ -70,6 +70,14 @@ class StartupChecksTest {
         "--catalogue /nonexistent/c.json       | --catalogue /nonexistent/c.json does not exist",
         "--admin-token-file /nonexistent/token | --admin-token-file /nonexistent/token does not exist",
         "--config /nonexistent/stagehand.conf  | settings file /nonexistent/stagehand.conf does not exist",
+        "--placement ring                      | --placement must be shared or hashed",
+        "--advertise-url http://s1.lab:8080    | --advertise-url and --proxy-reads go with --placement hashed",
+        "--proxy-reads                         | --advertise-url and --proxy-reads go with --placement hashed",
+        "--placement hashed --advertise-url http://s1.lab:8080 | --placement hashed places builds over the nodes that share one PostgreSQL database",
+        "--placement hashed --db jdbc:postgresql://127.0.0.1:9/x | --placement hashed needs --advertise-url",
+        "--placement hashed --db jdbc:postgresql://127.0.0.1:9/x --advertise-url ftp://s1.lab | --advertise-url must be an http(s) URL",
+        "--placement hashed --db jdbc:postgresql://127.0.0.1:9/x --advertise-url http://s1.lab:8080/ | --advertise-url must be an http(s) URL",
+        "--placement hashed --db jdbc:postgresql://127.0.0.1:9/x --advertise-url http://s1.lab:8080?a=b | --advertise-url must be an http(s) URL",
     })
     void aBadSettingIsOneLineAndExit2(String flags, String says) throws Exception {
         assertRefused(serve(flags.split(" ")), says);

@@ -116,6 +116,45 @@ class HashedPlacementTest {
     }
 
     @Test
+    void eachNodeKeepsItsOwnDiskWithinItsQuotaAndEvictsOnlyItsOwnCopies() throws Exception {
+        int size = 400 * 1024; // two fit under a 1 MiB quota, three do not
+        try (FakeGcs gcs = new FakeGcs();
+             Server a = Server.start(quota(Server.hashedNode(dir, gcs.endpoint(), "a", false)));
+             Server b = Server.start(quota(Server.hashedNode(dir, gcs.endpoint(), "b", false)))) {
+            List<Server> servers = List.of(a, b);
+            List<Node> nodes = servers.stream().map(HashedPlacementTest::node).toList();
+            awaitRing(servers, nodes);
+            List<Integer> onA = new ArrayList<>();
+            List<Integer> onB = new ArrayList<>();
+            for (int i = 0; onA.size() < 3 || onB.size() < 2; i++) {
+                List<Integer> mine = homeOf(path(i), nodes) == nodes.get(0) ? onA : onB;
+                if (mine.size() < (mine == onA ? 3 : 2)) {
+                    mine.add(i);
+                }
+            }
+            for (int i : List.of(onB.get(0), onB.get(1), onA.get(0), onA.get(1), onA.get(2))) { // each through the other node
+                gcs.put(BUCKET, path(i) + "/stateful.tgz", random(size, i));
+                Node through = onA.contains(i) ? nodes.get(1) : nodes.get(0);
+                assertEquals("Success", get(FOLLOWING, through.url() + "/stage?archive_url=gs://" + BUCKET + "/" + path(i)
+                        + "&artifacts=stateful").body());
+            }
+            // Together the two disks hold more than one quota; A made room on its own disk only.
+            assertFalse(Files.exists(nodes.get(0).file(path(onA.get(0)))), "A evicted its least recently read copy");
+            assertTrue(Files.exists(nodes.get(0).file(path(onA.get(1)))) && Files.exists(nodes.get(0).file(path(onA.get(2)))));
+            assertTrue(Files.exists(nodes.get(1).file(path(onB.get(0)))) && Files.exists(nodes.get(1).file(path(onB.get(1)))),
+                    "B's copies are B's disk's: A neither counted nor evicted them");
+            JsonNode evictions = new ObjectMapper().readTree(b.get("/api/v1/evictions").body());
+            assertEquals(1, evictions.size(), evictions.toString());
+            assertEquals("False", get(FOLLOWING, nodes.get(1).url() + "/is_staged?archive_url=gs://" + BUCKET + "/"
+                    + path(onA.get(0)) + "&artifacts=stateful").body(), "every node knows the evicted copy is gone");
+        }
+    }
+
+    private static dev.stagehand.Settings quota(dev.stagehand.Settings s) {
+        return s.withDisk(new dev.stagehand.staging.DiskLimits(1L, 0L));
+    }
+
+    @Test
     void withProxyReadsANodePassesTheHomesAnswerOnInsteadOfRedirecting() throws Exception {
         try (FakeGcs gcs = new FakeGcs(); Server a = start("a", gcs, true); Server b = start("b", gcs, true)) {
             List<Server> servers = List.of(a, b);
