@@ -94,7 +94,7 @@ public final class Stagehand implements AutoCloseable {
                 queueMetrics);
         StageService stage = new StageService(catalogue, sources, area, space, queue, access, clock, settings.uploadWait());
         StagedBuilds builds = new StagedBuilds(area);
-        ReadPlacement placement = new ReadPlacement(queue.builds(), queue.homes());
+        ReadPlacement placement = new ReadPlacement(area, queue.builds(), queue.homes());
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
                 area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources),
                 new StaticReads(area, queue.builds()), new ObjectCache(stage, sources, area, indexes, placement),

@@ -16,6 +16,6 @@ record NodeJson(String id, String host, Integer port, @JsonProperty("started_at"
 
     static NodeJson of(NodeView n, java.util.List<String> ring) {
         return new NodeJson(n.id(), n.host(), n.port(), n.startedAt(), n.lastSeenAt(), n.stoppedAt(), n.alive(), n.state(),
-                n.advertiseUrl(), n.drainingAt(), n.buildsHeld(), n.bytesHeld(), n.advertiseUrl() != null && ring.contains(n.advertiseUrl()));
+                n.advertiseUrl(), n.drainingAt(), n.buildsHeld(), n.bytesHeld(), n.stoppedAt() == null && n.advertiseUrl() != null && ring.contains(n.advertiseUrl()));
     }
 }

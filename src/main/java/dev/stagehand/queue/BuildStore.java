@@ -82,17 +82,25 @@ public final class BuildStore {
      * whether their disk still holds something a job staged (a success after the last removal).
      */
     public List<Copy> copiesContaining(String path) {
-        var staged = DSL.field(BUILD.STATE.eq(BuildState.READY).and(DSL.exists(DSL.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID),
-                JOB.STATE.eq(JobState.SUCCEEDED), BUILD.EMPTIED_AT.isNull().or(JOB.FINISHED_AT.gt(BUILD.EMPTIED_AT))))));
+        var stagedAt = DSL.field(DSL.select(DSL.max(JOB.FINISHED_AT)).from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID),
+                JOB.STATE.eq(JobState.SUCCEEDED), BUILD.STATE.eq(BuildState.READY),
+                BUILD.EMPTIED_AT.isNull().or(JOB.FINISHED_AT.gt(BUILD.EMPTIED_AT))));
         var active = DSL.field(DSL.exists(DSL.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID),
                 JOB.STATE.in(JobStates.ACTIVE))));
-        return db.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.HOLDER, staged, active).from(BUILD)
+        return db.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.HOLDER, stagedAt, active, BUILD.EMPTIED_AT).from(BUILD)
                 .where(DSL.val(path).startsWith(BUILD.BUILD_PATH.concat("/")))
-                .fetch(r -> new Copy(r.value1(), r.value2(), r.value3(), Boolean.TRUE.equals(r.value4()), Boolean.TRUE.equals(r.value5())));
+                .fetch(r -> new Copy(r.value1(), r.value2(), r.value3(), r.value4(), Boolean.TRUE.equals(r.value5()), r.value6()));
     }
 
-    /** One node's copy of a build: whether something staged is on its disk, or a job is under way for it. */
-    public record Copy(long buildId, String buildPath, String holder, boolean staged, boolean active) {}
+    /**
+     * One node's copy of a build: when something staged on its disk last succeeded (null: nothing
+     * is), whether a job is under way for it, and when its files were last removed.
+     */
+    public record Copy(long buildId, String buildPath, String holder, Instant stagedAt, boolean active, Instant emptiedAt) {
+        public boolean staged() {
+            return stagedAt != null;
+        }
+    }
 
     /** The copy's artifact succeeded after the copy's files were last removed: it is on the holder's disk. */
     public boolean stagedInLedger(long buildId, String artifact) {
@@ -179,14 +187,18 @@ public final class BuildStore {
     public void endRemoval(long buildId, String evictionReason, long bytesFreed) {
         db.transaction(cfg -> {
             DSLContext tx = cfg.dsl();
+            // Every copy at the path on this disk, locked in id order as every transaction locks several builds.
+            var removed = BUILD.as("removed");
+            tx.select(BUILD.ID).from(BUILD).where(BUILD.HOLDER.eq(holder),
+                    BUILD.BUILD_PATH.eq(DSL.select(removed.BUILD_PATH).from(removed).where(removed.ID.eq(buildId))))
+                    .orderBy(BUILD.ID).forUpdate().fetch();
             tx.update(BUILD).set(BUILD.STATE, BuildTransition.END_REMOVAL.to).setNull(BUILD.STATE_BY).set(BUILD.STAGED_BYTES, 0L)
                     .set(BUILD.EMPTIED_AT, clock.instant())
                     .where(BUILD.ID.eq(buildId), BUILD.STATE.in(BuildTransition.END_REMOVAL.from)).execute();
             // Other archive URLs staged at the same path on this disk lost their files with the directory.
             tx.update(BUILD).set(BUILD.STAGED_BYTES, 0L).set(BUILD.EMPTIED_AT, clock.instant())
                     .where(BUILD.ID.ne(buildId), BUILD.HOLDER.eq(holder),
-                            BUILD.BUILD_PATH.eq(DSL.select(BUILD.as("removed").BUILD_PATH).from(BUILD.as("removed"))
-                                    .where(BUILD.as("removed").ID.eq(buildId))))
+                            BUILD.BUILD_PATH.eq(DSL.select(removed.BUILD_PATH).from(removed).where(removed.ID.eq(buildId))))
                     .execute();
             ArchiveIndexes.removeAll(tx, buildId);
             if (evictionReason != null) {

@@ -81,6 +81,7 @@ public final class JobQueue implements AutoCloseable {
         this.placement = config.placement();
         this.nodes = new Nodes(database.dsl(), database.vendor().clustered(), config.nodeTimeout(),
                 placement.hashed() ? placement.advertiseUrl() : null);
+        nodes.checkPeers(); // before the server cleans its disk or finishes removals another node may own
         this.reconcileEvery = database.vendor().clustered() ? config.nodeTimeout().dividedBy(2) : Duration.ofSeconds(60);
         this.stores = new Stores(database.dsl(), clock, nodes.self(), placement.holder());
         this.homes = new Homes(placement, nodes, stores.builds);
@@ -92,7 +93,7 @@ public final class JobQueue implements AutoCloseable {
         try {
             this.workers = new QuartzWorkers(database, config.workers(), nodes.self(), placement,
                     jobId -> {
-                        if (!nodes.draining()) { // its unstarted jobs move to their builds' new homes
+                        if (!drainingElsewhere()) {
                             permits.run(() -> executor.execute(jobId));
                         }
                     }, clock);
@@ -255,6 +256,11 @@ public final class JobQueue implements AutoCloseable {
     /** Records the HTTP port this node serves on. */
     public void serving(int port) {
         nodes.serving(port);
+    }
+
+    /** This node drains and another takes new work: its unstarted jobs move to their builds' new homes rather than start here. */
+    private boolean drainingElsewhere() {
+        return nodes.draining() && !nodes.ring().isEmpty();
     }
 
     /** Before the HTTP side closes: with hashed placement, peers stop choosing this node for builds and reads. */
@@ -452,7 +458,7 @@ public final class JobQueue implements AutoCloseable {
         for (long jobId : JobNudge.jobIds(payload)) {
             ledger.job(jobId).filter(j -> JobStates.isActive(j.state()) && j.state() != JobState.RUNNING).ifPresent(job -> {
                 scheduleNow(jobId);
-                if (startAtOnce && job.required() && job.nextAttemptAt() == null && !nodes.draining()) {
+                if (startAtOnce && job.required() && job.nextAttemptAt() == null && !drainingElsewhere()) {
                     permits.startNowIfFree(() -> executor.execute(jobId));
                 }
             });

@@ -63,7 +63,6 @@ final class Nodes implements AutoCloseable {
 
     /** Records this node and starts checking in; alone, marks every other node stopped. */
     void start() {
-        checkPeers();
         db.insertInto(NODE).set(NODE.ID, self).set(NODE.HOST, host()).set(NODE.STARTED_AT, DSL.currentInstant())
                 .set(NODE.LAST_SEEN_AT, DSL.currentInstant()).set(NODE.ADVERTISE_URL, advertiseUrl).execute();
         if (!shared) {
@@ -77,12 +76,12 @@ final class Nodes implements AutoCloseable {
     }
 
     /**
-     * Refuses to join nodes of the other placement (a shared-volume node would run jobs of copies
+     * Before this node touches its disk or the ledger: refuses to join nodes of the other placement (a shared-volume node would run jobs of copies
      * on other nodes' disks, and the other way round), and a running node with this node's
      * advertise URL (both would claim one disk's jobs). A node killed a moment ago and restarted
      * on its URL still looks alive: that is waited out, for as long as the node timeout.
      */
-    private void checkPeers() {
+    void checkPeers() {
         if (!shared) {
             return;
         }
@@ -115,6 +114,21 @@ final class Nodes implements AutoCloseable {
     /** The HTTP port this node serves on (recorded for operators). */
     void serving(int port) {
         db.update(NODE).set(NODE.PORT, port).where(NODE.ID.eq(self)).execute();
+        refreshRing(); // in the ring from now, for this node too
+    }
+
+    /**
+     * The ring as the home of re-homed work is chosen over it: this node belongs to it (unless it
+     * drains) even before it serves, so its own copies' jobs never look stranded at its start.
+     */
+    List<String> ringWithSelf() {
+        List<String> r = ring;
+        if (advertiseUrl == null || selfDraining || r.contains(advertiseUrl)) {
+            return r;
+        }
+        List<String> with = new java.util.ArrayList<>(r);
+        with.add(advertiseUrl);
+        return with;
     }
 
     private void checkIn() {

@@ -56,7 +56,12 @@ final class Reconciler {
         if (!settled.isEmpty()) {
             log.info("settled {} request(s) whose required jobs had all ended: {}", settled.size(), settled.keySet());
         }
-        List<Long> rehomed = rehoming == null ? List.of() : rehoming.run(); // last: a pass that fails here has done the rest
+        List<Long> rehomed = List.of();
+        try {
+            rehomed = rehoming == null ? List.of() : rehoming.run(); // last, and on its own: the rest of the pass stands
+        } catch (RuntimeException e) {
+            log.warn("moving jobs to their builds' new homes failed; the next pass tries again", e);
+        }
         return new Result(requeued, scheduled, settled, rehomed);
     }
 

@@ -25,7 +25,7 @@ final class Rehoming {
     /** One pass; returns the jobs that now carry the moved requests (their holders need a nudge). */
     List<Long> run() {
         nodes.refreshRing();
-        List<String> ring = nodes.ring();
+        List<String> ring = nodes.ringWithSelf();
         List<Long> moved = new ArrayList<>();
         if (ring.isEmpty()) {
             return moved;

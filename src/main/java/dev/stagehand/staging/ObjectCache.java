@@ -137,9 +137,9 @@ public final class ObjectCache {
         // only while that is the copy that serves the build (see ReadPlacement).
         Optional<Long> copyHere = stage.holdsHere(home) ? Optional.of(home) : Optional.empty();
         if (copyHere.isEmpty()) {
-            Optional<String> holder = placement.elsewhere(object.staticPath());
-            if (holder.isPresent()) {
-                throw new HeldElsewhere(holder.get());
+            if (placement.elsewhere(object.staticPath()).isPresent()) {
+                // to the home, not to another node's copy: that copy may lack this object, and only the home fetches it
+                throw new HeldElsewhere(stage.holderOf(home));
             }
             copyHere = stage.copyHere(object.request().build());
         }

@@ -221,6 +221,25 @@ class HashedPlacementTest {
                 }
                 assertEquals(SIZE, gcs.bytesServed(BUCKET, path(i) + "/stateful.tgz"));
             }
+            // One of c's builds staged again on its new home: c still serves its own copy from its disk, until a
+            // clean on the home replaces what it holds; then c sends readers to the home.
+            int again = onC.get(0);
+            Node newHome = homeOf(path(again), left);
+            String file = "/static/" + path(again) + "/stateful.tgz";
+            assertEquals("Success", get(FOLLOWING, newHome.url() + "/stage?archive_url=gs://" + BUCKET + "/" + path(again)
+                    + "&artifacts=stateful").body());
+            assertEquals(2L * SIZE, gcs.bytesServed(BUCKET, path(again) + "/stateful.tgz"), "staged again on its new home");
+            assertEquals(200, getBytes(NOT_FOLLOWING, nodes.get(2).url() + file).statusCode(), "c serves the copy on its own disk");
+            assertEquals("Success", get(FOLLOWING, newHome.url() + "/stage?archive_url=gs://" + BUCKET + "/" + path(again)
+                    + "&artifacts=stateful&clean=True").body());
+            Eventually.await(Duration.ofSeconds(10), "c to send readers of the cleaned build to its home", () -> {
+                try {
+                    HttpResponse<byte[]> r = getBytes(NOT_FOLLOWING, nodes.get(2).url() + file);
+                    return r.statusCode() == 302 && r.headers().firstValue("Location").orElse("").equals(newHome.url() + file);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
             JsonNode listed = new ObjectMapper().readTree(a.get("/api/v1/nodes").body());
             Map<String, String> states = new HashMap<>();
             Map<String, Integer> held = new HashMap<>();
@@ -228,7 +247,8 @@ class HashedPlacementTest {
             listed.forEach(n -> held.put(n.get("advertise_url").asText(), n.get("builds_held").asInt()));
             assertEquals(Map.of(nodes.get(0).url(), "alive", nodes.get(1).url(), "alive", nodes.get(2).url(), "draining"), states);
             assertEquals(onC.size(), held.get(nodes.get(2).url()), "the draining node still holds its builds");
-            assertEquals(24, held.values().stream().mapToInt(Integer::intValue).sum(), "each build held once");
+            assertEquals(25, held.values().stream().mapToInt(Integer::intValue).sum(),
+                    "each build held once, and the one staged again both on c and on its new home");
         }
     }
 
