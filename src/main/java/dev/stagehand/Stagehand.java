@@ -76,7 +76,13 @@ public final class Stagehand implements AutoCloseable {
         Database database = Database.open(settings.dbUrl(), settings.dbPassword(), settings.queue().workers() + 16);
         StagingArea area = new StagingArea(settings.staticDir());
         Catalogue catalogue = Catalogue.load(settings.catalogueFile());
-        JobQueue queue = new JobQueue(database, settings.queue(), clock);
+        JobQueue queue;
+        try {
+            queue = new JobQueue(database, settings.queue(), clock);
+        } catch (RuntimeException refused) { // e.g. another node of this database has its advertise URL
+            database.close();
+            throw refused;
+        }
         ActiveReads reads = new ActiveReads();
         BuildAccess access = new BuildAccess(queue.builds(), clock);
         DiskSpace space = new DiskSpace(area, queue.disk(), queue.builds(), reads, access, settings.disk().quotaFor(area, Database.directoryOf(settings.dbUrl())));

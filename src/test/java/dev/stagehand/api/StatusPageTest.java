@@ -92,6 +92,9 @@ class StatusPageTest {
                 assertTrue(health.contains("CPU") && health.contains("HTTP connections") && health.contains("Downloads here\n1"), health);
                 String build = textOf(browser, "#builds tbody tr");
                 assertTrue(build.startsWith(PATH) && build.contains("ago"), "build with size and last read: " + build);
+                String node = textOf(browser, "#nodes tr[data-key='" + server.stagehand.queue().node() + "']");
+                assertTrue(node.contains("alive") && node.contains("shared volume") && node.contains("ago"),
+                        "the node with its state, placement and last check-in: " + node);
 
                 String failure = textOf(browser, "#failures tr[data-job='" + failed + "']");
                 assertTrue(failure.contains("autotest not found in archive"), failure);

@@ -105,6 +105,11 @@ class HashedPlacementTest {
             }
             Node home = homeOf(path(0), nodes);
             Node other = nodes.stream().filter(n -> n != home).findFirst().orElseThrow();
+            String listing = "/list_image_dir?archive_url=gs://" + BUCKET + "/" + path(0);
+            HttpResponse<String> listedElsewhere = get(NOT_FOLLOWING, other.url() + listing);
+            assertEquals(307, listedElsewhere.statusCode(), "a lab RPC that reads the build's disk goes to its holder");
+            assertEquals(home.url() + listing, listedElsewhere.headers().firstValue("Location").orElseThrow());
+            assertTrue(get(FOLLOWING, other.url() + listing).body().contains("stateful.tgz"));
             String clean = "/stage?archive_url=gs://" + BUCKET + "/" + path(0) + "&artifacts=stateful&clean=True";
             HttpResponse<String> elsewhere = get(NOT_FOLLOWING, other.url() + clean);
             assertEquals(307, elsewhere.statusCode(), "only the home empties its own disk: " + elsewhere.body());
@@ -160,6 +165,14 @@ class HashedPlacementTest {
             List<Server> servers = List.of(a, b);
             List<Node> nodes = servers.stream().map(HashedPlacementTest::node).toList();
             awaitRing(servers, nodes);
+            // Neither a node with a shared volume nor a second node with a's advertise URL may join them.
+            var shared = org.junit.jupiter.api.Assertions.assertThrows(dev.stagehand.db.DatabaseSetupError.class,
+                    () -> Server.start(Server.settings(dir.resolve("shared"), gcs.endpoint()).withDatabase(dev.stagehand.testing.TestDb.url(dir), null)));
+            assertTrue(shared.getMessage().contains("--placement hashed"), shared.getMessage());
+            dev.stagehand.Settings twin = Server.hashedNode(dir, gcs.endpoint(), "twin", false);
+            var sameUrl = org.junit.jupiter.api.Assertions.assertThrows(dev.stagehand.db.DatabaseSetupError.class, () -> Server.start(
+                    twin.withQueue(twin.queue().withPlacement(dev.stagehand.queue.Placement.hashed(nodes.get(0).url(), true)))));
+            assertTrue(sameUrl.getMessage().contains("another running node has --advertise-url " + nodes.get(0).url()), sameUrl.getMessage());
             for (int i = 0; i < 6; i++) {
                 gcs.put(BUCKET, path(i) + "/stateful.tgz", random(SIZE, i));
                 assertEquals("Success", get(NOT_FOLLOWING, nodes.get(i % 2).url() + "/stage?archive_url=gs://" + BUCKET + "/"
