@@ -288,7 +288,7 @@ public final class JobQueue implements AutoCloseable {
             return false; // every node shares one volume: there is no ring to leave
         }
         boolean drained = nodes.drain(nodeId);
-        if (drained && placement.hashed()) {
+        if (drained) {
             chores.execute(this::reconcileQuietly); // its unstarted jobs move now, not at the next pass
         }
         return drained;
