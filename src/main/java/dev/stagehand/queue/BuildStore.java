@@ -82,9 +82,7 @@ public final class BuildStore {
      * whether their disk still holds something a job staged (a success after the last removal).
      */
     public List<Copy> copiesContaining(String path) {
-        var stagedAt = DSL.field(DSL.select(DSL.max(JOB.FINISHED_AT)).from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID),
-                JOB.STATE.eq(JobState.SUCCEEDED), BUILD.STATE.eq(BuildState.READY),
-                BUILD.EMPTIED_AT.isNull().or(JOB.FINISHED_AT.gt(BUILD.EMPTIED_AT))));
+        var stagedAt = DSL.field(DSL.select(DSL.max(JOB.FINISHED_AT)).from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID), stillOnDisk()));
         var active = DSL.field(DSL.exists(DSL.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID),
                 JOB.STATE.in(JobStates.ACTIVE))));
         return db.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.HOLDER, stagedAt, active, BUILD.EMPTIED_AT).from(BUILD)
@@ -105,8 +103,13 @@ public final class BuildStore {
     /** The copy's artifact succeeded after the copy's files were last removed: it is on the holder's disk. */
     public boolean stagedInLedger(long buildId, String artifact) {
         return db.fetchExists(DSL.selectOne().from(JOB).join(BUILD).on(BUILD.ID.eq(JOB.BUILD_ID))
-                .where(JOB.BUILD_ID.eq(buildId), JOB.ARTIFACT.eq(artifact), JOB.STATE.eq(JobState.SUCCEEDED),
-                        BUILD.STATE.eq(BuildState.READY), BUILD.EMPTIED_AT.isNull().or(JOB.FINISHED_AT.gt(BUILD.EMPTIED_AT))));
+                .where(JOB.BUILD_ID.eq(buildId), JOB.ARTIFACT.eq(artifact), stillOnDisk()));
+    }
+
+    /** A job's success whose files are still on its copy's disk: the copy READY, and not emptied since. */
+    private static org.jooq.Condition stillOnDisk() {
+        return JOB.STATE.eq(JobState.SUCCEEDED).and(BUILD.STATE.eq(BuildState.READY))
+                .and(BUILD.EMPTIED_AT.isNull().or(JOB.FINISHED_AT.gt(BUILD.EMPTIED_AT)));
     }
 
     /** The holder of a build copy ('' on the shared volume); it never changes. */
@@ -189,16 +192,15 @@ public final class BuildStore {
             DSLContext tx = cfg.dsl();
             // Every copy at the path on this disk, locked in id order as every transaction locks several builds.
             var removed = BUILD.as("removed");
-            tx.select(BUILD.ID).from(BUILD).where(BUILD.HOLDER.eq(holder),
-                    BUILD.BUILD_PATH.eq(DSL.select(removed.BUILD_PATH).from(removed).where(removed.ID.eq(buildId))))
-                    .orderBy(BUILD.ID).forUpdate().fetch();
+            var samePathHere = BUILD.HOLDER.eq(holder)
+                    .and(BUILD.BUILD_PATH.eq(DSL.select(removed.BUILD_PATH).from(removed).where(removed.ID.eq(buildId))));
+            tx.select(BUILD.ID).from(BUILD).where(samePathHere).orderBy(BUILD.ID).forUpdate().fetch();
             tx.update(BUILD).set(BUILD.STATE, BuildTransition.END_REMOVAL.to).setNull(BUILD.STATE_BY).set(BUILD.STAGED_BYTES, 0L)
                     .set(BUILD.EMPTIED_AT, clock.instant())
                     .where(BUILD.ID.eq(buildId), BUILD.STATE.in(BuildTransition.END_REMOVAL.from)).execute();
             // Other archive URLs staged at the same path on this disk lost their files with the directory.
             tx.update(BUILD).set(BUILD.STAGED_BYTES, 0L).set(BUILD.EMPTIED_AT, clock.instant())
-                    .where(BUILD.ID.ne(buildId), BUILD.HOLDER.eq(holder),
-                            BUILD.BUILD_PATH.eq(DSL.select(removed.BUILD_PATH).from(removed).where(removed.ID.eq(buildId))))
+                    .where(BUILD.ID.ne(buildId), samePathHere)
                     .execute();
             ArchiveIndexes.removeAll(tx, buildId);
             if (evictionReason != null) {

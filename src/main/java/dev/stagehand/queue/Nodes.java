@@ -88,7 +88,7 @@ final class Nodes implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos() + PEER_WAIT_SLACK.toNanos();
         while (true) {
             List<String> live = db.select(NODE.ADVERTISE_URL).from(NODE)
-                    .where(NODE.STOPPED_AT.isNull(), NODE.LAST_SEEN_AT.gt(freshSince())).fetch(NODE.ADVERTISE_URL);
+                    .where(alive()).fetch(NODE.ADVERTISE_URL);
             if (live.stream().anyMatch(url -> (url == null) != (advertiseUrl == null))) {
                 throw new DatabaseSetupError(advertiseUrl == null
                         ? "nodes with --placement hashed are running on this database: start this one with --placement hashed too"
@@ -157,8 +157,7 @@ final class Nodes implements AutoCloseable {
         if (advertiseUrl != null) {
             // a node is in the ring once it serves (its port recorded), not while it starts
             var live = db.select(NODE.ADVERTISE_URL, NODE.DRAINING_AT).from(NODE)
-                    .where(NODE.ADVERTISE_URL.isNotNull(), NODE.PORT.isNotNull(), NODE.STOPPED_AT.isNull(),
-                            NODE.LAST_SEEN_AT.gt(freshSince()))
+                    .where(NODE.ADVERTISE_URL.isNotNull(), NODE.PORT.isNotNull(), alive())
                     .fetch();
             liveHolders = Set.copyOf(live.getValues(NODE.ADVERTISE_URL));
             // one node restarted on the same URL shows twice until its earlier run times out; draining wins
@@ -187,7 +186,7 @@ final class Nodes implements AutoCloseable {
 
     /** DRAIN: the node takes no new builds from now on; false when no running node has that id. */
     boolean drain(String id) {
-        var running = NODE.ID.eq(id).and(NODE.STOPPED_AT.isNull()).and(NODE.LAST_SEEN_AT.gt(freshSince()));
+        var running = NODE.ID.eq(id).and(alive());
         db.update(NODE).set(NODE.DRAINING_AT, DSL.currentInstant()).where(running, NODE.DRAINING_AT.isNull()).execute();
         boolean drained = db.fetchExists(NODE, running, NODE.DRAINING_AT.isNotNull());
         refreshRing();
@@ -210,7 +209,7 @@ final class Nodes implements AutoCloseable {
     }
 
     private List<NodeView> list(int limit, org.jooq.Condition which) {
-        var alive = DSL.field(NODE.STOPPED_AT.isNull().and(NODE.LAST_SEEN_AT.gt(freshSince())));
+        var alive = DSL.field(alive());
         var held = db.select(BUILD.HOLDER, DSL.count(), DSL.sum(BUILD.STAGED_BYTES)).from(BUILD)
                 .where(BUILD.HOLDER.ne(""), BUILD.STAGED_BYTES.gt(0L)).groupBy(BUILD.HOLDER)
                 .fetchMap(BUILD.HOLDER, r -> new long[] {r.value2(), r.value3() == null ? 0 : r.value3().longValue()});
@@ -225,6 +224,11 @@ final class Nodes implements AutoCloseable {
                 });
     }
 
+    /** Not stopped, and checked in within the timeout (by the database's clock). */
+    private org.jooq.Condition alive() {
+        return NODE.STOPPED_AT.isNull().and(NODE.LAST_SEEN_AT.gt(freshSince()));
+    }
+
     private Field<Instant> freshSince() {
         return DSL.currentInstant().minus(DayToSecond.valueOf(timeout));
     }
@@ -235,8 +239,7 @@ final class Nodes implements AutoCloseable {
             return claimants.stream().filter(node -> node == null || !node.equals(self)).toList();
         }
         Set<String> alive = Set.copyOf(db.select(NODE.ID).from(NODE)
-                .where(NODE.ID.in(claimants), NODE.STOPPED_AT.isNull(),
-                        NODE.LAST_SEEN_AT.gt(freshSince()))
+                .where(NODE.ID.in(claimants), alive())
                 .fetch(NODE.ID));
         return claimants.stream().filter(node -> node == null || !alive.contains(node)).toList();
     }
