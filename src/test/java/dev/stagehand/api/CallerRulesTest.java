@@ -114,6 +114,12 @@ class CallerRulesTest {
         calls.add(new Call("an opaque origin", "POST", "/api/v1/stage", stageBody, headers("Content-Type", json, "Origin", "null"), 403));
         calls.add(new Call("another port of this host", "POST", "/api/v1/stage", stageBody,
                 headers("Content-Type", json, "Origin", "http://127.0.0.1:1"), 403));
+        String drain = "/api/v1/nodes/any-node/drain";
+        calls.add(new Call("drain without a token", "POST", drain, "{}", headers("Content-Type", json), 401));
+        calls.add(new Call("cross-site drain with the token", "POST", drain, "{}",
+                headers("Content-Type", json, "Origin", "http://evil.example", "Authorization", bearer), 403));
+        calls.add(new Call("a drain as a form", "POST", drain, "x=1",
+                headers("Content-Type", "application/x-www-form-urlencoded", "Authorization", bearer), 415));
         calls.add(new Call("a JSON POST as text/plain", "POST", "/api/v1/stage", stageBody, headers("Content-Type", "text/plain"), 415));
         calls.add(new Call("a JSON POST as a form", "POST", retry, "x=1",
                 headers("Content-Type", "application/x-www-form-urlencoded", "Authorization", bearer), 415));
