@@ -84,8 +84,8 @@ public final class Stagehand implements AutoCloseable {
             throw refused;
         }
         ActiveReads reads = new ActiveReads();
-        BuildAccess access = new BuildAccess(queue.builds(), clock);
-        DiskSpace space = new DiskSpace(area, queue.disk(), queue.builds(), reads, access, settings.disk().quotaFor(area, Database.directoryOf(settings.dbUrl())));
+        BuildAccess access = new BuildAccess(queue.buildLedger(), clock);
+        DiskSpace space = new DiskSpace(area, queue.buildLedger(), reads, access, settings.disk().quotaFor(area, Database.directoryOf(settings.dbUrl())));
         DiskMetrics diskMetrics = new DiskMetrics(space);
         diskMetrics.bindTo(metrics.registry());
         QueueMetrics queueMetrics = new QueueMetrics(queue.ledger(), clock);
@@ -93,17 +93,17 @@ public final class Stagehand implements AutoCloseable {
         ArchiveSources sources = new ArchiveSources(settings.localArchiveRoots(), settings.gcs(), diskMetrics.downloads());
         sources.connectGcs();
         area.cleanLeftovers(queue.ledger().activeJobIds(), queue.runningOnOtherLiveNodes());
-        space.recover(queue.unfinishedRemovals());
+        space.recover(queue.buildLedger().unfinishedRemovals());
         LandingFiles landing = new LandingFiles();
         ArchiveIndexes indexes = new ArchiveIndexes(database.dsl(), clock);
         queue.start(new StagingHandler(catalogue, sources, new StagingDisk(area, space, settings.download(), landing, settings.archive(), indexes), clock),
                 queueMetrics);
         StageService stage = new StageService(catalogue, sources, area, space, queue, access, clock, settings.uploadWait());
         StagedBuilds builds = new StagedBuilds(area);
-        ReadPlacement placement = new ReadPlacement(area, queue.builds(), queue.homes());
+        ReadPlacement placement = new ReadPlacement(area, queue.buildLedger(), queue.homes());
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
                 area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources),
-                new StaticReads(area, queue.builds()), new ObjectCache(stage, sources, area, indexes, placement),
+                new StaticReads(area, queue.buildLedger()), new ObjectCache(stage, sources, area, indexes, placement),
                 placement, metrics, clock, settings.access().adminTokenFile()));
         queue.serving(http.port());
         return new Stagehand(database, queue, http, metrics, DatabaseWatch.start(database, WATCH_EVERY, fatal::stop), access);

@@ -13,7 +13,7 @@ import org.jooq.exception.IntegrityConstraintViolationException;
  * Member indexes of archives, recorded in the ledger by the first {@code /extract} from one
  * generation of an archive, and shared by every node: where each regular file lies, so a later
  * extract reads only that member, and a name the archive lacks is known without reading it.
- * They go with the build's files (the queue's {@code BuildStore.endRemoval} calls {@link #removeAll}).
+ * They go with the build's files (the queue's {@code BuildLedger.endRemoval} calls {@link #removeAll}).
  */
 public final class ArchiveIndexes {
     /** Rows inserted per statement when recording a large index. */

@@ -22,7 +22,7 @@ import org.jooq.impl.DSL;
  * read, and its state. This store's reads of staged builds see this node's copies. Leaving READY (to evict or clean) is a guarded move made with the row
  * locked, so it serialises with job claims and with requests that trust a staged artifact.
  */
-public final class BuildStore {
+final class BuildStore {
     /** Inserts of a new build row that may lose to another caller's before something is wrong. */
     private static final int RACES_TO_LOSE = 3;
 
@@ -39,7 +39,7 @@ public final class BuildStore {
     }
 
     /** The row of the build's copy at {@code holder} (see {@link JobQueue#homeOf}), created on first use. */
-    public long id(String archiveUrl, String buildPath, String holder) {
+    long id(String archiveUrl, String buildPath, String holder) {
         for (int race = 0; race < RACES_TO_LOSE; race++) {
             Optional<Long> id = find(archiveUrl, holder);
             if (id.isPresent()) {
@@ -60,19 +60,19 @@ public final class BuildStore {
         throw new IllegalStateException("could not create the build row for " + archiveUrl);
     }
 
-    public Optional<Long> find(String archiveUrl, String holder) {
+    Optional<Long> find(String archiveUrl, String holder) {
         return db.select(BUILD.ID).from(BUILD).where(BUILD.ARCHIVE_URL.eq(archiveUrl), BUILD.HOLDER.eq(holder)).fetchOptional(BUILD.ID);
     }
 
     /** This node's build copies whose directory holds {@code path} (relative to the static dir): (id, build path). */
-    public List<StagedBuild> containing(String path) {
+    List<BuildLedger.StagedBuild> containing(String path) {
         return db.select(BUILD.ID, BUILD.BUILD_PATH).from(BUILD)
                 .where(DSL.val(path).startsWith(BUILD.BUILD_PATH.concat("/")), BUILD.HOLDER.eq(holder))
-                .fetch(r -> new StagedBuild(r.value1(), r.value2()));
+                .fetch(r -> new BuildLedger.StagedBuild(r.value1(), r.value2()));
     }
 
     /** This node's build copies staged at a path (several archive URLs may share one, from different buckets). */
-    public List<Long> idsAtPath(String buildPath) {
+    List<Long> idsAtPath(String buildPath) {
         return db.select(BUILD.ID).from(BUILD).where(BUILD.BUILD_PATH.eq(buildPath), BUILD.HOLDER.eq(holder))
                 .orderBy(BUILD.ID).fetch(BUILD.ID);
     }
@@ -81,27 +81,17 @@ public final class BuildStore {
      * Every node's copies of the build whose directory holds {@code path}, with their holders and
      * whether their disk still holds something a job staged (a success after the last removal).
      */
-    public List<Copy> copiesContaining(String path) {
+    List<BuildLedger.Copy> copiesContaining(String path) {
         var stagedAt = DSL.field(DSL.select(DSL.max(JOB.FINISHED_AT)).from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID), stillOnDisk()));
         var active = DSL.field(DSL.exists(DSL.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID),
                 JOB.STATE.in(JobStates.ACTIVE))));
         return db.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.HOLDER, stagedAt, active, BUILD.EMPTIED_AT).from(BUILD)
                 .where(DSL.val(path).startsWith(BUILD.BUILD_PATH.concat("/")))
-                .fetch(r -> new Copy(r.value1(), r.value2(), r.value3(), r.value4(), Boolean.TRUE.equals(r.value5()), r.value6()));
-    }
-
-    /**
-     * One node's copy of a build: when something staged on its disk last succeeded (null: nothing
-     * is), whether a job is under way for it, and when its files were last removed.
-     */
-    public record Copy(long buildId, String buildPath, String holder, Instant stagedAt, boolean active, Instant emptiedAt) {
-        public boolean staged() {
-            return stagedAt != null;
-        }
+                .fetch(r -> new BuildLedger.Copy(r.value1(), r.value2(), r.value3(), r.value4(), Boolean.TRUE.equals(r.value5()), r.value6()));
     }
 
     /** The copy's artifact succeeded after the copy's files were last removed: it is on the holder's disk. */
-    public boolean stagedInLedger(long buildId, String artifact) {
+    boolean stagedInLedger(long buildId, String artifact) {
         return db.fetchExists(DSL.selectOne().from(JOB).join(BUILD).on(BUILD.ID.eq(JOB.BUILD_ID))
                 .where(JOB.BUILD_ID.eq(buildId), JOB.ARTIFACT.eq(artifact), stillOnDisk()));
     }
@@ -113,7 +103,7 @@ public final class BuildStore {
     }
 
     /** The holder of a build copy ('' on the shared volume); it never changes. */
-    public String holderOf(long buildId) {
+    String holderOf(long buildId) {
         return db.select(BUILD.HOLDER).from(BUILD).where(BUILD.ID.eq(buildId)).fetchSingle(BUILD.HOLDER);
     }
 
@@ -121,14 +111,14 @@ public final class BuildStore {
      * A known build whose directory contains, or lies inside, {@code buildPath}'s (another archive
      * URL with the same path is the same directory, so it is no conflict).
      */
-    public Optional<String> nestedWith(String buildPath) {
+    Optional<String> nestedWith(String buildPath) {
         return db.select(BUILD.BUILD_PATH).from(BUILD)
                 .where(BUILD.BUILD_PATH.startsWith(buildPath + "/").or(DSL.val(buildPath).startsWith(BUILD.BUILD_PATH.concat("/"))))
                 .limit(1).fetchOptional(BUILD.BUILD_PATH);
     }
 
     /** Moves last_access_at of this node's copy of the build whose directory holds {@code path} (relative to the static dir) forward to {@code when}. */
-    public void touchContaining(String path, Instant when) {
+    void touchContaining(String path, Instant when) {
         db.update(BUILD).set(BUILD.LAST_ACCESS_AT, when)
                 .where(DSL.val(path).startsWith(BUILD.BUILD_PATH.concat("/")).or(BUILD.BUILD_PATH.eq(path)))
                 .and(BUILD.HOLDER.eq(holder))
@@ -146,16 +136,14 @@ public final class BuildStore {
         return state == BuildState.READY;
     }
 
-    /** How an attempt to take a build out of READY went. */
-    public enum Removal { STARTED, BUILD_BUSY, JOB_RUNNING, JOB_ACTIVE, READ_SINCE }
 
     /** BEGIN_CLEAN, in a transaction of its own (see {@link #lockAndLeaveReady}). */
-    public Removal beginClean(long buildId) {
+    BuildLedger.Removal beginClean(long buildId) {
         return db.transactionResult(cfg -> new BuildStore(cfg.dsl(), clock, node, holder).lockAndLeaveReady(buildId, BuildTransition.BEGIN_CLEAN, null));
     }
 
     /** In the disk lock's transaction: BEGIN_EVICTION, if nothing used the build since {@code seenAccess}. */
-    Removal beginEviction(long buildId, Instant seenAccess) {
+    BuildLedger.Removal beginEviction(long buildId, Instant seenAccess) {
         return lockAndLeaveReady(buildId, BuildTransition.BEGIN_EVICTION, seenAccess);
     }
 
@@ -164,30 +152,30 @@ public final class BuildStore {
      * a clean needs no RUNNING job; an eviction needs no active job and a last access still
      * {@code seenAccess} (a request that trusted the build since then keeps it).
      */
-    private Removal lockAndLeaveReady(long buildId, BuildTransition move, Instant seenAccess) {
+    private BuildLedger.Removal lockAndLeaveReady(long buildId, BuildTransition move, Instant seenAccess) {
         BuildRecord build = db.selectFrom(BUILD).where(BUILD.ID.eq(buildId)).forUpdate().fetchSingle();
         if (!move.from.contains(build.getState())) {
-            return Removal.BUILD_BUSY;
+            return BuildLedger.Removal.BUILD_BUSY;
         }
         boolean eviction = move == BuildTransition.BEGIN_EVICTION;
         if (eviction && !build.getLastAccessAt().equals(seenAccess)) {
-            return Removal.READ_SINCE;
+            return BuildLedger.Removal.READ_SINCE;
         }
         List<JobState> jobs = db.select(JOB.STATE).from(JOB).where(JOB.BUILD_ID.eq(buildId), JOB.STATE.in(JobStates.ACTIVE))
                 .fetch(JOB.STATE);
         if (jobs.contains(JobState.RUNNING)) {
-            return Removal.JOB_RUNNING;
+            return BuildLedger.Removal.JOB_RUNNING;
         }
         if (eviction && !jobs.isEmpty()) {
-            return Removal.JOB_ACTIVE;
+            return BuildLedger.Removal.JOB_ACTIVE;
         }
         db.update(BUILD).set(BUILD.STATE, move.to).set(BUILD.STATE_BY, node)
                 .where(BUILD.ID.eq(buildId), BUILD.STATE.in(move.from)).execute();
-        return Removal.STARTED;
+        return BuildLedger.Removal.STARTED;
     }
 
     /** Back to READY with nothing staged; an eviction also leaves its record. */
-    public void endRemoval(long buildId, String evictionReason, long bytesFreed) {
+    void endRemoval(long buildId, String evictionReason, long bytesFreed) {
         db.transaction(cfg -> {
             DSLContext tx = cfg.dsl();
             // Every copy at the path on this disk, locked in id order as every transaction locks several builds.
@@ -212,25 +200,22 @@ public final class BuildStore {
     }
 
     /** This node's build copies out of READY (being evicted or cleaned), with the node that is doing it. */
-    List<UnfinishedRemoval> removalsInProgress() {
+    List<BuildLedger.UnfinishedRemoval> removalsInProgress() {
         return db.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.STATE, BUILD.STATE_BY).from(BUILD)
                 .where(BUILD.STATE.ne(BuildState.READY), BUILD.HOLDER.eq(holder))
-                .fetch(r -> new UnfinishedRemoval(r.value1(), r.value2(), r.value3(), r.value4()));
+                .fetch(r -> new BuildLedger.UnfinishedRemoval(r.value1(), r.value2(), r.value3(), r.value4()));
     }
 
-    public record UnfinishedRemoval(long buildId, String buildPath, BuildState state, String node) {}
 
     /** Records what a build's directory holds now (measured after an install). */
-    public void setStagedBytes(long buildId, long bytes) {
+    void setStagedBytes(long buildId, long bytes) {
         db.update(BUILD).set(BUILD.STAGED_BYTES, bytes).where(BUILD.ID.eq(buildId)).execute();
     }
 
     /** This node's READY build copies with a directory but no measured size (staged before sizes were kept). */
-    public List<StagedBuild> unmeasured() {
+    List<BuildLedger.StagedBuild> unmeasured() {
         return db.select(BUILD.ID, BUILD.BUILD_PATH).from(BUILD)
                 .where(BUILD.STATE.eq(BuildState.READY), BUILD.STAGED_BYTES.eq(0L), BUILD.HOLDER.eq(holder))
-                .fetch(r -> new StagedBuild(r.value1(), r.value2()));
+                .fetch(r -> new BuildLedger.StagedBuild(r.value1(), r.value2()));
     }
-
-    public record StagedBuild(long buildId, String buildPath) {}
 }

@@ -36,7 +36,7 @@ public final class JobQueue implements AutoCloseable {
     private final QueueConfig config;
     private final Stores stores;
     private final LedgerQueries ledger;
-    private final DiskLedger disk;
+    private final BuildLedger buildLedger;
     private final Nodes nodes;
     /** Alone, reconciliation is a safety net; sharing the database, it is how a dead node's jobs are found. */
     private final Duration reconcileEvery;
@@ -86,7 +86,7 @@ public final class JobQueue implements AutoCloseable {
         this.stores = new Stores(database.dsl(), clock, nodes.self(), placement.holder());
         this.homes = new Homes(placement, nodes, stores.builds);
         this.ledger = new LedgerQueries(database.dsl());
-        this.disk = new DiskLedger(database.dsl(), clock, nodes.self(), placement.holder());
+        this.buildLedger = new BuildLedger(stores.builds, new DiskLedger(database.dsl(), clock, nodes.self(), placement.holder()), nodes::deadAmong);
         this.waiters = new RequestWaiters(stores.requests, config.waiterPollInterval());
         this.executor = new JobExecutor(stores, ledger, config.retry(), clock, nodes.self(), new Outcomes(), steps);
         this.permits = new WorkerPermits(config.workers());
@@ -313,19 +313,9 @@ public final class JobQueue implements AutoCloseable {
         return ledger;
     }
 
-    public BuildStore builds() {
-        return stores.builds;
-    }
-
-    public DiskLedger disk() {
-        return disk;
-    }
-
-    /** Builds whose eviction or clean was cut short by a node that is gone (at startup: an earlier run). */
-    public List<BuildStore.UnfinishedRemoval> unfinishedRemovals() {
-        List<BuildStore.UnfinishedRemoval> busy = stores.builds.removalsInProgress();
-        List<String> dead = nodes.deadAmong(busy.stream().map(BuildStore.UnfinishedRemoval::node).distinct().toList());
-        return busy.stream().filter(b -> dead.contains(b.node())).toList();
+    /** Build copies and the disk's account of them: what staging reads, and its only way to change them. */
+    public BuildLedger buildLedger() {
+        return buildLedger;
     }
 
     /**

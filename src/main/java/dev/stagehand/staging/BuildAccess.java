@@ -1,6 +1,6 @@
 package dev.stagehand.staging;
 
-import dev.stagehand.queue.BuildStore;
+import dev.stagehand.queue.BuildLedger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +23,7 @@ public final class BuildAccess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BuildAccess.class);
     static final Duration WRITE_EVERY = Duration.ofSeconds(30);
 
-    private final BuildStore builds;
+    private final BuildLedger builds;
     private final Clock clock;
     /** Reads not written yet, by build path: the latest of each. */
     private final ConcurrentHashMap<String, Instant> unwritten = new ConcurrentHashMap<>();
@@ -33,7 +33,7 @@ public final class BuildAccess implements AutoCloseable {
         return t;
     });
 
-    public BuildAccess(BuildStore builds, Clock clock) {
+    public BuildAccess(BuildLedger builds, Clock clock) {
         this.builds = builds;
         this.clock = clock;
         writer.scheduleWithFixedDelay(this::flushQuietly, WRITE_EVERY.toMillis(), WRITE_EVERY.toMillis(), TimeUnit.MILLISECONDS);

@@ -2,8 +2,9 @@ package dev.stagehand.staging;
 
 import dev.stagehand.common.Sizes;
 import dev.stagehand.db.types.BuildState;
-import dev.stagehand.queue.BuildStore;
-import dev.stagehand.queue.DiskLedger;
+import dev.stagehand.queue.BuildLedger;
+import dev.stagehand.queue.BuildLedger.Candidate;
+import dev.stagehand.queue.LockedDisk;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
@@ -15,24 +16,25 @@ import org.slf4j.LoggerFactory;
  * Keeps the staging disk within its {@link DiskQuota}. Before a download, the bytes it needs are
  * reserved against the quota and the free space, evicting whole builds (least recently read
  * first; never one with an active job or one being read) until they fit; when nothing more can
- * go, the job fails at once with the sizes. The decisions are the database's ({@link DiskLedger}).
+ * go, the job fails at once with the sizes. {@link EvictionPolicy} decides, on facts read under
+ * the database's disk lock ({@link LockedDisk}), so two jobs never count the same space twice.
  */
 public final class DiskSpace {
     private static final Logger log = LoggerFactory.getLogger(DiskSpace.class);
 
     private final StagingArea area;
-    private final DiskLedger ledger;
-    private final BuildStore builds;
+    private final BuildLedger builds;
+    private final EvictionPolicy policy;
     private final ActiveReads reads;
     private final BuildAccess access;
     private final DiskQuota quota;
     private volatile LongConsumer onEviction = bytes -> {};
     private volatile long lastStagedBytes;
 
-    public DiskSpace(StagingArea area, DiskLedger ledger, BuildStore builds, ActiveReads reads, BuildAccess access, DiskQuota quota) {
+    public DiskSpace(StagingArea area, BuildLedger builds, ActiveReads reads, BuildAccess access, DiskQuota quota) {
         this.area = area;
-        this.ledger = ledger;
         this.builds = builds;
+        this.policy = new EvictionPolicy(quota);
         this.reads = reads;
         this.access = access;
         this.quota = quota;
@@ -49,7 +51,7 @@ public final class DiskSpace {
 
     /** Bytes the builds hold, as the ledger has them. */
     public long stagedBytes() {
-        long bytes = ledger.stagedBytes();
+        long bytes = builds.stagedBytes();
         lastStagedBytes = bytes;
         return bytes;
     }
@@ -68,9 +70,6 @@ public final class DiskSpace {
         return area.usableBytes();
     }
 
-    /** What one decision under the lock came to: room made, a build to evict first, or no way. */
-    private record Decision(boolean fits, DiskLedger.Candidate evict, String refusal) {}
-
     /**
      * Reserves {@code total} bytes in all for a running job of build {@code buildId}; {@code adding}
      * of them are new (the rest were reserved for its earlier objects or are on disk already).
@@ -79,40 +78,31 @@ public final class DiskSpace {
         checkDatabaseDisk(what);
         access.flush(); // eviction may choose below: the order of builds must be exact
         while (true) {
-            Decision d = ledger.locked(locked -> decide(locked, jobId, buildId, total, adding, what));
-            if (d.fits()) {
+            Outcome o = builds.underDiskLock(locked -> decide(locked, jobId, buildId, total, adding, what));
+            if (o.fits()) {
                 return;
             }
-            if (d.evict() == null) {
-                throw new StagingFailure(StagingFailure.Kind.PERMANENT, d.refusal());
+            if (o.evicting() == null) {
+                throw new StagingFailure(StagingFailure.Kind.PERMANENT, o.refusal());
             }
-            evict(d.evict(), "to make room for " + what + " (" + Sizes.of(adding) + ")");
+            evict(o.evicting(), "to make room for " + what + " (" + Sizes.of(adding) + ")");
         }
     }
 
-    private Decision decide(DiskLedger.Locked locked, long jobId, long buildId, long total, long adding, String what) {
-        DiskLedger.InFlight others = locked.inFlight(jobId);
-        long staged = locked.stagedBytes();
-        long free = area.usableBytes() - others.unwritten();
-        if (fits(staged + others.reserved() + total, free - adding)) {
+    /** What one turn under the lock came to: room reserved, a copy taken out of READY to evict first, or no way. */
+    private record Outcome(boolean fits, Candidate evicting, String refusal) {}
+
+    private Outcome decide(LockedDisk locked, long jobId, long buildId, long total, long adding, String what) {
+        BuildLedger.InFlight others = locked.inFlight(jobId);
+        EvictionPolicy.Disk disk = new EvictionPolicy.Disk(locked.stagedBytes(), others.reserved(), area.usableBytes() - others.unwritten());
+        EvictionPolicy.Decision d = policy.forDownload(disk, total, adding, locked.copies(buildId), reads::underway, what);
+        if (d.fits()) {
             locked.reserve(jobId, total);
-            return new Decision(true, null, null);
+            return new Outcome(true, null, null);
         }
-        List<DiskLedger.Candidate> candidates = locked.candidates(buildId).stream()
-                .filter(c -> !reads.underway(c.buildPath())).toList();
-        long evictable = candidates.stream().mapToLong(DiskLedger.Candidate::stagedBytes).sum();
-        if (fits(staged - evictable + others.reserved() + total, free + evictable - adding)) {
-            for (DiskLedger.Candidate c : candidates) {
-                if (locked.beginEviction(c)) {
-                    return new Decision(false, c, null);
-                }
-            }
-        }
-        return new Decision(false, null, "no room for " + what + " (" + Sizes.of(adding) + "): "
-                + Sizes.of(staged) + " staged and " + Sizes.of(others.reserved()) + " in flight"
-                + (quota.maxStagedBytes() == null ? "" : " of a " + Sizes.of(quota.maxStagedBytes()) + " quota")
-                + ", " + Sizes.of(Math.max(0, free)) + " free with " + Sizes.of(quota.minFreeBytes()) + " to be kept free"
-                + "; evicting every build not in use or being read would free only " + Sizes.of(evictable));
+        return d.evictInOrder().stream().filter(locked::beginEviction).findFirst()
+                .map(c -> new Outcome(false, c, null))
+                .orElseGet(() -> new Outcome(false, null, d.refusal()));
     }
 
     /** With H2 on another filesystem: staging waits (a retry) while that one is short of its reserve. */
@@ -127,12 +117,7 @@ public final class DiskSpace {
         }
     }
 
-    /** Whether {@code staged} bytes are within the quota and {@code free} bytes leave the reserve. */
-    private boolean fits(long staged, long free) {
-        return (quota.maxStagedBytes() == null || staged <= quota.maxStagedBytes()) && free >= quota.minFreeBytes();
-    }
-
-    private void evict(DiskLedger.Candidate c, String reason) throws IOException {
+    private void evict(Candidate c, String reason) throws IOException {
         long freed = area.measure(c.buildPath());
         area.removeBuild(c.buildId(), c.buildPath());
         builds.endRemoval(c.buildId(), reason, freed);
@@ -148,13 +133,8 @@ public final class DiskSpace {
         }
         access.flush();
         while (true) {
-            DiskLedger.Candidate next = ledger.locked(locked -> {
-                if (locked.stagedBytes() <= quota.maxStagedBytes()) {
-                    return null;
-                }
-                return locked.candidates(buildId).stream()
-                        .filter(c -> !reads.underway(c.buildPath()) && locked.beginEviction(c)).findFirst().orElse(null);
-            });
+            Candidate next = builds.underDiskLock(locked -> policy.overQuota(locked.stagedBytes(), locked.copies(buildId), reads::underway)
+                    .stream().filter(locked::beginEviction).findFirst().orElse(null));
             if (next == null) {
                 return;
             }
@@ -178,14 +158,14 @@ public final class DiskSpace {
     }
 
     /** At startup: finish removals a dead node left half done, and measure builds staged before sizes were kept. */
-    public void recover(List<BuildStore.UnfinishedRemoval> unfinished) throws IOException {
-        for (BuildStore.UnfinishedRemoval r : unfinished) {
+    public void recover(List<BuildLedger.UnfinishedRemoval> unfinished) throws IOException {
+        for (BuildLedger.UnfinishedRemoval r : unfinished) {
             long freed = area.measure(r.buildPath());
             area.removeBuild(r.buildId(), r.buildPath());
             builds.endRemoval(r.buildId(), r.state() == BuildState.EVICTING ? "eviction finished after a restart" : null, freed);
             log.info("finished the {} of build {} that an earlier run left half done", r.state(), r.buildPath());
         }
-        for (BuildStore.StagedBuild b : builds.unmeasured()) {
+        for (BuildLedger.StagedBuild b : builds.unmeasured()) {
             if (Files.isDirectory(area.buildDir(b.buildPath()))) {
                 builds.setStagedBytes(b.buildId(), area.measure(b.buildPath()));
             }

@@ -2,7 +2,7 @@ package dev.stagehand.staging;
 
 import dev.stagehand.archive.BuildRef;
 import dev.stagehand.db.types.JobState;
-import dev.stagehand.queue.BuildStore;
+import dev.stagehand.queue.BuildLedger;
 import dev.stagehand.queue.Homes;
 import dev.stagehand.queue.JobView;
 import dev.stagehand.queue.Ledger;
@@ -35,7 +35,7 @@ final class IsStaged {
     private record NotStaged(String failure, long until) {}
 
     private final Ledger ledger;
-    private final BuildStore builds;
+    private final BuildLedger builds;
     private final StagingArea area;
     private final Homes homes;
     private final Map<String, Long> buildIds = new ConcurrentHashMap<>();
@@ -47,7 +47,7 @@ final class IsStaged {
         }
     });
 
-    IsStaged(Ledger ledger, BuildStore builds, StagingArea area, Homes homes) {
+    IsStaged(Ledger ledger, BuildLedger builds, StagingArea area, Homes homes) {
         this.ledger = ledger;
         this.builds = builds;
         this.area = area;

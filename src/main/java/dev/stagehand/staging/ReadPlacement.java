@@ -1,6 +1,6 @@
 package dev.stagehand.staging;
 
-import dev.stagehand.queue.BuildStore;
+import dev.stagehand.queue.BuildLedger;
 import dev.stagehand.queue.Homes;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -27,7 +27,7 @@ public final class ReadPlacement {
     private static final int MOST_KEPT = 10_000;
 
     private final StagingArea area;
-    private final BuildStore builds;
+    private final BuildLedger builds;
     private final Homes homes;
 
     /** Where readers of a directory's files go, and whether this node may serve the ones on its own disk. */
@@ -40,7 +40,7 @@ public final class ReadPlacement {
         }
     });
 
-    public ReadPlacement(StagingArea area, BuildStore builds, Homes homes) {
+    public ReadPlacement(StagingArea area, BuildLedger builds, Homes homes) {
         this.area = area;
         this.builds = builds;
         this.homes = homes;
@@ -84,22 +84,22 @@ public final class ReadPlacement {
 
     private Decision decide(String staticPath) {
         long until = System.nanoTime() + KEEP_NANOS;
-        List<BuildStore.Copy> copies = builds.copiesContaining(staticPath);
+        List<BuildLedger.Copy> copies = builds.copiesContaining(staticPath);
         if (copies.isEmpty()) {
             return new Decision(Optional.empty(), true, until);
         }
         // the longest build path is the build (nested builds are refused; several archive URLs may share one path)
-        String buildPath = copies.stream().map(BuildStore.Copy::buildPath).max(Comparator.comparingInt(String::length)).orElseThrow();
+        String buildPath = copies.stream().map(BuildLedger.Copy::buildPath).max(Comparator.comparingInt(String::length)).orElseThrow();
         String home = homes.homeOf(buildPath);
         Set<String> live = homes.live();
-        List<BuildStore.Copy> ofBuild = copies.stream().filter(c -> c.buildPath().equals(buildPath)).toList();
-        Optional<BuildStore.Copy> homeCopy = ofBuild.stream().filter(c -> c.holder().equals(home)).findFirst();
+        List<BuildLedger.Copy> ofBuild = copies.stream().filter(c -> c.buildPath().equals(buildPath)).toList();
+        Optional<BuildLedger.Copy> homeCopy = ofBuild.stream().filter(c -> c.holder().equals(home)).findFirst();
         String target = homeCopy.filter(c -> c.staged() || c.active())
                 .or(() -> ofBuild.stream().filter(c -> c.staged() && live.contains(c.holder()))
-                        .sorted(Comparator.comparing(BuildStore.Copy::holder)).findFirst())
-                .map(BuildStore.Copy::holder).orElse(home);
+                        .sorted(Comparator.comparing(BuildLedger.Copy::holder)).findFirst())
+                .map(BuildLedger.Copy::holder).orElse(home);
         boolean ownCopyServes = ofBuild.stream().filter(c -> c.holder().equals(homes.self()) && c.staged())
-                .anyMatch(mine -> homeCopy.map(BuildStore.Copy::emptiedAt).filter(cleaned -> cleaned.isAfter(mine.stagedAt())).isEmpty());
+                .anyMatch(mine -> homeCopy.map(BuildLedger.Copy::emptiedAt).filter(cleaned -> cleaned.isAfter(mine.stagedAt())).isEmpty());
         return new Decision(target.equals(homes.self()) ? Optional.empty() : Optional.of(target), ownCopyServes, until);
     }
 

@@ -8,7 +8,7 @@ import dev.stagehand.common.LimitReached;
 import dev.stagehand.common.RelativePaths;
 import dev.stagehand.db.types.JobState;
 import dev.stagehand.db.types.RequestOutcome;
-import dev.stagehand.queue.BuildStore;
+import dev.stagehand.queue.BuildLedger;
 import dev.stagehand.queue.JobQueue;
 import dev.stagehand.queue.JobSpec;
 import dev.stagehand.queue.JobStates;
@@ -46,7 +46,7 @@ public final class StageService {
     private final DiskSpace space;
     private final JobQueue queue;
     private final Ledger ledger;
-    private final BuildStore builds;
+    private final BuildLedger builds;
     private final BuildAccess access;
     private final Clock clock;
     private final UploadWait uploadWait;
@@ -67,7 +67,7 @@ public final class StageService {
         this.space = space;
         this.queue = queue;
         this.ledger = queue.ledger();
-        this.builds = queue.builds();
+        this.builds = queue.buildLedger();
         this.access = access;
         this.isStaged = new IsStaged(ledger, builds, area, queue.homes());
         this.clock = clock;
@@ -203,7 +203,7 @@ public final class StageService {
      * a reader of it waits for its bytes rather than getting a 404.
      */
     public boolean mayProduce(String staticPath) {
-        for (BuildStore.StagedBuild build : builds.containing(staticPath)) {
+        for (BuildLedger.StagedBuild build : builds.containing(staticPath)) {
             String file = staticPath.substring(build.buildPath().length() + 1);
             String name = build.buildPath().substring(build.buildPath().lastIndexOf('/') + 1);
             for (JobView job : ledger.jobsOfBuild(build.buildId())) {
@@ -260,7 +260,7 @@ public final class StageService {
      */
     long buildIdOf(BuildRef build) {
         String home = queue.homes().homeOf(build.path());
-        long id = buildIds.computeIfAbsent(home + "\n" + build.url().url(), key -> builds.id(build.url().url(), build.path(), home));
+        long id = buildIds.computeIfAbsent(home + "\n" + build.url().url(), key -> builds.copyId(build.url().url(), build.path(), home));
         knownUrls.add(build.url().url());
         return id;
     }

@@ -1,7 +1,7 @@
 package dev.stagehand.staging;
 
 import dev.stagehand.common.RealPaths;
-import dev.stagehand.queue.BuildStore;
+import dev.stagehand.queue.BuildLedger;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -14,9 +14,9 @@ import java.util.Optional;
  */
 public final class StaticReads {
     private final StagingArea area;
-    private final BuildStore builds;
+    private final BuildLedger builds;
 
-    public StaticReads(StagingArea area, BuildStore builds) {
+    public StaticReads(StagingArea area, BuildLedger builds) {
         this.area = area;
         this.builds = builds;
     }

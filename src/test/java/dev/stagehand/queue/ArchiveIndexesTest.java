@@ -84,8 +84,8 @@ class ArchiveIndexesTest {
         indexes.record(removed, "x.tar", 1, Map.of("a", new ArchiveIndexes.Member(512, 1)));
         indexes.record(kept, "x.tar", 1, Map.of("a", new ArchiveIndexes.Member(512, 1)));
 
-        assertEquals(BuildStore.Removal.STARTED, f.queue.builds().beginClean(removed));
-        f.queue.builds().endRemoval(removed, null, 0);
+        assertEquals(BuildLedger.Removal.STARTED, f.queue.buildLedger().beginClean(removed));
+        f.queue.buildLedger().endRemoval(removed, null, 0);
 
         assertTrue(indexes.find(removed, "x.tar", 1).isEmpty(), "a cleaned build's index is gone");
         assertTrue(indexes.find(kept, "x.tar", 1).isPresent(), "another build's stays");

@@ -205,7 +205,7 @@ class JobQueueTest {
         List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
         try (QueueFixture f = new QueueFixture(dir, run -> order.add(run.artifact()), QueueFixture.fastRetry(3), 1)) {
             JobQueue queue = f.queue;
-            long build = queue.builds().id("gs://b/t/R1", "t/R1", "");
+            long build = queue.buildLedger().copyId("gs://b/t/R1", "t/R1", "");
             List<Submission> all = new ArrayList<>();
             for (String optional : List.of("control_files", "autotest_packages", "au_suite")) {
                 all.add(queue.submit(build, List.of(new JobSpec(optional, false, null)), optional, "", QueueFixture.NOTHING_STAGED));

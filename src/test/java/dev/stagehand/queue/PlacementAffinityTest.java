@@ -61,7 +61,7 @@ class PlacementAffinityTest {
             });
             claimer.start();
             for (int i = 0; i < 30; i++) { // recorded through B, for copies A holds: A is nudged and runs them
-                long build = b.queue.builds().id("gs://bucket/target/R" + i, "target/R" + i, A);
+                long build = b.queue.buildLedger().copyId("gs://bucket/target/R" + i, "target/R" + i, A);
                 Submission s = b.submit(build, "stateful");
                 jobs.addAll(s.jobIds());
                 submissions.add(s);
@@ -107,18 +107,18 @@ class PlacementAffinityTest {
                     () -> a.queue.homes().ring().equals(List.of(B)) && b.queue.homes().ring().equals(List.of(B)));
 
             // R0: a job queued at A's copy (recorded before the drain was seen) moves to B's copy.
-            long r0AtA = b.queue.builds().id("gs://bucket/target/R0", "target/R0", A);
+            long r0AtA = b.queue.buildLedger().copyId("gs://bucket/target/R0", "target/R0", A);
             Submission r0 = b.submit(r0AtA, "stateful");
             // R1: B's own copy is fetching the artifact already; the request queued at A's copy joins that job.
-            long r1AtB = b.queue.builds().id("gs://bucket/target/R1", "target/R1", B);
+            long r1AtB = b.queue.buildLedger().copyId("gs://bucket/target/R1", "target/R1", B);
             Submission running = b.submit(r1AtB, "stateful");
             assertTrue(heldOnB.await(30, TimeUnit.SECONDS));
-            long r1AtA = b.queue.builds().id("gs://bucket/target/R1", "target/R1", A);
+            long r1AtA = b.queue.buildLedger().copyId("gs://bucket/target/R1", "target/R1", A);
             Submission r1 = b.submit(r1AtA, "stateful");
 
             b.queue.reconcile();
             JobView moved = b.job(r0.jobIds().get(0));
-            assertEquals(b.queue.builds().id("gs://bucket/target/R0", "target/R0", B), moved.buildId(), "R0's job is now B's copy's");
+            assertEquals(b.queue.buildLedger().copyId("gs://bucket/target/R0", "target/R0", B), moved.buildId(), "R0's job is now B's copy's");
             b.awaitAll(List.of(r0));
             assertEquals(JobState.SUCCEEDED, b.job(r0.jobIds().get(0)).state());
             assertEquals(b.queue.node(), b.job(r0.jobIds().get(0)).node());

@@ -90,7 +90,7 @@ class QueueBenchmark {
                 queue.start();
                 queues.add(queue);
             }
-            long build = queues.get(0).builds().id("gs://bench/target/R1", "target/R1", "");
+            long build = queues.get(0).buildLedger().copyId("gs://bench/target/R1", "target/R1", "");
             List<CompletableFuture<?>> done = Collections.synchronizedList(new ArrayList<>(JOBS));
             long start = System.nanoTime();
             fromCallers(n -> {

@@ -50,7 +50,7 @@ final class QueueFixture implements AutoCloseable {
     }
 
     long build(String name) {
-        return queue.builds().id("gs://bucket/target/" + name, "target/" + name, queue.homes().self());
+        return queue.buildLedger().copyId("gs://bucket/target/" + name, "target/" + name, queue.homes().self());
     }
 
     Submission submit(long buildId, String... artifacts) {

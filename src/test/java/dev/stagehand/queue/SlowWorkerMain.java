@@ -21,7 +21,7 @@ public final class SlowWorkerMain {
             Files.writeString(dir.resolve("started-" + run.jobId()), "attempt " + run.attempt());
             Thread.sleep(600_000);
         }, Clock.systemUTC());
-        long build = queue.builds().id("gs://bucket/target/R1-crash", "target/R1-crash", "");
+        long build = queue.buildLedger().copyId("gs://bucket/target/R1-crash", "target/R1-crash", "");
         queue.submit(build, List.of(new JobSpec("autotest", true, null)), "autotest", "", QueueFixture.NOTHING_STAGED);
         queue.start();
         Thread.sleep(Long.MAX_VALUE);

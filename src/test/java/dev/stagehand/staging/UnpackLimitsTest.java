@@ -48,7 +48,7 @@ class UnpackLimitsTest {
             assertEquals(500, r.statusCode());
             assertTrue(r.body().contains("no room for what debug.tgz unpacks to") && r.body().contains("16.0 MiB quota"), r.body());
             assertNothingLeft(server, "t/R2");
-            assertEquals(0L, server.stagehand.queue().disk().stagedBytes());
+            assertEquals(0L, server.stagehand.queue().buildLedger().stagedBytes());
         }
     }
 
