@@ -14,6 +14,8 @@ import dev.stagehand.staging.BuildAccess;
 import dev.stagehand.staging.Catalogue;
 import dev.stagehand.staging.DiskSpace;
 import dev.stagehand.staging.LandingFiles;
+import dev.stagehand.staging.BuildFiles;
+import dev.stagehand.staging.StageRequests;
 import dev.stagehand.staging.StageService;
 import dev.stagehand.staging.StagingArea;
 import dev.stagehand.staging.StagingDisk;
@@ -98,13 +100,15 @@ public final class Stagehand implements AutoCloseable {
         ArchiveIndexes indexes = new ArchiveIndexes(database.dsl(), clock);
         queue.start(new StagingHandler(catalogue, sources, new StagingDisk(area, space, settings.download(), landing, settings.archive(), indexes), clock),
                 queueMetrics);
-        StageService stage = new StageService(catalogue, sources, area, space, queue, access, clock, settings.uploadWait());
+        StageRequests requests = new StageRequests(catalogue, sources, area, queue.buildLedger(), queue.limits());
+        StageService stage = new StageService(catalogue, requests, area, space, queue, access, clock, settings.uploadWait());
         StagedBuilds builds = new StagedBuilds(area);
         ReadPlacement placement = new ReadPlacement(area, queue.buildLedger(), queue.homes());
-        HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(stage, queue, queue.ledger(),
+        HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(requests, stage,
+                new BuildFiles(catalogue, area, queue.buildLedger(), queue.ledger()), queue, queue.ledger(),
                 area, space, reads, landing, builds, new ControlFiles(area, builds), new XBuddy(sources),
-                new StaticReads(area, queue.buildLedger()), new ObjectCache(stage, sources, area, indexes, placement),
-                placement, metrics, clock, settings.access().adminTokenFile()));
+                new StaticReads(area, queue.buildLedger()), new ObjectCache(requests, stage, sources, area, indexes, placement),
+                placement, queue.placement().proxyReads(), metrics, clock, settings.access().adminTokenFile()));
         queue.serving(http.port());
         return new Stagehand(database, queue, http, metrics, DatabaseWatch.start(database, WATCH_EVERY, fatal::stop), access);
     }

@@ -56,6 +56,49 @@ class PackageDependenciesTest {
         assertEquals(List.of(), violations);
     }
 
+    /**
+     * Outside the queue, the sides of it that act are used in named places only: the job side by
+     * staging's handler (the one place that turns staging's failures into the queue's), JobQueue by
+     * the wiring, the submission and the operator's routes. Everything else reads through Ledger
+     * and changes build copies through BuildLedger (the stores behind them are package-private).
+     */
+    private static final Set<String> HANDLER = Set.of("staging/StagingHandler.java");
+    private static final Map<String, Set<String>> QUEUE_TYPES_ONLY_IN = Map.of(
+            "JobHandler", HANDLER, "JobRun", HANDLER, "NotReadyYet", HANDLER, "PermanentFailure", HANDLER, "WaitingBuild", HANDLER,
+            "JobQueue", Set.of("Stagehand.java", "staging/StageService.java", "api/HttpApi.java", "api/JsonApiRoutes.java"));
+    /** What the HTTP layer may ask of JobQueue itself: the operator's moves; it reads through Ledger. */
+    private static final Set<String> API_QUEUE_CALLS = Set.of("retry", "cancel", "drain");
+    private static final Pattern QUEUE_IMPORT = Pattern.compile("^import dev\\.stagehand\\.queue\\.([A-Za-z]+);", Pattern.MULTILINE);
+    private static final Pattern QUEUE_CALL = Pattern.compile("\\bqueue(?:\\(\\))?\\.([a-zA-Z]+)\\(");
+
+    @Test
+    void outsideTheQueueItsActingSidesAreUsedOnlyWhereNamed() throws IOException {
+        Path root = Path.of("src/main/java/dev/stagehand");
+        List<String> violations = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".java") && !p.startsWith(root.resolve("queue"))).toList()) {
+                String name = root.relativize(file).toString();
+                String source = Files.readString(file);
+                Matcher m = QUEUE_IMPORT.matcher(source);
+                while (m.find()) {
+                    Set<String> allowed = QUEUE_TYPES_ONLY_IN.get(m.group(1));
+                    if (allowed != null && !allowed.contains(name)) {
+                        violations.add(name + " uses queue." + m.group(1));
+                    }
+                }
+                if (name.startsWith("api/")) {
+                    Matcher call = QUEUE_CALL.matcher(source);
+                    while (call.find()) {
+                        if (!API_QUEUE_CALLS.contains(call.group(1))) {
+                            violations.add(name + " asks JobQueue for " + call.group(1) + " (reads go through Ledger)");
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), violations);
+    }
+
     private static String packageOf(Path relative) {
         String pkg = relative.getParent() == null ? "" : relative.getParent().toString().replace('/', '.');
         return pkg.startsWith("db.") ? "db" : pkg;

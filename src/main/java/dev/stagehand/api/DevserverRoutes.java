@@ -7,6 +7,7 @@ import dev.stagehand.queue.JobView;
 import dev.stagehand.queue.Submission;
 import dev.stagehand.staging.CacheResult;
 import dev.stagehand.staging.StageRequest;
+import dev.stagehand.staging.StageRequests;
 import dev.stagehand.staging.StageService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -22,11 +23,13 @@ import java.util.stream.Collectors;
  * completed when the request's outcome is decided.
  */
 final class DevserverRoutes {
+    private final StageRequests requests;
     private final StageService stage;
     private final CallerRules rules;
     private final CacheResults results;
 
-    DevserverRoutes(StageService stage, CallerRules rules, CacheResults results) {
+    DevserverRoutes(StageRequests requests, StageService stage, CallerRules rules, CacheResults results) {
+        this.requests = requests;
         this.stage = stage;
         this.rules = rules;
         this.results = results;
@@ -49,7 +52,7 @@ final class DevserverRoutes {
     }
 
     private void stage(Context ctx, String rpc, List<String> artifacts) throws Exception {
-        StageRequest req = stage.request(Params.required(ctx, "archive_url"), artifacts, Params.list(ctx, "files"))
+        StageRequest req = requests.request(Params.required(ctx, "archive_url"), artifacts, Params.list(ctx, "files"))
                 .by(TaskIds.fromHeaders(ctx::header));
         Integer waitSeconds = Params.integer(ctx, "wait_for_upload_s");
         boolean clean = Params.bool(ctx, "clean");
@@ -94,7 +97,7 @@ final class DevserverRoutes {
     }
 
     private void isStaged(Context ctx) {
-        StageRequest req = stage.request(Params.required(ctx, "archive_url"), Params.list(ctx, "artifacts"),
+        StageRequest req = requests.request(Params.required(ctx, "archive_url"), Params.list(ctx, "artifacts"),
                 Params.list(ctx, "files"));
         StageService.StagedStatus status = stage.isStaged(req);
         if (!status.staged() && !status.failures().isEmpty()) {

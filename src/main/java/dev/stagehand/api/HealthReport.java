@@ -60,7 +60,7 @@ final class HealthReport implements AutoCloseable {
     /** With the queue depth the caller already read (the status page polls every second). */
     Map<String, Object> report(Map<JobState, Integer> depth) throws IOException {
         Map<String, Object> health = new LinkedHashMap<>();
-        health.put("node", services.queue().node());
+        health.put("node", services.ledger().nodeId());
         long free = services.space().freeBytes();
         health.put("free_disk", free / (1L << 30));
         health.put("free_disk_bytes", free);
@@ -80,7 +80,7 @@ final class HealthReport implements AutoCloseable {
         health.put("disk_write_bytes_per_second", round(load.diskWrittenPerSecond()));
         health.put("disk_total_bytes_per_second", round(load.diskTotalPerSecond()));
         health.put("apache_client_count", (long) http.openConnections());
-        health.put("gsutil_count", services.queue().runningHere());
+        health.put("gsutil_count", services.ledger().runningHere());
         return health;
     }
 

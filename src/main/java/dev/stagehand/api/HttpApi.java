@@ -21,6 +21,8 @@ import dev.stagehand.staging.BuildBusy;
 import dev.stagehand.staging.DiskSpace;
 import dev.stagehand.staging.HeldElsewhere;
 import dev.stagehand.staging.LandingFiles;
+import dev.stagehand.staging.BuildFiles;
+import dev.stagehand.staging.StageRequests;
 import dev.stagehand.staging.StageService;
 import dev.stagehand.staging.StagingArea;
 import dev.stagehand.staging.ObjectCache;
@@ -53,17 +55,17 @@ public final class HttpApi implements AutoCloseable {
         this.health = health;
     }
 
-    /** What the routes work with. */
-    public record Services(StageService stage, JobQueue queue, Ledger ledger, StagingArea area, DiskSpace space,
+    /** What the routes work with: they read the queue through {@code ledger}; {@code queue} is only for the operator's moves (retry, cancel, drain). */
+    public record Services(StageRequests requests, StageService stage, BuildFiles files, JobQueue queue, Ledger ledger, StagingArea area, DiskSpace space,
             ActiveReads reads, LandingFiles landing, StagedBuilds builds, ControlFiles controls, XBuddy xbuddy, StaticReads staticReads,
-            ObjectCache objects, ReadPlacement readPlacement, Metrics metrics, Clock clock, java.nio.file.Path adminTokenFile) {}
+            ObjectCache objects, ReadPlacement readPlacement, boolean proxyReads, Metrics metrics, Clock clock, java.nio.file.Path adminTokenFile) {}
 
     public static HttpApi start(String host, int port, Services services) throws java.io.IOException {
         CallerRules rules = CallerRules.fromFile(services.adminTokenFile());
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         HttpMetrics httpMetrics = new HttpMetrics(services.metrics().registry());
-        LandingStreams landing = new LandingStreams(services.landing(), services.stage(), services.area().root(), services.clock());
+        LandingStreams landing = new LandingStreams(services.landing(), services.files(), services.area().root(), services.clock());
         HealthReport health = new HealthReport(services, httpMetrics);
         Javalin app = Javalin.create(config -> {
             config.http.compressionStrategy = CompressionStrategy.NONE;
@@ -72,21 +74,21 @@ public final class HttpApi implements AutoCloseable {
             config.jsonMapper(new JavalinJackson(json, false));
             Limits.apply(config);
             allowPercentInNames(config);
-            PlacedReads placed = new PlacedReads(services.queue().placement().proxyReads());
+            PlacedReads placed = new PlacedReads(services.proxyReads());
             config.jetty.modifyServletContextHandler(handler -> StaticFiles.mount(handler, services.area(), services.staticReads(),
                     services.reads(), services.stage().access()::fileRead, landing, services.readPlacement(), placed));
             config.jetty.modifyServletContextHandler(handler -> ObjectDownloads.mount(handler, services.objects(),
                     services.metrics().registry(), placed));
             // With several nodes behind one name, callers and operators can tell which one answered.
-            String node = services.queue().node();
+            String node = services.ledger().nodeId();
             config.routes.before(ctx -> ctx.header(NODE_HEADER, node));
             config.routes.before(rules::check);
-            new DevserverRoutes(services.stage(), rules, new CacheResults(services.metrics().registry())).register(config.routes);
+            new DevserverRoutes(services.requests(), services.stage(), rules, new CacheResults(services.metrics().registry())).register(config.routes);
             LimitRefusals refusals = new LimitRefusals(services.clock());
             new OperatorRoutes(services, health).register(config.routes);
             new StatusRoutes(services, health, refusals).register(config.routes);
             new LabRoutes(services).register(config.routes);
-            new JsonApiRoutes(services.stage(), services.queue(), services.ledger(), json, services.clock(), rules).register(config.routes);
+            new JsonApiRoutes(services.requests(), services.stage(), services.queue(), services.ledger(), json, services.clock(), rules).register(config.routes);
             config.routes.exception(InvalidRequest.class, (e, ctx) -> error(ctx, 400, "bad_request", e.getMessage()));
             config.routes.exception(CallerRefused.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
             config.routes.exception(LimitReached.class, (e, ctx) -> {

@@ -12,6 +12,7 @@ import dev.stagehand.queue.Ledger;
 import dev.stagehand.queue.RequestView;
 import dev.stagehand.queue.Submission;
 import dev.stagehand.staging.StageRequest;
+import dev.stagehand.staging.StageRequests;
 import dev.stagehand.staging.StageService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -25,6 +26,7 @@ import java.util.Map;
 
 /** The JSON API under /api/v1 for new callers; described by /api/v1/openapi.json. */
 final class JsonApiRoutes {
+    private final StageRequests requests;
     private final StageService stage;
     private final JobQueue queue;
     private final Ledger ledger;
@@ -32,7 +34,8 @@ final class JsonApiRoutes {
     private final Clock clock;
     private final CallerRules rules;
 
-    JsonApiRoutes(StageService stage, JobQueue queue, Ledger ledger, ObjectMapper json, Clock clock, CallerRules rules) {
+    JsonApiRoutes(StageRequests requests, StageService stage, JobQueue queue, Ledger ledger, ObjectMapper json, Clock clock, CallerRules rules) {
+        this.requests = requests;
         this.rules = rules;
         this.stage = stage;
         this.queue = queue;
@@ -56,7 +59,7 @@ final class JsonApiRoutes {
         routes.post("/api/v1/jobs/{id}/cancel", ctx -> transition(ctx, queue.cancel(find(id(ctx)).id()), "only an active job can be cancelled"));
         routes.get("/api/v1/builds", ctx -> ctx.json(ledger.builds(limit(ctx), offset(ctx)).stream().map(BuildJson::of).toList()));
         routes.get("/api/v1/evictions", ctx -> ctx.json(ledger.evictions(limit(ctx)).stream().map(EvictionJson::of).toList()));
-        routes.get("/api/v1/nodes", ctx -> ctx.json(queue.nodeList(limit(ctx)).stream().map(n -> NodeJson.of(n, queue.homes().ring())).toList()));
+        routes.get("/api/v1/nodes", ctx -> ctx.json(ledger.nodes(limit(ctx)).stream().map(NodeJson::of).toList()));
         routes.post("/api/v1/nodes/{id}/drain", this::drain);
         routes.get("/api/v1/openapi.json", this::openApi);
     }
@@ -66,7 +69,7 @@ final class JsonApiRoutes {
         if (body.clean()) {
             rules.requireAdmin(ctx, "clean");
         }
-        StageRequest req = stage.request(body.archiveUrl(), body.artifacts(), body.files()).by(TaskIds.fromHeaders(ctx::header));
+        StageRequest req = requests.request(body.archiveUrl(), body.artifacts(), body.files()).by(TaskIds.fromHeaders(ctx::header));
         var recorded = stage.submit(req, body.clean(), body.waitForUpload());
         if (!body.waitForJobs()) {
             ctx.future(() -> recorded.thenAccept(submission -> ctx.status(202).json(request(submission.requestId()))));
@@ -79,14 +82,12 @@ final class JsonApiRoutes {
     /** DRAIN: the node takes no new builds; its running jobs finish and what it holds stays readable until it stops. */
     private void drain(Context ctx) {
         String id = ctx.pathParam("id");
-        if (!queue.placement().hashed()) {
-            HttpApi.error(ctx, 409, "conflict", "drain takes a node out of the ring of --placement hashed; these nodes share one volume");
-            return;
+        switch (id.length() > 64 ? JobQueue.Drain.NO_SUCH_NODE : queue.drain(id)) {
+            case SHARED_VOLUME -> HttpApi.error(ctx, 409, "conflict",
+                    "drain takes a node out of the ring of --placement hashed; these nodes share one volume");
+            case NO_SUCH_NODE -> throw new HttpApi.NotFound("no running node " + CallerText.quote(id));
+            case DRAINING -> ctx.json(NodeJson.of(ledger.nodeById(id).orElseThrow()));
         }
-        if (id.length() > 64 || !queue.drain(id)) {
-            throw new HttpApi.NotFound("no running node " + CallerText.quote(id));
-        }
-        ctx.json(NodeJson.of(queue.nodeView(id).orElseThrow(), queue.homes().ring()));
     }
 
     private RequestJson request(long id) {

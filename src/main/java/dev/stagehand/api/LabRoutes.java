@@ -57,7 +57,7 @@ final class LabRoutes {
         if (returnDir && relativePath) {
             throw new InvalidRequest("give return_dir or relative_path, not both");
         }
-        StageRequest req = services.stage().request(t.archiveUrl(), List.of(t.image().artifact), List.of())
+        StageRequest req = services.requests().request(t.archiveUrl(), List.of(t.image().artifact), List.of())
                 .by(TaskIds.fromHeaders(ctx::header));
         ctx.future(() -> staged(req).thenAccept(done -> {
             if (relativePath) {
@@ -83,19 +83,19 @@ final class LabRoutes {
         String file = Params.required(ctx, "file_name");
         String artifact = Params.required(ctx, "artifacts").split(",")[0].strip();
         services.readPlacement().requireServedHere(build);
-        ctx.result(services.stage().locate(build, artifact, file).orElseThrow(() -> new HttpApi.NotFound(
+        ctx.result(services.files().locate(build, artifact, file).orElseThrow(() -> new HttpApi.NotFound(
                 "no file " + CallerText.quote(file) + " staged by " + CallerText.quote(artifact) + " in " + CallerText.quote(build))));
     }
 
     /** autotest_packages staged first, then the telemetry sources unpacked from it, once. */
     private void setupTelemetry(Context ctx) {
-        BuildRef build = services.stage().build(Params.required(ctx, "archive_url"));
+        BuildRef build = services.requests().build(Params.required(ctx, "archive_url"));
         services.readPlacement().requireHome(build.path()); // it answers a directory on the machine that has the files
         TaskIds task = TaskIds.fromHeaders(ctx::header);
-        StageRequest packages = services.stage().request(build.url().url(), List.of("autotest_packages"), List.of()).by(task);
+        StageRequest packages = services.requests().request(build.url().url(), List.of("autotest_packages"), List.of()).by(task);
         ctx.future(() -> staged(packages)
-                .thenCompose(done -> staged(services.stage().telemetryRequest(build).by(task)))
-                .thenAccept(done -> ctx.contentType("text/plain").result(services.stage().telemetryDir(build)))
+                .thenCompose(done -> staged(services.requests().telemetryRequest(build).by(task)))
+                .thenAccept(done -> ctx.contentType("text/plain").result(services.files().telemetryDir(build)))
                 .exceptionally(failure -> failed(ctx, failure)));
     }
 

@@ -14,8 +14,8 @@ record NodeJson(String id, String host, Integer port, @JsonProperty("started_at"
         @JsonProperty("builds_held") Integer buildsHeld, @JsonProperty("bytes_held") Long bytesHeld,
         @JsonProperty("in_ring") boolean inRing) {
 
-    static NodeJson of(NodeView n, java.util.List<String> ring) {
+    static NodeJson of(NodeView n) {
         return new NodeJson(n.id(), n.host(), n.port(), n.startedAt(), n.lastSeenAt(), n.stoppedAt(), n.alive(), n.state(),
-                n.advertiseUrl(), n.drainingAt(), n.buildsHeld(), n.bytesHeld(), n.stoppedAt() == null && n.advertiseUrl() != null && ring.contains(n.advertiseUrl()));
+                n.advertiseUrl(), n.drainingAt(), n.buildsHeld(), n.bytesHeld(), n.inRing());
     }
 }

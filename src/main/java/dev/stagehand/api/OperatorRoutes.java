@@ -28,7 +28,7 @@ final class OperatorRoutes {
     }
 
     private void listImageDir(Context ctx) throws IOException {
-        BuildRef build = services.stage().build(Params.required(ctx, "archive_url"));
+        BuildRef build = services.requests().build(Params.required(ctx, "archive_url"));
         services.readPlacement().requireServedHere(build.path());
         Optional<List<String>> listing = services.builds().listing(build);
         ctx.result(listing.map(lines -> String.join("\n", lines))

@@ -75,18 +75,18 @@ final class StatusRoutes {
         Instant since = now.minus(FAILURE_WINDOW);
         var ledger = services.ledger();
         Map<JobState, Integer> depth = ledger.countByState();
-        Map<String, Integer> queue = new LinkedHashMap<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
         for (JobState state : List.of(JobState.RUNNING, JobState.QUEUED, JobState.RETRY_WAIT, JobState.WAITING_UPLOAD)) {
-            queue.put(state.name(), depth.getOrDefault(state, 0));
+            counts.put(state.name(), depth.getOrDefault(state, 0));
         }
-        queue.put("FAILED_LAST_24H", ledger.countEndedSince(JobState.FAILED, since));
-        return new StatusJson(services.queue().node(), now, queue,
+        counts.put("FAILED_LAST_24H", ledger.countEndedSince(JobState.FAILED, since));
+        return new StatusJson(ledger.nodeId(), now, counts,
                 jobs(JobFilter.inStates(Set.of(JobState.RUNNING), MOST_RUNNING)),
                 jobs(JobFilter.inStates(WAITING, MOST_WAITING)),
                 jobs(JobFilter.endedSince(JobState.FAILED, since, MOST_FAILURES)),
                 ledger.builds(MOST_BUILDS, 0).stream().map(BuildJson::of).toList(),
                 health.report(depth), refusals.lately(),
-                services.queue().nodeList(MOST_NODES).stream().map(n -> NodeJson.of(n, services.queue().homes().ring())).toList());
+                services.ledger().nodes(MOST_NODES).stream().map(NodeJson::of).toList());
     }
 
     private List<JobJson> jobs(JobFilter filter) {

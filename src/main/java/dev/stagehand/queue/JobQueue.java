@@ -85,7 +85,7 @@ public final class JobQueue implements AutoCloseable {
         this.reconcileEvery = database.vendor().clustered() ? config.nodeTimeout().dividedBy(2) : Duration.ofSeconds(60);
         this.stores = new Stores(database.dsl(), clock, nodes.self(), placement.holder());
         this.homes = new Homes(placement, nodes, stores.builds);
-        this.ledger = new LedgerQueries(database.dsl());
+        this.ledger = new LedgerQueries(database.dsl(), nodes, this::runningHere);
         this.buildLedger = new BuildLedger(stores.builds, new DiskLedger(database.dsl(), clock, nodes.self(), placement.holder()), nodes::deadAmong);
         this.waiters = new RequestWaiters(stores.requests, config.waiterPollInterval());
         this.executor = new JobExecutor(stores, ledger, config.retry(), clock, nodes.self(), new Outcomes(), steps);
@@ -231,16 +231,6 @@ public final class JobQueue implements AutoCloseable {
         return nodes.self();
     }
 
-    /** One node on record, by id. */
-    public java.util.Optional<NodeView> nodeView(String nodeId) {
-        return nodes.view(nodeId);
-    }
-
-    /** The nodes on record (this one, others sharing the database, earlier runs), newest first. */
-    public List<NodeView> nodeList(int limit) {
-        return nodes.list(limit);
-    }
-
     /**
      * Jobs RUNNING on another node that is alive: their work dirs on a shared volume are in use.
      * Alone on its database a node has none (every other node on record is an earlier run).
@@ -282,16 +272,26 @@ public final class JobQueue implements AutoCloseable {
         return homes;
     }
 
-    /** DRAIN: the node takes no new builds (its running jobs finish, its copies stay readable); false if no running node has that id. */
-    public boolean drain(String nodeId) {
+    /** What a drain came to. */
+    public enum Drain {
+        /** The node takes no new builds from now on. */
+        DRAINING,
+        /** Every node shares one volume: there is no ring to leave. */
+        SHARED_VOLUME,
+        /** No running node has that id. */
+        NO_SUCH_NODE
+    }
+
+    /** DRAIN: the node takes no new builds (its running jobs finish, its copies stay readable). */
+    public Drain drain(String nodeId) {
         if (!placement.hashed()) {
-            return false; // every node shares one volume: there is no ring to leave
+            return Drain.SHARED_VOLUME;
         }
-        boolean drained = nodes.drain(nodeId);
-        if (drained) {
-            chores.execute(this::reconcileQuietly); // its unstarted jobs move now, not at the next pass
+        if (!nodes.drain(nodeId)) {
+            return Drain.NO_SUCH_NODE;
         }
-        return drained;
+        chores.execute(this::reconcileQuietly); // its unstarted jobs move now, not at the next pass
+        return Drain.DRAINING;
     }
 
     /** For tests in this package that simulate a node whose database connection stalls. */

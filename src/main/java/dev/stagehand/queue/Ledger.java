@@ -8,8 +8,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Read-only questions about the job ledger, for the HTTP layer, staging and operators. */
+/** Read-only questions about the job ledger and the nodes that share it, for the HTTP layer, staging and operators. */
 public interface Ledger {
+    /** The answering node's id (the jobs it claims and the attempts it runs name it). */
+    String nodeId();
+
+    /** Attempts running on the answering node now. */
+    int runningHere();
+
+    /** The nodes on record (this one, others sharing the database, earlier runs), newest first. */
+    List<NodeView> nodes(int limit);
+
+    /** One node on record, by id. */
+    Optional<NodeView> nodeById(String nodeId);
+
     Optional<JobView> job(long jobId);
 
     /** The given jobs, in id order (missing ids are left out). */

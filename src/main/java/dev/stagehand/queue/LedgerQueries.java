@@ -26,9 +26,33 @@ import org.jooq.impl.DSL;
 /** The {@link Ledger}: plain reads, no locks, nothing changed. */
 final class LedgerQueries implements Ledger {
     private final DSLContext db;
+    private final Nodes nodes;
+    private final java.util.function.IntSupplier runningHere;
 
-    LedgerQueries(DSLContext db) {
+    LedgerQueries(DSLContext db, Nodes nodes, java.util.function.IntSupplier runningHere) {
         this.db = db;
+        this.nodes = nodes;
+        this.runningHere = runningHere;
+    }
+
+    @Override
+    public String nodeId() {
+        return nodes.self();
+    }
+
+    @Override
+    public int runningHere() {
+        return runningHere.getAsInt();
+    }
+
+    @Override
+    public List<NodeView> nodes(int limit) {
+        return nodes.list(limit);
+    }
+
+    @Override
+    public Optional<NodeView> nodeById(String nodeId) {
+        return nodes.view(nodeId);
     }
 
     @Override

@@ -220,7 +220,8 @@ final class Nodes implements AutoCloseable {
                     long[] copies = r.value8() == null ? null : held.getOrDefault(r.value8(), new long[2]);
                     return new NodeView(r.value1(), r.value2(), r.value3(), r.value4(), r.value5(), r.value6(),
                             Boolean.TRUE.equals(r.value7()), r.value8(), r.value9(),
-                            copies == null ? null : (int) copies[0], copies == null ? null : copies[1]);
+                            copies == null ? null : (int) copies[0], copies == null ? null : copies[1],
+                            r.value6() == null && r.value8() != null && ring.contains(r.value8()));
                 });
     }
 

@@ -3,5 +3,7 @@
  * allowed moves come from one table (JobTransition), Quartz for workers and timers, waiters that
  * hold no thread, reconciliation, nodes sharing one database, history pruning and the chore that
  * watches builds still uploading. It knows jobs by their artifact key only; staging does the work.
+ * Its doors: JobQueue (submissions, the operator's moves), Ledger (every read), BuildLedger (build
+ * copies and the disk's account); the stores behind them are package-private.
  */
 package dev.stagehand.queue;

@@ -57,6 +57,7 @@ public final class ObjectCache {
     private static final Pattern ARCHIVE = Pattern.compile("\\.(tar|tar\\.gz|tgz|tar\\.bz2|tar\\.xz|zip)$");
     private static final Pattern COMPRESSED = Pattern.compile("\\.(gz|tgz|bz2|xz)$");
 
+    private final StageRequests requests;
     private final StageService stage;
     private final ArchiveSources sources;
     private final StagingArea area;
@@ -64,9 +65,10 @@ public final class ObjectCache {
 
     private final ReadPlacement placement;
 
-    public ObjectCache(StageService stage, ArchiveSources sources, StagingArea area, ArchiveIndexes indexes, ReadPlacement placement) {
+    public ObjectCache(StageRequests requests, StageService stage, ArchiveSources sources, StagingArea area, ArchiveIndexes indexes, ReadPlacement placement) {
         this.indexes = indexes;
         this.placement = placement;
+        this.requests = requests;
         this.stage = stage;
         this.sources = sources;
         this.area = area;
@@ -103,7 +105,7 @@ public final class ObjectCache {
     }
 
     private CachedObject cached(String bucket, String dir, StageTarget target, String objectName, String installedAt) {
-        StageRequest request = stage.requestFor("gs://" + bucket + "/" + dir, target);
+        StageRequest request = requests.requestFor("gs://" + bucket + "/" + dir, target);
         return new CachedObject(request, target, objectName, installedAt);
     }
 

@@ -5,7 +5,7 @@ import dev.stagehand.common.TaskIds;
 import java.util.List;
 
 /**
- * A caller's stage or is_staged request, parsed and checked once ({@link StageService#request}):
+ * A caller's stage or is_staged request, parsed and checked once ({@link StageRequests#request}):
  * the build, the artifact and file names as given, one target per job they ask for, and the ids
  * of the lab's task that asked.
  */

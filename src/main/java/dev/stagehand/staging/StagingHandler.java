@@ -20,9 +20,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The queue's handler for staging jobs, and the one place that speaks both languages: it runs
+ * The queue's handler for staging jobs, and the one place where a job meets staging: it runs
  * {@link ArtifactStager} for a job and translates staging's failures into the queue's
- * (permanent, retryable, not uploaded yet).
+ * (permanent, retryable, not uploaded yet). No other class uses the queue's job side
+ * (PackageDependenciesTest); the rest of staging reaches the queue through its doors only.
  */
 public final class StagingHandler implements JobHandler {
     private final Catalogue catalogue;

@@ -140,7 +140,7 @@ class H2SecurityTest {
                     && said.lines().count() == 1, said);
             var nodes = server.get("/api/v1/nodes").body();
             assertTrue(nodes.contains("\"alive\":true") && nodes.contains(server.stagehand.queue().node()), nodes);
-            assertEquals(1, server.stagehand.queue().nodeList(10).size(), "the second never registered");
+            assertEquals(1, server.stagehand.queue().ledger().nodes(10).size(), "the second never registered");
             assertEquals(200, server.get("/check_health").statusCode());
         }
     }

@@ -102,7 +102,7 @@ class PlacementAffinityTest {
             a.queue.serving(8080); // a node joins the ring once it serves
             b.queue.serving(8080);
             Eventually.await(Duration.ofSeconds(10), "B to see A in the ring", () -> b.queue.homes().ring().size() == 2);
-            assertTrue(b.queue.drain(a.queue.node()));
+            assertEquals(JobQueue.Drain.DRAINING, b.queue.drain(a.queue.node()));
             Eventually.await(Duration.ofSeconds(10), "both nodes to place builds on B only",
                     () -> a.queue.homes().ring().equals(List.of(B)) && b.queue.homes().ring().equals(List.of(B)));
 

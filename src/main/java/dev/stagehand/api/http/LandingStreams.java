@@ -1,7 +1,7 @@
 package dev.stagehand.api.http;
 
 import dev.stagehand.staging.LandingFiles;
-import dev.stagehand.staging.StageService;
+import dev.stagehand.staging.BuildFiles;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
@@ -50,7 +50,7 @@ public final class LandingStreams implements AutoCloseable {
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
 
     private final LandingFiles landing;
-    private final StageService stage;
+    private final BuildFiles files;
     private final Path root;
     private final java.time.Clock clock;
     private final ScheduledExecutorService poll = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -66,10 +66,10 @@ public final class LandingStreams implements AutoCloseable {
         return t;
     });
 
-    public LandingStreams(LandingFiles landing, StageService stage, Path root, java.time.Clock clock) {
+    public LandingStreams(LandingFiles landing, BuildFiles files, Path root, java.time.Clock clock) {
         this.clock = clock;
         this.landing = landing;
-        this.stage = stage;
+        this.files = files;
         this.root = root;
     }
 
@@ -87,7 +87,7 @@ public final class LandingStreams implements AutoCloseable {
             return true;
         }
         // A reader sent on by /download comes right after its request was recorded: a job will produce it.
-        if (!Boolean.TRUE.equals(req.getAttribute(JOB_RECORDED)) && !stage.mayProduce(file)) {
+        if (!Boolean.TRUE.equals(req.getAttribute(JOB_RECORDED)) && !files.mayProduce(file)) {
             return false;
         }
         AsyncContext async = req.startAsync();
@@ -111,7 +111,7 @@ public final class LandingStreams implements AutoCloseable {
             if (answered.get()) {
                 return;
             }
-            boolean produced = Files.exists(root.resolve(file)) || stage.mayProduce(file);
+            boolean produced = Files.exists(root.resolve(file)) || files.mayProduce(file);
             // Looked at again after the ledger: a job may have installed the file and ended in between.
             if (Files.exists(root.resolve(file)) && answered.compareAndSet(false, true)) {
                 landing.forget(file, begun);
