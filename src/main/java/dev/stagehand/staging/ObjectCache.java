@@ -15,7 +15,13 @@ import java.nio.file.LinkOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -56,6 +62,8 @@ public final class ObjectCache {
 
     private static final Pattern ARCHIVE = Pattern.compile("\\.(tar|tar\\.gz|tgz|tar\\.bz2|tar\\.xz|zip)$");
     private static final Pattern COMPRESSED = Pattern.compile("\\.(gz|tgz|bz2|xz)$");
+    /** Metadata reads of different objects in flight at once; more wait their turn. */
+    private static final int MOST_STATS_AT_ONCE = 32;
 
     private final StageRequests requests;
     private final StageService stage;
@@ -64,6 +72,14 @@ public final class ObjectCache {
     private final ArchiveIndexes indexes;
 
     private final ReadPlacement placement;
+    /** Metadata reads under way, by object: concurrent misses of one object ask the store once. */
+    private final Map<String, CompletableFuture<Optional<ObjectInfo>>> statsUnderWay = new ConcurrentHashMap<>();
+    private final ExecutorService statPool = new ThreadPoolExecutor(MOST_STATS_AT_ONCE, MOST_STATS_AT_ONCE, 30, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), task -> {
+                Thread t = new Thread(task, "object-stat");
+                t.setDaemon(true);
+                return t;
+            });
 
     public ObjectCache(StageRequests requests, StageService stage, ArchiveSources sources, StagingArea area, ArchiveIndexes indexes, ReadPlacement placement) {
         this.indexes = indexes;
@@ -72,6 +88,7 @@ public final class ObjectCache {
         this.stage = stage;
         this.sources = sources;
         this.area = area;
+        ((ThreadPoolExecutor) statPool).allowCoreThreadTimeOut(true);
     }
 
     /** {@code /download}: checks a bucket and object path as a caller sent them; {@link InvalidRequest} (400) when they cannot name one. */
@@ -134,6 +151,10 @@ public final class ObjectCache {
      * task that asked.
      */
     public Fetch fetch(CachedObject object, TaskIds task) throws IOException {
+        // Not on disk here: most likely a miss, which needs the object's metadata. On a server just
+        // started the store's round trip and the ledger's each take about 0.1 s: read it meanwhile.
+        boolean onDisk = Files.isRegularFile(area.root().resolve(object.staticPath()), LinkOption.NOFOLLOW_LINKS);
+        CompletableFuture<Optional<ObjectInfo>> metadata = !onDisk && stage.homeHere(object.request().build()) ? statSoon(object) : null;
         long home = stage.buildIdOf(object.request().build());
         // With hashed placement a build's home may be another node: this node serves its own copy
         // only while that is the copy that serves the build (see ReadPlacement).
@@ -145,7 +166,7 @@ public final class ObjectCache {
             }
             copyHere = stage.copyHere(object.request().build());
         }
-        if (copyHere.isPresent() && Files.isRegularFile(area.root().resolve(object.staticPath()), LinkOption.NOFOLLOW_LINKS)) {
+        if (copyHere.isPresent() && onDisk) {
             // A hit only if this build installed it: another bucket's build may share the path.
             long buildId = copyHere.get();
             Optional<FileHashes> installed = area.installedBy(buildId, object.target().key(), object.installedAt());
@@ -158,7 +179,7 @@ public final class ObjectCache {
         if (!stage.holdsHere(home)) {
             throw new HeldElsewhere(stage.holderOf(home)); // the home fetches it, once for every node's readers
         }
-        ObjectInfo info = stat(object).orElseThrow(() -> new NoSuchObject("no such object: "
+        ObjectInfo info = (metadata != null ? await(metadata) : stat(object)).orElseThrow(() -> new NoSuchObject("no such object: "
                 + CallerText.quote(object.request().build().url().url() + "/" + object.name())));
         if (object.target() instanceof StageTarget.Member m && !mayHold(object, info, m.member())) {
             throw new NoSuchObject("the archive has no member " + CallerText.quote(m.member()));
@@ -176,6 +197,38 @@ public final class ObjectCache {
         long buildId = stage.buildIdOf(object.request().build());
         return indexes.find(buildId, archive.name(), archive.generation()).map(index -> indexes.member(index, member).isPresent())
                 .orElse(true);
+    }
+
+    /** The object's metadata, read on the pool; joined by every miss of the same object meanwhile. */
+    private CompletableFuture<Optional<ObjectInfo>> statSoon(CachedObject object) {
+        String key = object.request().build().url().url() + "/" + object.name();
+        CompletableFuture<Optional<ObjectInfo>> started = new CompletableFuture<>();
+        CompletableFuture<Optional<ObjectInfo>> underWay = statsUnderWay.putIfAbsent(key, started);
+        if (underWay != null) {
+            return underWay;
+        }
+        statPool.execute(() -> {
+            try {
+                started.complete(stat(object));
+            } catch (RuntimeException e) {
+                started.completeExceptionally(e);
+            } finally {
+                statsUnderWay.remove(key, started);
+            }
+        });
+        return started;
+    }
+
+    /** The metadata read's answer, or its NoSuchObject or StoreUnavailable as thrown here. */
+    private static Optional<ObjectInfo> await(CompletableFuture<Optional<ObjectInfo>> metadata) {
+        try {
+            return metadata.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     private Optional<ObjectInfo> stat(CachedObject object) {

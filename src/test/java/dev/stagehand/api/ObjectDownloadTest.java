@@ -168,6 +168,7 @@ class ObjectDownloadTest extends ServerTest {
         gcs.put(BUCKET, DIR + "/herd.bin", bytes);
         gcs.throttlePerConnection(8L * MB);
         String path = "/download/" + BUCKET + "/" + DIR + "/herd.bin";
+        int statsBefore = gcs.metadataRequests();
         List<CompletableFuture<HttpResponse<byte[]>>> all = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             all.add(server.http.sendAsync(HttpRequest.newBuilder(URI.create(server.base() + path)).timeout(Duration.ofSeconds(60)).build(),
@@ -181,6 +182,10 @@ class ObjectDownloadTest extends ServerTest {
         assertEquals(1, server.jobs(null, "gs://" + BUCKET + "/" + DIR).size(), "one job for fifty callers");
         long read = gcs.bytesServed(BUCKET, DIR + "/herd.bin");
         assertTrue(read <= bytes.length * 1.1, "the store was read about once: " + read + " bytes for " + bytes.length);
+        int stats = gcs.metadataRequests() - statsBefore;
+        // Misses at the same moment share one metadata read; each read takes milliseconds, so fifty
+        // callers spread over a fraction of a second make a few, never one each.
+        assertTrue(stats <= 25, "concurrent misses share their metadata reads: " + stats + " for 50 callers");
         String metrics = server.get("/metrics").body();
         assertTrue(metrics.contains("stagehand_cache_requests_total{result=\"miss\",rpc=\"download\"} 1.0"), "one created the job: " + metrics);
         assertTrue(metrics.contains("stagehand_cache_requests_total{result=\"joined\",rpc=\"download\"}"), "the others joined it");
