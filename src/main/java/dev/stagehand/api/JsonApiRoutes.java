@@ -82,7 +82,7 @@ final class JsonApiRoutes {
     /** DRAIN: the node takes no new builds; its running jobs finish and what it holds stays readable until it stops. */
     private void drain(Context ctx) {
         String id = ctx.pathParam("id");
-        switch (id.length() > 64 ? JobQueue.Drain.NO_SUCH_NODE : queue.drain(id)) {
+        switch (queue.drain(id)) {
             case SHARED_VOLUME -> HttpApi.error(ctx, 409, "conflict",
                     "drain takes a node out of the ring of --placement hashed; these nodes share one volume");
             case NO_SUCH_NODE -> throw new HttpApi.NotFound("no running node " + CallerText.quote(id));

@@ -7,10 +7,11 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The queue's door for build copies and the disk's account of them: everything staging reads of
- * build rows, and the only way it changes them. Each change is one of {@link BuildTransition}'s
- * guarded moves or an UPDATE that cannot move a state ({@link BuildStore}, {@link DiskLedger} and
- * {@link LockedDisk} make them); the stores themselves stay inside the queue, as the job and
+ * The queue's door for build copies and the disk's account of them (their staged bytes, and the
+ * bytes running jobs reserved): everything staging reads of build rows, and the only way it
+ * changes them. Each change is one of {@link BuildTransition}'s guarded moves or an UPDATE that
+ * cannot move a state (made by the package-private {@code BuildStore} and {@code DiskLedger}, and
+ * by {@link LockedDisk} under the disk lock); the stores stay inside the queue, as the job and
  * request stores do.
  */
 public final class BuildLedger {

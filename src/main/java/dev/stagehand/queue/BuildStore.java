@@ -136,7 +136,6 @@ final class BuildStore {
         return state == BuildState.READY;
     }
 
-
     /** BEGIN_CLEAN, in a transaction of its own (see {@link #lockAndLeaveReady}). */
     BuildLedger.Removal beginClean(long buildId) {
         return db.transactionResult(cfg -> new BuildStore(cfg.dsl(), clock, node, holder).lockAndLeaveReady(buildId, BuildTransition.BEGIN_CLEAN, null));
@@ -205,7 +204,6 @@ final class BuildStore {
                 .where(BUILD.STATE.ne(BuildState.READY), BUILD.HOLDER.eq(holder))
                 .fetch(r -> new BuildLedger.UnfinishedRemoval(r.value1(), r.value2(), r.value3(), r.value4()));
     }
-
 
     /** Records what a build's directory holds now (measured after an install). */
     void setStagedBytes(long buildId, long bytes) {

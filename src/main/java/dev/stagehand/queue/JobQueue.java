@@ -287,7 +287,7 @@ public final class JobQueue implements AutoCloseable {
         if (!placement.hashed()) {
             return Drain.SHARED_VOLUME;
         }
-        if (!nodes.drain(nodeId)) {
+        if (nodeId.length() > Nodes.MAX_ID || !nodes.drain(nodeId)) {
             return Drain.NO_SUCH_NODE;
         }
         chores.execute(this::reconcileQuietly); // its unstarted jobs move now, not at the next pass
@@ -304,7 +304,7 @@ public final class JobQueue implements AutoCloseable {
         return executor.running();
     }
 
-    /** What callers may cost (checked by the stage service and by {@link #submit}). */
+    /** What callers may cost (checked by staging's request checks and by {@link #submit}). */
     public dev.stagehand.common.CallerLimits limits() {
         return config.limits();
     }

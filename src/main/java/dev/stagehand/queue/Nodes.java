@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * database's clock (the nodes' own clocks may disagree).
  */
 final class Nodes implements AutoCloseable {
+    /** The longest node id (the column holds 64 characters); a longer one names no node. */
+    static final int MAX_ID = 64;
     private static final Logger log = LoggerFactory.getLogger(Nodes.class);
 
     private final DSLContext db;

@@ -95,7 +95,7 @@ public final class DiskSpace {
     private Outcome decide(LockedDisk locked, long jobId, long buildId, long total, long adding, String what) {
         BuildLedger.InFlight others = locked.inFlight(jobId);
         EvictionPolicy.Disk disk = new EvictionPolicy.Disk(locked.stagedBytes(), others.reserved(), area.usableBytes() - others.unwritten());
-        EvictionPolicy.Decision d = policy.forDownload(disk, total, adding, locked.copies(buildId), reads::underway, what);
+        EvictionPolicy.Decision d = policy.forDownload(disk, total, adding, () -> locked.copies(buildId), reads::underway, what);
         if (d.fits()) {
             locked.reserve(jobId, total);
             return new Outcome(true, null, null);
@@ -133,7 +133,7 @@ public final class DiskSpace {
         }
         access.flush();
         while (true) {
-            Candidate next = builds.underDiskLock(locked -> policy.overQuota(locked.stagedBytes(), locked.copies(buildId), reads::underway)
+            Candidate next = builds.underDiskLock(locked -> policy.overQuota(locked.stagedBytes(), () -> locked.copies(buildId), reads::underway)
                     .stream().filter(locked::beginEviction).findFirst().orElse(null));
             if (next == null) {
                 return;

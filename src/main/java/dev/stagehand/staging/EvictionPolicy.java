@@ -5,6 +5,7 @@ import dev.stagehand.queue.BuildLedger.Candidate;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The one place eviction is decided: whether a download fits the quota and the free space, and
@@ -30,12 +31,15 @@ final class EvictionPolicy {
         this.quota = quota;
     }
 
-    /** Room for a download of {@code total} bytes in all, {@code adding} of them new on disk. */
-    Decision forDownload(Disk disk, long total, long adding, List<Candidate> copies, Predicate<String> beingRead, String what) {
+    /**
+     * Room for a download of {@code total} bytes in all (against the quota), {@code adding} of them
+     * new on disk (against the free space); the copies are read only when it does not fit.
+     */
+    Decision forDownload(Disk disk, long total, long adding, Supplier<List<Candidate>> copies, Predicate<String> beingRead, String what) {
         if (fits(disk.staged() + disk.reservedByOthers() + total, disk.free() - adding)) {
             return Decision.FITS;
         }
-        List<Candidate> evictable = evictable(copies, beingRead);
+        List<Candidate> evictable = evictable(copies.get(), beingRead);
         long freeable = evictable.stream().mapToLong(Candidate::stagedBytes).sum();
         boolean evictingMakesRoom = fits(disk.staged() - freeable + disk.reservedByOthers() + total, disk.free() + freeable - adding);
         return new Decision(false, evictingMakesRoom ? evictable : List.of(), "no room for " + what + " (" + Sizes.of(adding) + "): "
@@ -46,11 +50,11 @@ final class EvictionPolicy {
     }
 
     /** After an extraction overshot the quota: the copies to evict, one at a time, until it holds again (none while it holds). */
-    List<Candidate> overQuota(long staged, List<Candidate> copies, Predicate<String> beingRead) {
+    List<Candidate> overQuota(long staged, Supplier<List<Candidate>> copies, Predicate<String> beingRead) {
         if (quota.maxStagedBytes() == null || staged <= quota.maxStagedBytes()) {
             return List.of();
         }
-        return evictable(copies, beingRead);
+        return evictable(copies.get(), beingRead);
     }
 
     /** The copies that may go, least recently read first. */

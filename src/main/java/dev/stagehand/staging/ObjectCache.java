@@ -13,15 +13,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 
 /**
@@ -62,8 +60,6 @@ public final class ObjectCache {
 
     private static final Pattern ARCHIVE = Pattern.compile("\\.(tar|tar\\.gz|tgz|tar\\.bz2|tar\\.xz|zip)$");
     private static final Pattern COMPRESSED = Pattern.compile("\\.(gz|tgz|bz2|xz)$");
-    /** Metadata reads of different objects in flight at once; more wait their turn. */
-    private static final int MOST_STATS_AT_ONCE = 32;
 
     private final StageRequests requests;
     private final StageService stage;
@@ -74,12 +70,12 @@ public final class ObjectCache {
     private final ReadPlacement placement;
     /** Metadata reads under way, by object: concurrent misses of one object ask the store once. */
     private final Map<String, CompletableFuture<Optional<ObjectInfo>>> statsUnderWay = new ConcurrentHashMap<>();
-    private final ExecutorService statPool = new ThreadPoolExecutor(MOST_STATS_AT_ONCE, MOST_STATS_AT_ONCE, 30, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), task -> {
-                Thread t = new Thread(task, "object-stat");
-                t.setDaemon(true);
-                return t;
-            });
+    /** A thread per metadata read under way, as when each request read its own: a slow bucket holds up no other. */
+    private final ExecutorService statPool = Executors.newCachedThreadPool(task -> {
+        Thread t = new Thread(task, "object-stat");
+        t.setDaemon(true);
+        return t;
+    });
 
     public ObjectCache(StageRequests requests, StageService stage, ArchiveSources sources, StagingArea area, ArchiveIndexes indexes, ReadPlacement placement) {
         this.indexes = indexes;
@@ -88,7 +84,6 @@ public final class ObjectCache {
         this.stage = stage;
         this.sources = sources;
         this.area = area;
-        ((ThreadPoolExecutor) statPool).allowCoreThreadTimeOut(true);
     }
 
     /** {@code /download}: checks a bucket and object path as a caller sent them; {@link InvalidRequest} (400) when they cannot name one. */
@@ -153,8 +148,7 @@ public final class ObjectCache {
     public Fetch fetch(CachedObject object, TaskIds task) throws IOException {
         // Not on disk here: most likely a miss, which needs the object's metadata. On a server just
         // started the store's round trip and the ledger's each take about 0.1 s: read it meanwhile.
-        boolean onDisk = Files.isRegularFile(area.root().resolve(object.staticPath()), LinkOption.NOFOLLOW_LINKS);
-        CompletableFuture<Optional<ObjectInfo>> metadata = !onDisk && stage.homeHere(object.request().build()) ? statSoon(object) : null;
+        CompletableFuture<Optional<ObjectInfo>> metadata = !onDisk(object) && stage.homeHere(object.request().build()) ? statSoon(object) : null;
         long home = stage.buildIdOf(object.request().build());
         // With hashed placement a build's home may be another node: this node serves its own copy
         // only while that is the copy that serves the build (see ReadPlacement).
@@ -166,7 +160,7 @@ public final class ObjectCache {
             }
             copyHere = stage.copyHere(object.request().build());
         }
-        if (copyHere.isPresent() && onDisk) {
+        if (copyHere.isPresent() && onDisk(object)) { // looked at again: it may have landed meanwhile
             // A hit only if this build installed it: another bucket's build may share the path.
             long buildId = copyHere.get();
             Optional<FileHashes> installed = area.installedBy(buildId, object.target().key(), object.installedAt());
@@ -210,7 +204,7 @@ public final class ObjectCache {
         statPool.execute(() -> {
             try {
                 started.complete(stat(object));
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // even an Error: the callers joined to this read must not wait forever
                 started.completeExceptionally(e);
             } finally {
                 statsUnderWay.remove(key, started);
@@ -223,12 +217,16 @@ public final class ObjectCache {
     private static Optional<ObjectInfo> await(CompletableFuture<Optional<ObjectInfo>> metadata) {
         try {
             return metadata.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;
             }
             throw e;
         }
+    }
+
+    private boolean onDisk(CachedObject object) {
+        return Files.isRegularFile(area.root().resolve(object.staticPath()), LinkOption.NOFOLLOW_LINKS);
     }
 
     private Optional<ObjectInfo> stat(CachedObject object) {

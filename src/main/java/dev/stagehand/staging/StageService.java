@@ -131,15 +131,15 @@ public final class StageService {
         return builds.find(build.url().url(), queue.homes().self());
     }
 
-    /**
-     * The id of the build's copy at its home (the shared volume's, or with hashed placement its
-     * home node's), created on first use; a copy's id never changes: kept in memory.
-     */
     /** Whether this node is the build's home now (always with a shared volume): its misses are fetched here. */
     boolean homeHere(BuildRef build) {
         return queue.homes().homeOf(build.path()).equals(queue.homes().self());
     }
 
+    /**
+     * The id of the build's copy at its home (the shared volume's, or with hashed placement its
+     * home node's), created on first use; a copy's id never changes: kept in memory.
+     */
     long buildIdOf(BuildRef build) {
         String home = queue.homes().homeOf(build.path());
         long id = buildIds.computeIfAbsent(home + "\n" + build.url().url(), key -> builds.copyId(build.url().url(), build.path(), home));
