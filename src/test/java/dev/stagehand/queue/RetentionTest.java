@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,8 +108,12 @@ class RetentionTest {
                 .select(select(val(buildId), inline(""), inline("f").concat(n), val(old), val(old),
                         val(RequestOutcome.FAILED, STAGE_REQUEST.OUTCOME)).from(series).where(n.le(OLD_JOBS / 10)))
                 .execute();
+        // The k-th old request links the k-th old job: each insert above numbered its rows in one run,
+        // but where each run starts depends on what the server wrote before.
+        long firstJob = db.select(DSL.min(JOB.ID)).from(JOB).where(JOB.FINISHED_AT.eq(old)).fetchSingle().value1();
+        long firstRequest = db.select(DSL.min(STAGE_REQUEST.ID)).from(STAGE_REQUEST).where(STAGE_REQUEST.FINISHED_AT.eq(old)).fetchSingle().value1();
         db.insertInto(REQUEST_JOB, REQUEST_JOB.REQUEST_ID, REQUEST_JOB.JOB_ID, REQUEST_JOB.REQUIRED)
-                .select(select(STAGE_REQUEST.ID, STAGE_REQUEST.ID.plus(1), inline(true)).from(STAGE_REQUEST)
+                .select(select(STAGE_REQUEST.ID, STAGE_REQUEST.ID.plus(firstJob - firstRequest), inline(true)).from(STAGE_REQUEST)
                         .where(STAGE_REQUEST.FINISHED_AT.eq(old)))
                 .execute();
     }

