@@ -27,6 +27,7 @@ import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
 import org.quartz.impl.SchedulerRepository;
 import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.utils.ConnectionProvider;
@@ -216,6 +217,11 @@ final class QuartzWorkers {
                         .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
                 .build();
         scheduler.scheduleJob(detail, Set.of(trigger), true);
+    }
+
+    /** The chore fires no more until this node stops (for tests that run it by hand). */
+    void pauseChore(String name) throws SchedulerException {
+        scheduler.pauseTrigger(new TriggerKey(name, CHORES));
     }
 
     void start() throws SchedulerException {
