@@ -83,9 +83,7 @@ final class BuildStore {
      */
     List<BuildLedger.Copy> copiesContaining(String path) {
         var stagedAt = DSL.field(DSL.select(DSL.max(JOB.FINISHED_AT)).from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID), stillOnDisk()));
-        var active = DSL.field(DSL.exists(DSL.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID),
-                JOB.STATE.in(JobStates.ACTIVE))));
-        return db.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.HOLDER, stagedAt, active, BUILD.EMPTIED_AT).from(BUILD)
+        return db.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.HOLDER, stagedAt, hasActiveJob(), BUILD.EMPTIED_AT).from(BUILD)
                 .where(DSL.val(path).startsWith(BUILD.BUILD_PATH.concat("/")))
                 .fetch(r -> new BuildLedger.Copy(r.value1(), r.value2(), r.value3(), r.value4(), Boolean.TRUE.equals(r.value5()), r.value6()));
     }
@@ -94,6 +92,11 @@ final class BuildStore {
     boolean stagedInLedger(long buildId, String artifact) {
         return db.fetchExists(DSL.selectOne().from(JOB).join(BUILD).on(BUILD.ID.eq(JOB.BUILD_ID))
                 .where(JOB.BUILD_ID.eq(buildId), JOB.ARTIFACT.eq(artifact), stillOnDisk()));
+    }
+
+    /** Whether the build row of the query has an active job ({@link JobStates#ACTIVE}): a column for reads of several copies. */
+    static org.jooq.Field<Boolean> hasActiveJob() {
+        return DSL.field(DSL.exists(DSL.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID), JOB.STATE.in(JobStates.ACTIVE))));
     }
 
     /** A job's success whose files are still on its copy's disk: the copy READY, and not emptied since. */

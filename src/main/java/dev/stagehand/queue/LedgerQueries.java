@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Record;
@@ -27,9 +28,9 @@ import org.jooq.impl.DSL;
 final class LedgerQueries implements Ledger {
     private final DSLContext db;
     private final Nodes nodes;
-    private final java.util.function.IntSupplier runningHere;
+    private final IntSupplier runningHere;
 
-    LedgerQueries(DSLContext db, Nodes nodes, java.util.function.IntSupplier runningHere) {
+    LedgerQueries(DSLContext db, Nodes nodes, IntSupplier runningHere) {
         this.db = db;
         this.nodes = nodes;
         this.runningHere = runningHere;

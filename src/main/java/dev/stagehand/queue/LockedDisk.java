@@ -50,8 +50,7 @@ public final class LockedDisk {
 
     /** This node's READY copies that hold bytes, but {@code exceptBuild}: what eviction chooses among. */
     public List<BuildLedger.Candidate> copies(long exceptBuild) {
-        var active = DSL.field(DSL.exists(DSL.selectOne().from(JOB).where(JOB.BUILD_ID.eq(BUILD.ID), JOB.STATE.in(JobStates.ACTIVE))));
-        return tx.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.STAGED_BYTES, BUILD.LAST_ACCESS_AT, active).from(BUILD)
+        return tx.select(BUILD.ID, BUILD.BUILD_PATH, BUILD.STAGED_BYTES, BUILD.LAST_ACCESS_AT, BuildStore.hasActiveJob()).from(BUILD)
                 .where(BUILD.STATE.eq(BuildState.READY), BUILD.STAGED_BYTES.gt(0L), BUILD.ID.ne(exceptBuild), BUILD.HOLDER.eq(holder))
                 .fetch(r -> new BuildLedger.Candidate(r.value1(), r.value2(), r.value3(), r.value4(), Boolean.TRUE.equals(r.value5())));
     }
