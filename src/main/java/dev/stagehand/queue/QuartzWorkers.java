@@ -84,6 +84,7 @@ final class QuartzWorkers {
         p.setProperty("org.quartz.scheduler.instanceId", vendor.clustered() ? node : "local");
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
         p.setProperty("org.quartz.scheduler.batchTriggerAcquisitionMaxCount", String.valueOf(workers));
+        p.setProperty("org.quartz.threadPool.class", QuartzThreadPool.class.getName()); // stops at once
         p.setProperty("org.quartz.threadPool.threadCount", String.valueOf(workers));
         p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
         p.setProperty("org.quartz.jobStore.dataSource", dataSource);
