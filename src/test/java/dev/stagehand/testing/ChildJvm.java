@@ -21,6 +21,7 @@ public final class ChildJvm {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Dh2.bindAddress=127.0.0.1");
         command.addAll(TestDb.childJvmArgs());
+        command.addAll(compilerArgs());
         command.addAll(jvmArgs);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
@@ -29,6 +30,12 @@ public final class ChildJvm {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(env);
         return builder.start();
+    }
+
+    /** This JVM's JIT setting (the pom's test.jit), for a child to compile as its parent does. */
+    private static List<String> compilerArgs() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(arg -> arg.startsWith("-XX:TieredStopAtLevel=") || arg.equals("-XX:+TieredCompilation")).toList();
     }
 
     /** SIGKILL: no shutdown hooks, no cleanup, like a crash or an OOM kill. */
