@@ -91,9 +91,14 @@ final class QuartzWorkers {
         p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
         p.setProperty("org.quartz.jobStore.misfireThreshold", "5000");
         p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
-        // Inserting a trigger needs no scheduler-wide row lock on a single node; taking it made
-        // every enqueue wait for the trigger acquisition in progress.
-        p.setProperty("org.quartz.jobStore.lockOnInsert", "false");
+        // Quartz's lock around adding a trigger, though an enqueue then waits for the trigger
+        // acquisition in progress. Quartz deletes a job (kept only while it has triggers) as its
+        // last fired trigger completes; a retry's trigger added meanwhile without the lock was left
+        // without its job on H2, whose foreign key does not hold against a concurrent delete, and
+        // Quartz then failed every acquisition: the node fired nothing more. On PostgreSQL the key
+        // held, but Quartz's completion failed on it and retried 15 s later, holding a worker.
+        // (TriggerRaceTest, on both.)
+        p.setProperty("org.quartz.jobStore.lockOnInsert", "true");
         vendor.quartz(p);
         return p;
     }
@@ -126,8 +131,7 @@ final class QuartzWorkers {
     void schedule(long jobId, boolean required, Instant when) throws SchedulerException {
         JobDetail detail = detail(jobId);
         Trigger trigger = trigger(detail, jobId, required, when);
-        // Not scheduleJob(..., replace = true): replacing takes Quartz's scheduler-wide lock, which
-        // serialised every enqueue behind trigger acquisition and job completion.
+        // Not scheduleJob(..., replace = true): it would rewrite the job's row at every retry.
         for (int tries = 1; ; tries++) {
             try {
                 scheduler.scheduleJob(detail, trigger);
