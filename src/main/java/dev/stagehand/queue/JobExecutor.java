@@ -187,10 +187,12 @@ final class JobExecutor {
         if (settled == null) {
             return new Ended(AttemptOutcome.CANCELLED, "claim lost before the outcome was recorded");
         }
-        outcomes.settled(settled);
         if (ending == JobTransition.Ending.FAIL) {
+            // Before the callers hear of it: one told "failed, out of space" may ask at once for
+            // something else, which should find the room this job's partial file took.
             discard(claim.jobId());
         }
+        outcomes.settled(settled);
         return new Ended(ending.attempt.to, error);
     }
 

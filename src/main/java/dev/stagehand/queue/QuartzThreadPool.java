@@ -53,11 +53,7 @@ public final class QuartzThreadPool implements ThreadPool {
             throw new IllegalArgumentException("Quartz needs at least one worker thread: " + threadCount);
         }
         AtomicInteger numbered = new AtomicInteger();
-        threads = Executors.newFixedThreadPool(threadCount, task -> {
-            Thread worker = new Thread(task, instanceName + "_Worker-" + numbered.incrementAndGet());
-            worker.setDaemon(false); // as Quartz's own: a running attempt is not cut off by the JVM ending
-            return worker;
-        });
+        threads = Executors.newFixedThreadPool(threadCount, task -> worker(task, String.valueOf(numbered.incrementAndGet())));
     }
 
     @Override
@@ -76,14 +72,16 @@ public final class QuartzThreadPool implements ThreadPool {
         synchronized (lock) {
             waitWhileAllBusy();
             busy++;
+            // Handed on under the lock: a stop beginning between the count and the hand-over would
+            // have the pool refuse the job, and the count would never come down again.
             if (stopping) {
-                Thread last = new Thread(() -> runAndRelease(runnable), instanceName + "_Worker-LastJob");
+                Thread last = worker(() -> runAndRelease(runnable), "LastJob");
                 last.start();
-                return true;
+            } else {
+                threads.execute(() -> runAndRelease(runnable));
             }
+            return true;
         }
-        threads.execute(() -> runAndRelease(runnable));
-        return true;
     }
 
     @Override
@@ -94,8 +92,8 @@ public final class QuartzThreadPool implements ThreadPool {
             if (threads == null) {
                 return; // never initialised
             }
+            threads.shutdown(); // under the lock: no job is handed to it after this
         }
-        threads.shutdown();
         if (!waitForJobsToComplete) {
             return;
         }
@@ -119,6 +117,13 @@ public final class QuartzThreadPool implements ThreadPool {
         }
     }
 
+    /** As Quartz's own workers: not daemons, so the JVM's end does not cut off a running attempt. */
+    private Thread worker(Runnable task, String suffix) {
+        Thread worker = new Thread(task, instanceName + "_Worker-" + suffix);
+        worker.setDaemon(false);
+        return worker;
+    }
+
     private void runAndRelease(Runnable runnable) {
         try {
             runnable.run();
@@ -132,7 +137,7 @@ public final class QuartzThreadPool implements ThreadPool {
         }
     }
 
-    /** Until a worker is free or the pool stops; an interrupt is kept for later, as Quartz's pool ignores them. */
+    /** Until a worker is free or the pool stops. An interrupt does not end the wait (as in Quartz's pool); it is restored after. */
     private void waitWhileAllBusy() {
         boolean interrupted = false;
         while (busy >= threadCount && !stopping) {

@@ -20,7 +20,6 @@ import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.JobExecutionContext;
 import org.quartz.JobKey;
-import org.quartz.JobPersistenceException;
 import org.quartz.ObjectAlreadyExistsException;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
@@ -45,8 +44,6 @@ final class QuartzWorkers {
     private static final String CHORES = "chores";
     private final Map<String, Runnable> chores = new ConcurrentHashMap<>();
     static final int REQUIRED_PRIORITY = 10;
-    /** Times a trigger is added again when its Quartz job completed in between (it then has none to attach to). */
-    private static final int SCHEDULE_TRIES = 3;
     static final int OPTIONAL_PRIORITY = 1;
 
     private final Scheduler scheduler;
@@ -130,24 +127,10 @@ final class QuartzWorkers {
      */
     void schedule(long jobId, boolean required, Instant when) throws SchedulerException {
         JobDetail detail = detail(jobId);
-        Trigger trigger = trigger(detail, jobId, required, when);
-        // Not scheduleJob(..., replace = true): it would rewrite the job's row at every retry.
-        for (int tries = 1; ; tries++) {
-            try {
-                scheduler.scheduleJob(detail, trigger);
-                return;
-            } catch (ObjectAlreadyExistsException exists) {
-                // The job still has its Quartz job (a retry planned while it runs): add a trigger.
-                try {
-                    scheduler.scheduleJob(trigger);
-                    return;
-                } catch (JobPersistenceException completedMeanwhile) {
-                    if (tries == SCHEDULE_TRIES) {
-                        throw completedMeanwhile;
-                    }
-                }
-            }
-        }
+        // The job's Quartz job may be there (a retry planned while it runs) or going with its last
+        // fired trigger: storing both, replacing the job, in one transaction under Quartz's lock
+        // covers either.
+        scheduler.scheduleJob(detail, Set.of(trigger(detail, jobId, required, when)), true);
     }
 
     /**

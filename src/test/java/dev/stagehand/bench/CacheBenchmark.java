@@ -54,7 +54,7 @@ class CacheBenchmark {
             gcs.putFile(BUCKET, "t/tar/big.tar", tar);
             gcs.throttlePerConnection(32L * MB);
             Path log = dir.resolve("server.log");
-            Process server = ChildJvm.start(ServerMain.class, log, jvmArgs(), dir.resolve("data").toString(), gcs.endpoint());
+            Process server = ChildJvm.start(ServerMain.class, log, ServerJvm.args("512m"), dir.resolve("data").toString(), gcs.endpoint());
             try {
                 Eventually.await(Duration.ofSeconds(60), "the server to start", () -> ChildJvm.portFromLog(log) > 0);
                 int port = ChildJvm.portFromLog(log);
@@ -68,16 +68,6 @@ class CacheBenchmark {
                 ChildJvm.kill(server);
             }
         }
-    }
-
-    /** The server's JVM flags: -Xmx512m, and any in {@code -Dcache.jvmArgs} (e.g. to compare JIT settings on the cold path). */
-    private static List<String> jvmArgs() {
-        List<String> args = new ArrayList<>(List.of("-Xmx512m"));
-        String extra = System.getProperty("cache.jvmArgs", "");
-        if (!extra.isBlank()) {
-            args.addAll(List.of(extra.trim().split(" +")));
-        }
-        return args;
     }
 
     private void firstByte(FakeGcs gcs, int port, String build) throws Exception {

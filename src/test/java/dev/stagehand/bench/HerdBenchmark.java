@@ -62,7 +62,7 @@ class HerdBenchmark {
             }
             gcs.throttlePerConnection(32L * MB);
             Path log = dir.resolve("server.log");
-            Process server = ChildJvm.start(ServerMain.class, log, List.of("-Xmx512m"), dir.resolve("data").toString(), gcs.endpoint());
+            Process server = ChildJvm.start(ServerMain.class, log, ServerJvm.args("512m"), dir.resolve("data").toString(), gcs.endpoint());
             try {
                 Eventually.await(Duration.ofSeconds(60), "the server to start", () -> ChildJvm.portFromLog(log) > 0);
                 int port = ChildJvm.portFromLog(log);

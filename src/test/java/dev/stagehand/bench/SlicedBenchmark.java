@@ -47,7 +47,7 @@ class SlicedBenchmark {
             gcs.putFile(BUCKET, PATH + "/device.bin", data.resolve("device.bin"));
             gcs.throttlePerConnection(STREAM_RATE);
             Path log = dir.resolve("server.log");
-            Process server = ChildJvm.start(ServerMain.class, log, List.of("-Xmx256m"), dir.resolve("srv").toString(), gcs.endpoint());
+            Process server = ChildJvm.start(ServerMain.class, log, ServerJvm.args("256m"), dir.resolve("srv").toString(), gcs.endpoint());
             try {
                 Eventually.await(Duration.ofSeconds(60), "server", () -> (port = ChildJvm.portFromLog(log)) > 0);
                 againstGcloud(gcs);

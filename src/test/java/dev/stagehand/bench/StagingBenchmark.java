@@ -79,10 +79,7 @@ class StagingBenchmark {
             gcs.putFile(BUCKET, PATH + "/debug.tgz", data.resolve("debug.tgz"));
             gcs.putFile(BUCKET, PATH + "/image.zip", zip);
             Path log = dir.resolve("server.log");
-            List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
-            // e.g. -Dbench.serverJvmArgs=-XX:StartFlightRecording=filename=/tmp/server.jfr to profile the server
-            jvm.addAll(List.of(System.getProperty("bench.serverJvmArgs", "").split(" ")).stream().filter(a -> !a.isBlank()).toList());
-            Process server = ChildJvm.start(ServerMain.class, log, jvm, dir.resolve("srv").toString(), gcs.endpoint());
+            Process server = ChildJvm.start(ServerMain.class, log, ServerJvm.args("256m"), dir.resolve("srv").toString(), gcs.endpoint());
             try {
                 Eventually.await(Duration.ofSeconds(60), "server", () -> (port = ChildJvm.portFromLog(log)) > 0);
                 String media = gcs.endpoint() + "/download/storage/v1/b/" + BUCKET + "/o/" + PATH.replace("/", "%2F");

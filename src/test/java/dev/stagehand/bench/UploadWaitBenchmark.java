@@ -40,7 +40,7 @@ class UploadWaitBenchmark {
         try (FakeGcs gcs = new FakeGcs()) {
             gcs.createBucket(BUCKET);
             Path log = dir.resolve("server.log");
-            Process server = ChildJvm.start(ServerMain.class, log, List.of("-Xmx512m"), dir.toString(), gcs.endpoint());
+            Process server = ChildJvm.start(ServerMain.class, log, ServerJvm.args("512m"), dir.toString(), gcs.endpoint());
             try {
                 Eventually.await(Duration.ofSeconds(60), "the server to start", () -> ChildJvm.portFromLog(log) > 0);
                 int port = ChildJvm.portFromLog(log);

@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,44 +37,44 @@ class TriggerRaceTest {
         Map<Long, AtomicInteger> fired = new ConcurrentHashMap<>();
         List<String> failures = new CopyOnWriteArrayList<>();
         ExecutorService retries = Executors.newFixedThreadPool(4);
-        QuartzWorkers[] workers = new QuartzWorkers[1];
+        AtomicReference<QuartzWorkers> workers = new AtomicReference<>();
         Clock clock = Clock.systemUTC();
+        // As when a job's first attempt ran at once and asks for a retry just as its crash-safety
+        // trigger fires and finds nothing to do: the retry's trigger is added while Quartz
+        // completes the fired one, the job's last.
+        QuartzWorkers.Attempt attempt = jobId -> {
+            if (fired.computeIfAbsent(jobId, id -> new AtomicInteger()).incrementAndGet() == 1) {
+                retries.execute(() -> {
+                    try {
+                        workers.get().schedule(jobId, true, clock.instant().plusMillis(50));
+                    } catch (Exception e) {
+                        failures.add(e.toString());
+                    }
+                });
+            }
+        };
         try (Database db = TestDb.open(dir)) {
-          try {
-            // As when a job's first attempt ran at once and asks for a retry just as its
-            // crash-safety trigger fires and finds nothing to do: the retry's trigger is added
-            // while Quartz completes the fired one.
-            workers[0] = new QuartzWorkers(db, 4, "race", Placement.SHARED, jobId -> {
-                if (fired.computeIfAbsent(jobId, id -> new AtomicInteger()).incrementAndGet() == 1) {
-                    retries.execute(() -> {
-                        try {
-                            workers[0].schedule(jobId, true, clock.instant().plusMillis(50));
-                        } catch (Exception e) {
-                            failures.add(e.toString());
-                        }
-                    });
-                }
-            }, clock);
-            workers[0].start();
-            for (long job = 1; job <= JOBS; job++) {
-                workers[0].schedule(job, true, clock.instant());
-            }
+            workers.set(new QuartzWorkers(db, 4, "race", Placement.SHARED, attempt, clock));
             try {
-                Eventually.await(Duration.ofSeconds(60), "every job's retry to fire",
-                        () -> fired.size() == JOBS && fired.values().stream().allMatch(n -> n.get() >= 2));
-            } catch (AssertionError late) {
-                throw new AssertionError(late.getMessage() + ": of " + JOBS + " jobs, " + fired.size() + " fired and "
-                        + fired.values().stream().filter(n -> n.get() >= 2).count() + " fired again; scheduling failed: " + failures.stream().limit(3).toList(), late);
+                workers.get().start();
+                for (long job = 1; job <= JOBS; job++) {
+                    workers.get().schedule(job, true, clock.instant());
+                }
+                try {
+                    Eventually.await(Duration.ofSeconds(60), "every job's retry to fire",
+                            () -> fired.size() == JOBS && fired.values().stream().allMatch(n -> n.get() >= 2));
+                } catch (AssertionError late) {
+                    long again = fired.values().stream().filter(n -> n.get() >= 2).count();
+                    throw new AssertionError(late.getMessage() + ": of " + JOBS + " jobs, " + fired.size() + " fired and " + again
+                            + " fired again; scheduling failed: " + failures.stream().limit(3).toList(), late);
+                }
+                assertEquals(0, db.dsl().fetchCount(db.dsl().selectFrom("QRTZ_TRIGGERS t").where("NOT EXISTS (SELECT 1 FROM"
+                        + " QRTZ_JOB_DETAILS j WHERE j.SCHED_NAME = t.SCHED_NAME AND j.JOB_NAME = t.JOB_NAME AND j.JOB_GROUP = t.JOB_GROUP)")),
+                        "no trigger without its job");
+            } finally {
+                retries.shutdownNow();
+                workers.get().shutdown();
             }
-            assertEquals(0, db.dsl().fetchCount(db.dsl().selectFrom("QRTZ_TRIGGERS t").where(
-                    "NOT EXISTS (SELECT 1 FROM QRTZ_JOB_DETAILS j WHERE j.SCHED_NAME = t.SCHED_NAME"
-                            + " AND j.JOB_NAME = t.JOB_NAME AND j.JOB_GROUP = t.JOB_GROUP)")), "no trigger without its job");
-          } finally {
-            retries.shutdownNow();
-            if (workers[0] != null) {
-                workers[0].shutdown();
-            }
-          }
         }
     }
 }

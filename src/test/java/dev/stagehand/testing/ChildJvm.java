@@ -1,6 +1,7 @@
 package dev.stagehand.testing;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +35,8 @@ public final class ChildJvm {
 
     /** This JVM's JIT setting (the pom's test.jit), for a child to compile as its parent does. */
     private static List<String> compilerArgs() {
-        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(arg -> arg.startsWith("-XX:TieredStopAtLevel=") || arg.equals("-XX:+TieredCompilation")).toList();
+        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(arg -> arg.startsWith("-XX:TieredStopAtLevel=") || arg.matches("-XX:[+-]TieredCompilation")).toList();
     }
 
     /** SIGKILL: no shutdown hooks, no cleanup, like a crash or an OOM kill. */
