@@ -88,14 +88,12 @@ final class QuartzWorkers {
         p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
         p.setProperty("org.quartz.jobStore.misfireThreshold", "5000");
         p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
-        // Quartz's lock around adding a trigger, though an enqueue then waits for the trigger
-        // acquisition in progress. Quartz deletes a job (kept only while it has triggers) as its
-        // last fired trigger completes; a retry's trigger added meanwhile without the lock was left
-        // without its job on H2, whose foreign key does not hold against a concurrent delete, and
-        // Quartz then failed every acquisition: the node fired nothing more. On PostgreSQL the key
-        // held, but Quartz's completion failed on it and retried 15 s later, holding a worker.
-        // (TriggerRaceTest, on both.)
-        p.setProperty("org.quartz.jobStore.lockOnInsert", "true");
+        // New jobs' triggers go in without Quartz's scheduler-wide lock (on PostgreSQL a row lock
+        // shared by the cluster): taking it made every enqueue wait for the trigger acquisition in
+        // progress, and halved the queue's throughput on PostgreSQL. A job not there yet is one
+        // nothing else can delete; a trigger for a job that may exist goes in under the lock
+        // (schedule(): replacing takes it).
+        p.setProperty("org.quartz.jobStore.lockOnInsert", "false");
         vendor.quartz(p);
         return p;
     }
@@ -127,16 +125,21 @@ final class QuartzWorkers {
      */
     void schedule(long jobId, boolean required, Instant when) throws SchedulerException {
         JobDetail detail = detail(jobId);
-        // The job's Quartz job may be there (a retry planned while it runs) or going with its last
-        // fired trigger: storing both, replacing the job, in one transaction under Quartz's lock
-        // covers either.
+        // The job's Quartz job may be there (a retry planned while it runs) or going: Quartz deletes
+        // it (kept only while it has triggers) as its last fired trigger completes. A trigger added
+        // meanwhile without Quartz's lock was left without its job on H2, whose foreign key does
+        // not hold against a concurrent delete, and Quartz then failed every acquisition: the node
+        // fired nothing more. On PostgreSQL the key held, but Quartz's completion failed on it and
+        // retried 15 s later, holding a worker (TriggerRaceTest, on both). Replacing stores the job
+        // and its trigger in one transaction under the lock, whichever way the race went.
         scheduler.scheduleJob(detail, Set.of(trigger(detail, jobId, required, when)), true);
     }
 
     /**
      * Schedules jobs that were just created, due now, in one Quartz transaction rather than one
-     * per job (a herd's batch of new jobs). New job ids have no Quartz job yet; should one exist
-     * after all, each job is scheduled on its own instead.
+     * per job (a herd's batch of new jobs), without Quartz's lock: new job ids have no Quartz job
+     * yet, so none can be deleted meanwhile. Should one exist after all, each job is scheduled on
+     * its own instead, under the lock.
      */
     void scheduleNew(Map<Long, Boolean> requiredByJob, Instant when) throws SchedulerException {
         Map<JobDetail, Set<? extends Trigger>> all = new LinkedHashMap<>();
