@@ -89,10 +89,9 @@ final class QuartzWorkers {
         p.setProperty("org.quartz.jobStore.misfireThreshold", "5000");
         p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
         // New jobs' triggers go in without Quartz's scheduler-wide lock (on PostgreSQL a row lock
-        // shared by the cluster): taking it made every enqueue wait for the trigger acquisition in
-        // progress, and halved the queue's throughput on PostgreSQL. A job not there yet is one
-        // nothing else can delete; a trigger for a job that may exist goes in under the lock
-        // (schedule(): replacing takes it).
+        // shared by the cluster), which would make each enqueue wait for the trigger acquisition in
+        // progress on any node: a job not there yet is one nothing else can delete. A trigger for a
+        // job that may exist goes in under the lock (schedule(): replacing takes it).
         p.setProperty("org.quartz.jobStore.lockOnInsert", "false");
         vendor.quartz(p);
         return p;
