@@ -4,6 +4,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.quartz.spi.ThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,15 +98,9 @@ public final class QuartzThreadPool implements ThreadPool {
         if (!waitForJobsToComplete) {
             return;
         }
-        boolean interrupted = false;
+        boolean interrupted;
         synchronized (lock) {
-            while (busy > 0) {
-                try {
-                    lock.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true; // as Quartz's own pool: a stop that waits for its jobs keeps waiting
-                }
-            }
+            interrupted = waitWhile(() -> busy > 0);
         }
         try {
             threads.awaitTermination(1, TimeUnit.MINUTES); // each worker is ending now: nothing left to run
@@ -137,18 +132,26 @@ public final class QuartzThreadPool implements ThreadPool {
         }
     }
 
-    /** Until a worker is free or the pool stops. An interrupt does not end the wait (as in Quartz's pool); it is restored after. */
+    /** Until a worker is free or the pool stops; an interrupt meanwhile is restored after. */
     private void waitWhileAllBusy() {
+        if (waitWhile(() -> busy >= threadCount && !stopping)) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits on the lock (held by the caller) while {@code condition} holds. An interrupt does not
+     * end the wait, as in Quartz's own pool; returns whether one came.
+     */
+    private boolean waitWhile(BooleanSupplier condition) {
         boolean interrupted = false;
-        while (busy >= threadCount && !stopping) {
+        while (condition.getAsBoolean()) {
             try {
                 lock.wait();
             } catch (InterruptedException e) {
                 interrupted = true;
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        return interrupted;
     }
 }
