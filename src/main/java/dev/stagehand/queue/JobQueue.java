@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +61,8 @@ public final class JobQueue implements AutoCloseable {
     private static final String SETTLED = "settled";
     /** Whether a new required job starts at once when a worker is free (off for a queue driven by hand). */
     private volatile boolean startAtOnce;
+    /** New jobs of the batch being recorded that started at once, between {@link #startRecorded} and {@link #scheduleRecorded}. */
+    private final Set<Long> startedAtOnce = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "queue-reconcile");
         t.setDaemon(true);
@@ -375,7 +378,9 @@ public final class JobQueue implements AutoCloseable {
                 upgraded.add(a.jobId());
             }
         }
-        tx.requests.settle(ids); // everything they require may be staged already
+        if (created.stream().noneMatch(Submission.Item::required)) {
+            tx.requests.settle(ids); // everything they require may be staged already (a new required job is not)
+        }
         List<RequestRecorder.Recorded> recorded = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) { // the jobs to schedule go with the first only
             recorded.add(new RequestRecorder.Recorded(new Submission(ids.get(i), p.buildId(), List.copyOf(items), i == 0 && !created.isEmpty()),
@@ -397,16 +402,30 @@ public final class JobQueue implements AutoCloseable {
             }
             for (Submission.Item item : r.created()) {
                 steps.committed(item.jobId());
-                if (startAtOnce && item.required()) {
-                    permits.startNowIfFree(() -> executor.execute(item.jobId()));
+                if (startAtOnce && item.required() && permits.startNowIfFree(() -> runAtOnce(item.jobId()))) {
+                    startedAtOnce.add(item.jobId());
                 }
             }
         }
     }
 
     /**
-     * Then every new job gets its trigger (a job started at once too, for a crash), and upgraded
-     * ones a trigger due now; jobs of another node's build copies are its to schedule: it is nudged.
+     * A new job started at once has no trigger: its row is what survives a crash (reconciliation
+     * at the next start, or on another node, re-queues and schedules it). Should the attempt fail
+     * before it is recorded (the database unreachable for its claim), it gets one now.
+     */
+    private void runAtOnce(long jobId) {
+        try {
+            executor.execute(jobId);
+        } catch (RuntimeException e) {
+            log.warn("job {} started at once could not run; it waits for its trigger", jobId, e);
+            scheduleNow(jobId);
+        }
+    }
+
+    /**
+     * Then every new job not started at once gets its trigger, and upgraded ones a trigger due
+     * now; jobs of another node's build copies are its to schedule: it is nudged.
      */
     private void scheduleRecorded(List<RequestRecorder.Recorded> recorded) {
         Map<Long, Boolean> created = new LinkedHashMap<>();
@@ -414,7 +433,8 @@ public final class JobQueue implements AutoCloseable {
         for (RequestRecorder.Recorded r : recorded) {
             long buildId = r.submission().buildId();
             if (homes.holdsHere(buildId)) {
-                r.created().forEach(item -> created.put(item.jobId(), item.required()));
+                r.created().stream().filter(item -> !startedAtOnce.remove(item.jobId()))
+                        .forEach(item -> created.put(item.jobId(), item.required()));
             } else {
                 List<Long> ids = elsewhere.computeIfAbsent(homes.holderOf(buildId), h -> new ArrayList<>());
                 r.created().forEach(item -> ids.add(item.jobId()));

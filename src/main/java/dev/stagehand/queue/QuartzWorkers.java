@@ -48,6 +48,7 @@ final class QuartzWorkers {
 
     private final Scheduler scheduler;
     private final Clock clock;
+    private final java.util.concurrent.atomic.AtomicLong jobTriggersAdded = new java.util.concurrent.atomic.AtomicLong();
 
     /** Runs one attempt of a job, by its row id. */
     interface Attempt {
@@ -132,6 +133,7 @@ final class QuartzWorkers {
         // retried 15 s later, holding a worker (TriggerRaceTest, on both). Replacing stores the job
         // and its trigger in one transaction under the lock, whichever way the race went.
         scheduler.scheduleJob(detail, Set.of(trigger(detail, jobId, required, when)), true);
+        jobTriggersAdded.incrementAndGet();
     }
 
     /**
@@ -148,6 +150,7 @@ final class QuartzWorkers {
         });
         try {
             scheduler.scheduleJobs(all, false);
+            jobTriggersAdded.addAndGet(all.size());
         } catch (ObjectAlreadyExistsException exists) {
             for (var job : requiredByJob.entrySet()) {
                 schedule(job.getKey(), job.getValue(), when);
@@ -172,6 +175,11 @@ final class QuartzWorkers {
                 .startAt(Date.from(fireAt))
                 .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionIgnoreMisfires())
                 .build();
+    }
+
+    /** Triggers added for jobs so far, chores' aside (tests count them). */
+    long jobTriggersAdded() {
+        return jobTriggersAdded.get();
     }
 
     /**

@@ -7,8 +7,10 @@ import java.util.concurrent.Semaphore;
 /**
  * At most {@code --workers} attempts run at once on this node, whether Quartz fired them or a
  * new job was started at once ({@link #startNowIfFree}). Starting a job the moment its request
- * commits saves the wait for Quartz to acquire its trigger; the trigger stays, so a crash or a
- * busy node still runs it, and the duplicate's claim finds the job taken.
+ * commits saves the wait for Quartz to acquire its trigger, and the trigger itself: Quartz's
+ * insert, acquisition, firing and deletion of it cost about as much as the job's own rows. A
+ * crash leaves the job's row, which reconciliation re-queues and schedules; a busy node gives
+ * the job a trigger instead.
  */
 final class WorkerPermits implements AutoCloseable {
     private final Semaphore permits;

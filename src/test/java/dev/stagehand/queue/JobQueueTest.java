@@ -151,6 +151,37 @@ class JobQueueTest {
         }
     }
 
+    /**
+     * A job that starts the moment its request commits needs no Quartz trigger (its row is what a
+     * crash leaves, CrashRecoveryTest); one that finds every worker busy gets one, and runs when
+     * Quartz fires it.
+     */
+    @Test
+    void aJobStartedAtOnceHasNoTriggerAndOneFindingEveryWorkerBusyHasOne() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstRunning = new CountDownLatch(1);
+        try (QueueFixture f = new QueueFixture(dir, run -> {
+            firstRunning.countDown();
+            release.await(60, TimeUnit.SECONDS);
+        }, QueueFixture.fastRetry(3), 1)) {
+            f.queue.start();
+            long build = f.build("R1-1.0.9");
+            Submission first = f.submit(build, "autotest");
+            assertTrue(firstRunning.await(30, TimeUnit.SECONDS), "the first job started");
+            Submission second = f.submit(build, "full_payload");
+            long firstJob = first.jobIds().get(0);
+            long secondJob = second.jobIds().get(0);
+            // Both batches' triggers are added by the recorder's thread, in order: once the second
+            // job's is there, any for the first would be too.
+            Eventually.await(Duration.ofSeconds(10), "the waiting job's trigger", () -> f.quartzRows("QRTZ_TRIGGERS", secondJob) == 1);
+            assertEquals(1, f.queue.workers().jobTriggersAdded(), "one trigger: the job started at once has none");
+            assertEquals(0, f.quartzRows("QRTZ_TRIGGERS", firstJob) + f.quartzRows("QRTZ_FIRED_TRIGGERS", firstJob));
+            release.countDown();
+            assertEquals(JobState.SUCCEEDED, f.awaitEnd(first).state());
+            assertEquals(JobState.SUCCEEDED, f.awaitEnd(second).state());
+        }
+    }
+
     @Test
     void startupReconciliationSchedulesAJobWhoseTriggerWasDeleted() throws Exception {
         AtomicInteger executions = new AtomicInteger();

@@ -69,6 +69,12 @@ final class QueueFixture implements AutoCloseable {
                 .toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     }
 
+    /** Rows of the job in one of Quartz's tables ({@code QRTZ_TRIGGERS}, {@code QRTZ_FIRED_TRIGGERS}), whatever their state. */
+    int quartzRows(String table, long jobId) {
+        return db.dsl().fetchCount(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name(table)),
+                org.jooq.impl.DSL.field(org.jooq.impl.DSL.name("JOB_NAME")).eq(Long.toString(jobId)));
+    }
+
     JobView job(long id) {
         return queue.ledger().job(id).orElseThrow();
     }

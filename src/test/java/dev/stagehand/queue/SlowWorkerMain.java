@@ -9,7 +9,9 @@ import java.util.List;
 
 /**
  * A worker process for the crash test: queues one job whose handler announces that it started
- * (a file) and then works for a long time, until the test kills the process.
+ * (a file) and then works for a long time, until the test kills the process. With {@code
+ * at-once} after the directory, the queue is started first, so the job starts as its request
+ * commits, without a Quartz trigger; else Quartz fires it.
  */
 public final class SlowWorkerMain {
     private SlowWorkerMain() {}
@@ -22,8 +24,14 @@ public final class SlowWorkerMain {
             Thread.sleep(600_000);
         }, Clock.systemUTC());
         long build = queue.buildLedger().copyId("gs://bucket/target/R1-crash", "target/R1-crash", "");
+        boolean atOnce = args.length > 1 && args[1].equals("at-once");
+        if (atOnce) { // the job starts as its request commits, without a trigger
+            queue.start();
+        }
         queue.submit(build, List.of(new JobSpec("autotest", true, null)), "autotest", "", QueueFixture.NOTHING_STAGED);
-        queue.start();
+        if (!atOnce) { // the job waits for Quartz to fire its trigger
+            queue.start();
+        }
         Thread.sleep(Long.MAX_VALUE);
     }
 }
