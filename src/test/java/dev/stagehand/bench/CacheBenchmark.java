@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The caching protocol against a server in its own JVM, just started, and clients in other
  * processes: cold and warm first byte of /download against the fake's own first byte through
- * curl; 50 concurrent cold GETs of a 256 MiB object (32 MiB/s per connection of the fake, as
+ * curl, on {@code -Dcache.firstByteRounds} servers started one after another (medians); 50
+ * concurrent cold GETs of a 256 MiB object (32 MiB/s per connection of the fake, as
  * GCS caps one stream) by 50 curl processes against one {@code gcloud storage cp} of it, and
  * against the same 50 curls of the object once it is on disk (the serving floor of this host);
  * /extract of a 3 MiB member of a 1 GiB uncompressed tar once its index exists: bytes read from
@@ -39,6 +40,8 @@ class CacheBenchmark {
     static final String BUCKET = "bench";
     static final int MB = 1 << 20;
     static final int CALLERS = 50;
+    /** Servers started one after another for the first byte (this host's cold starts vary by half). */
+    static final int FIRST_BYTE_ROUNDS = Integer.getInteger("cache.firstByteRounds", 5);
 
     @TempDir Path dir;
     final HttpClient http = HttpClient.newHttpClient();
@@ -53,24 +56,39 @@ class CacheBenchmark {
             Path tar = tar(dir.resolve("big.tar"));
             gcs.putFile(BUCKET, "t/tar/big.tar", tar);
             gcs.throttlePerConnection(32L * MB);
-            Path log = dir.resolve("server.log");
-            Process server = ChildJvm.start(ServerMain.class, log, ServerJvm.args("512m"), dir.resolve("data").toString(), gcs.endpoint());
-            try {
-                Eventually.await(Duration.ofSeconds(60), "the server to start", () -> ChildJvm.portFromLog(log) > 0);
-                int port = ChildJvm.portFromLog(log);
-                firstByte(gcs, port, "cold");
-                firstByte(gcs, port, "warm");
-                if (!Boolean.getBoolean("cache.firstByteOnly")) {
-                    herd(gcs, port);
-                    extract(gcs, port);
+            List<Double> cold = new ArrayList<>();
+            List<Double> warm = new ArrayList<>();
+            for (int round = 1; round <= FIRST_BYTE_ROUNDS; round++) {
+                boolean last = round == FIRST_BYTE_ROUNDS;
+                // a server just started, on a data directory of its own: the objects are new to it
+                Path log = dir.resolve("server-" + round + ".log");
+                Process server = ChildJvm.start(ServerMain.class, log, ServerJvm.args("512m"), dir.resolve("data-" + round).toString(),
+                        gcs.endpoint());
+                try {
+                    Eventually.await(Duration.ofSeconds(60), "the server to start", () -> ChildJvm.portFromLog(log) > 0);
+                    int port = ChildJvm.portFromLog(log);
+                    cold.add(firstByte(gcs, port, "cold"));
+                    warm.add(firstByte(gcs, port, "warm"));
+                    if (last && !Boolean.getBoolean("cache.firstByteOnly")) {
+                        herd(gcs, port);
+                        extract(gcs, port);
+                    }
+                } finally {
+                    ChildJvm.kill(server);
                 }
-            } finally {
-                ChildJvm.kill(server);
             }
+            BenchReport.line("cache: /download first byte over %d servers just started: cold median %.3f s (target <= 0.3 s), each %s;"
+                    + " warm median %.3f s (issue 22's target <= 0.1 s), each %s", FIRST_BYTE_ROUNDS, median(cold), seconds(cold),
+                    median(warm), seconds(warm));
         }
     }
 
-    private void firstByte(FakeGcs gcs, int port, String build) throws Exception {
+    private static String seconds(List<Double> values) {
+        return values.stream().map(v -> String.format("%.3f", v)).toList().toString();
+    }
+
+    /** The first byte of a fresh object through /download, in seconds, with the server's steps and the fake's own through curl printed. */
+    private double firstByte(FakeGcs gcs, int port, String build) throws Exception {
         double curl = curlFirstByte(gcs.endpoint() + "/download/storage/v1/b/" + BUCKET + "/o/t%2F" + build + "%2Fobject.bin?alt=media");
         var before = ServerSteps.read(http, port);
         long start = System.nanoTime();
@@ -88,6 +106,7 @@ class CacheBenchmark {
                 > before.getOrDefault("reader_woken", 0.0));
         BenchReport.line("cache: %s /download first byte %.3f s (target <= 0.3 s); the server's steps after the request was recorded:%s"
                 + " the fake's own first byte through curl %.3f s", build, firstByte, ServerSteps.between(before, ServerSteps.read(http, port)), curl);
+        return firstByte;
     }
 
     private void herd(FakeGcs gcs, int port) throws Exception {

@@ -142,6 +142,8 @@ public final class LandingStreams implements AutoCloseable {
         private ServletOutputStream out;
         private long position;
         private long end;
+        /** Bytes written since the last flush. */
+        private boolean unflushed;
 
         Reader(HttpServletRequest req, HttpServletResponse res, LandingFiles.Landing file, AsyncContext async) {
             this.req = req;
@@ -296,6 +298,15 @@ public final class LandingStreams implements AutoCloseable {
                 }
                 long available = Math.min(state == LandingFiles.State.INSTALLED || end == Long.MAX_VALUE ? end : end - 1, landed);
                 if (position >= available) {
+                    if (unflushed) {
+                        // What was written goes out now, not once the response's buffer fills: a
+                        // reader's first bytes would otherwise wait for the next slices to land.
+                        unflushed = false;
+                        out.flush();
+                        if (!out.isReady()) {
+                            return; // called again once flushed
+                        }
+                    }
                     file.onChange(landed, () -> async.start(this::resume)); // woken when more bytes land, or at the end
                     return;
                 }
@@ -307,6 +318,7 @@ public final class LandingStreams implements AutoCloseable {
                 }
                 position += n;
                 out.write(buffer.array(), 0, n);
+                unflushed = true;
                 file.sent();
             }
         }
