@@ -61,6 +61,7 @@ public final class JobQueue implements AutoCloseable {
     private static final String SETTLED = "settled";
     /** Whether a new required job starts at once when a worker is free (off for a queue driven by hand). */
     private volatile boolean startAtOnce;
+    private volatile boolean ledgerWarmed;
     /** New jobs of the batch being recorded that started at once, between {@link #startRecorded} and {@link #scheduleRecorded}. */
     private final Set<Long> startedAtOnce = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -170,6 +171,7 @@ public final class JobQueue implements AutoCloseable {
         }
         nudges = Nudges.listen(database, listening);
         reconcile();
+        ledgerWarmed = new LedgerWarmUp(stores, this::record, nodes.self(), placement.holder()).run();
         startAtOnce = true;
         try {
             workers.scheduleChore(PRUNE_CHORE, config.pruneEvery(), Duration.ofMinutes(1), this::pruneQuietly);
@@ -180,6 +182,11 @@ public final class JobQueue implements AutoCloseable {
         }
         chores.scheduleWithFixedDelay(this::reconcileQuietly, reconcileEvery.toMillis(), reconcileEvery.toMillis(),
                 TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the start's warm-up of the ledger's statements ran to its rollback (tests check it). */
+    boolean ledgerWarmed() {
+        return ledgerWarmed;
     }
 
     /** One reconciliation pass; returns how many jobs got a trigger. */

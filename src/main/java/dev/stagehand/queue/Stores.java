@@ -25,6 +25,11 @@ final class Stores {
         this.builds = new BuildStore(db, clock, node, holder);
     }
 
+    /** The disk's account over this connection (a decision under its lock is a savepoint inside a transaction). */
+    DiskLedger disk() {
+        return new DiskLedger(db, clock, node, holder);
+    }
+
     /** Runs {@code work} in one transaction: everything it changes commits together or not at all. */
     <T> T inTransaction(Function<Stores, T> work) {
         return db.transactionResult(cfg -> work.apply(new Stores(cfg.dsl(), clock, node, holder)));

@@ -31,28 +31,31 @@ class CrashRecoveryTest {
         Process worker = ChildJvm.start(SlowWorkerMain.class, dir.resolve("worker.log"), List.of(), dir.toString(), start);
         try {
             Eventually.await(Duration.ofSeconds(60), "the job to start in the worker process",
-                    () -> Files.exists(dir.resolve("started-1")));
+                    () -> Files.exists(dir.resolve("started")) && Files.exists(dir.resolve("submitted")));
         } finally {
             ChildJvm.kill(worker);
         }
+        // ids as the worker saw them: a queue started first skipped those its warm-up drew
+        long jobId = Long.parseLong(Files.readString(dir.resolve("started")));
+        long requestId = Long.parseLong(Files.readString(dir.resolve("submitted")));
         AtomicInteger executions = new AtomicInteger();
         try (QueueFixture f = new QueueFixture(dir, run -> executions.incrementAndGet(), QueueFixture.fastRetry(3))) {
-            assertEquals(JobState.RUNNING, f.db.dsl().fetchValue(JOB.STATE, JOB.ID.eq(1L)), "the dead worker left it running");
-            int quartzRows = f.quartzRows("QRTZ_TRIGGERS", 1L) + f.quartzRows("QRTZ_FIRED_TRIGGERS", 1L);
+            assertEquals(JobState.RUNNING, f.db.dsl().fetchValue(JOB.STATE, JOB.ID.eq(jobId)), "the dead worker left it running");
+            int quartzRows = f.quartzRows("QRTZ_TRIGGERS", jobId) + f.quartzRows("QRTZ_FIRED_TRIGGERS", jobId);
             assertEquals(start.equals("at-once") ? 0 : 2, quartzRows, "Quartz knows only of the job it fired (its trigger, fired)");
             f.queue.start();
-            f.queue.awaitRequest(1L).get(60, TimeUnit.SECONDS);
-            JobView job = f.job(1L);
+            f.queue.awaitRequest(requestId).get(60, TimeUnit.SECONDS);
+            JobView job = f.job(jobId);
             assertEquals(JobState.SUCCEEDED, job.state());
             assertEquals(1, executions.get(), "ran exactly once after the restart");
             assertEquals(1, f.db.dsl().fetchCount(JOB), "no duplicate job");
             assertEquals(1, f.db.dsl().fetchCount(STAGE_REQUEST), "no duplicate request");
             assertEquals(List.of(AttemptOutcome.ABANDONED, AttemptOutcome.SUCCEEDED), f.db.dsl().select(JOB_ATTEMPT.OUTCOME).from(JOB_ATTEMPT)
-                    .where(JOB_ATTEMPT.JOB_ID.eq(1L)).orderBy(JOB_ATTEMPT.ATTEMPT_NO).fetch(JOB_ATTEMPT.OUTCOME));
+                    .where(JOB_ATTEMPT.JOB_ID.eq(jobId)).orderBy(JOB_ATTEMPT.ATTEMPT_NO).fetch(JOB_ATTEMPT.OUTCOME));
             Eventually.await(Duration.ofSeconds(30), "every trigger of the job (Quartz's recovery, reconciliation) to fire",
                     () -> {
                         try {
-                            return !f.queue.workers().hasTrigger(1L);
+                            return !f.queue.workers().hasTrigger(jobId);
                         } catch (org.quartz.SchedulerException e) {
                             throw new IllegalStateException(e);
                         }

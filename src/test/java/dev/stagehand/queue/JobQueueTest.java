@@ -151,6 +151,20 @@ class JobQueueTest {
         }
     }
 
+    /** The start runs a first request's statements (LedgerWarmUp) and rolls them back: no row stays, and real work follows. */
+    @Test
+    void theStartsWarmUpOfTheLedgerLeavesNoRow() throws Exception {
+        try (QueueFixture f = new QueueFixture(dir, run -> {}, QueueFixture.fastRetry(3))) {
+            f.queue.start();
+            assertTrue(f.queue.ledgerWarmed(), "the warm-up ran to its rollback");
+            for (org.jooq.Table<?> table : List.of(dev.stagehand.db.schema.Tables.BUILD, STAGE_REQUEST, JOB,
+                    dev.stagehand.db.schema.Tables.JOB_ATTEMPT, dev.stagehand.db.schema.Tables.REQUEST_JOB)) {
+                assertEquals(0, f.db.dsl().fetchCount(table), "rows left in " + table.getName());
+            }
+            assertEquals(JobState.SUCCEEDED, f.awaitEnd(f.submit(f.build("R1-1.0.8"), "autotest")).state());
+        }
+    }
+
     /**
      * A job that starts the moment its request commits needs no Quartz trigger (its row is what a
      * crash leaves, CrashRecoveryTest); one that finds every worker busy gets one, and runs when

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * A worker process for the crash test: queues one job whose handler announces that it started
- * (a file) and then works for a long time, until the test kills the process. With {@code
+ * (the file {@code started}, with the job's id; {@code submitted} has the request's) and then
+ * works for a long time, until the test kills the process. With {@code
  * at-once} after the directory, the queue is started first, so the job starts as its request
  * commits, without a Quartz trigger; else Quartz fires it.
  */
@@ -20,7 +21,7 @@ public final class SlowWorkerMain {
         Path dir = Path.of(args[0]);
         var db = TestDb.open(dir);
         JobQueue queue = new JobQueue(db, new QueueConfig(2, QueueFixture.fastRetry(3), Duration.ofMillis(100)), run -> {
-            Files.writeString(dir.resolve("started-" + run.jobId()), "attempt " + run.attempt());
+            Files.writeString(dir.resolve("started"), Long.toString(run.jobId()));
             Thread.sleep(600_000);
         }, Clock.systemUTC());
         long build = queue.buildLedger().copyId("gs://bucket/target/R1-crash", "target/R1-crash", "");
@@ -28,7 +29,8 @@ public final class SlowWorkerMain {
         if (atOnce) { // the job starts as its request commits, without a trigger
             queue.start();
         }
-        queue.submit(build, List.of(new JobSpec("autotest", true, null)), "autotest", "", QueueFixture.NOTHING_STAGED);
+        Submission submitted = queue.submit(build, List.of(new JobSpec("autotest", true, null)), "autotest", "", QueueFixture.NOTHING_STAGED);
+        Files.writeString(dir.resolve("submitted"), Long.toString(submitted.requestId()));
         if (!atOnce) { // the job waits for Quartz to fire its trigger
             queue.start();
         }
