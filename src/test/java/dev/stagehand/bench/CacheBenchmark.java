@@ -1,9 +1,7 @@
 package dev.stagehand.bench;
 
-import dev.stagehand.testing.ChildJvm;
 import dev.stagehand.testing.Eventually;
 import dev.stagehand.testing.FakeGcs;
-import dev.stagehand.testing.ServerMain;
 import dev.stagehand.testing.TestArchives;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -58,33 +56,17 @@ class CacheBenchmark {
             gcs.throttlePerConnection(32L * MB);
             List<Double> cold = new ArrayList<>();
             List<Double> warm = new ArrayList<>();
-            for (int round = 1; round <= FIRST_BYTE_ROUNDS; round++) {
-                boolean last = round == FIRST_BYTE_ROUNDS;
-                // a server just started, on a data directory of its own: the objects are new to it
-                Path log = dir.resolve("server-" + round + ".log");
-                Process server = ChildJvm.start(ServerMain.class, log, ServerJvm.args("512m"), dir.resolve("data-" + round).toString(),
-                        gcs.endpoint());
-                try {
-                    Eventually.await(Duration.ofSeconds(60), "the server to start", () -> ChildJvm.portFromLog(log) > 0);
-                    int port = ChildJvm.portFromLog(log);
-                    cold.add(firstByte(gcs, port, "cold"));
-                    warm.add(firstByte(gcs, port, "warm"));
-                    if (last && !Boolean.getBoolean("cache.firstByteOnly")) {
-                        herd(gcs, port);
-                        extract(gcs, port);
-                    }
-                } finally {
-                    ChildJvm.kill(server);
+            FreshServers.each(dir, gcs, FIRST_BYTE_ROUNDS, (port, last) -> {
+                cold.add(firstByte(gcs, port, "cold"));
+                warm.add(firstByte(gcs, port, "warm"));
+                if (last && !Boolean.getBoolean("cache.firstByteOnly")) {
+                    herd(gcs, port);
+                    extract(gcs, port);
                 }
-            }
-            BenchReport.line("cache: /download first byte over %d servers just started: cold median %.3f s (target <= 0.3 s), each %s;"
-                    + " warm median %.3f s (issue 22's target <= 0.1 s), each %s", FIRST_BYTE_ROUNDS, median(cold), seconds(cold),
-                    median(warm), seconds(warm));
+            });
+            BenchReport.line("cache: /download first byte over %d servers just started: cold %s (target <= 0.3 s); warm %s"
+                    + " (issue 22's target <= 0.1 s)", FIRST_BYTE_ROUNDS, FreshServers.medianAndEach(cold), FreshServers.medianAndEach(warm));
         }
-    }
-
-    private static String seconds(List<Double> values) {
-        return values.stream().map(v -> String.format("%.3f", v)).toList().toString();
     }
 
     /** The first byte of a fresh object through /download, in seconds, with the server's steps and the fake's own through curl printed. */

@@ -88,12 +88,13 @@ class DiskFullTest {
         gcs.faults(BUCKET, PATH + "/stateful.tgz").delayPerMegabyteMs = 500;
         gcs.put(BUCKET, PATH + "/chromeos_R1-1.0.0_x_full_dev.bin", random(2 << 20, 3));
         assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful&async=True").body());
-        Path partial = server.staticDir.resolve(".stagehand/partial/1/stateful.tgz");
+        long jobId = server.jobs(null, URL).get(0).id();
+        Path partial = server.staticDir.resolve(".stagehand/partial/" + jobId + "/stateful.tgz");
         Eventually.await(Duration.ofSeconds(30), "the download to be under way", () -> partial.toFile().length() >= 2 << 20);
         Path filler = server.staticDir.resolve("filler");
         Files.write(filler, new byte[(int) (disk.free() - (1 << 20))]); // someone else fills the disk
-        Eventually.await(Duration.ofSeconds(60), "the job to give up", () -> !dev.stagehand.queue.JobStates.isActive(server.job(1).state()));
-        JobView job = server.job(1);
+        Eventually.await(Duration.ofSeconds(60), "the job to give up", () -> !dev.stagehand.queue.JobStates.isActive(server.job(jobId).state()));
+        JobView job = server.job(jobId);
         assertEquals("FAILED", job.state().name());
         assertTrue(job.lastError().contains("space") || job.lastError().contains("room"), job.lastError());
         // The row says FAILED as the transaction commits; the partial file goes right after, before any caller is told.

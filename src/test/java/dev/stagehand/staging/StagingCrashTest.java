@@ -55,10 +55,11 @@ class StagingCrashTest {
                 ChildJvm.kill(child);
             }
             assertFalse(Files.exists(dir.resolve("static/" + PATH + "/autotest")), "nothing installed by the killed attempt");
-            assertTrue(Files.exists(dir.resolve("static/.stagehand/work/1-1")), "the killed attempt left its work dir");
+            Path workDir = onlyEntry(dir.resolve("static/.stagehand/work")); // JOB-ATTEMPT
+            assertTrue(workDir != null && workDir.getFileName().toString().endsWith("-1"), "the killed attempt left its work dir");
             try (Server server = Server.start(dir, gcs)) {
                 if (!TestDb.postgres()) { // sharing a database, the dead node's job stays RUNNING until its node times out
-                    assertFalse(Files.exists(dir.resolve("static/.stagehand/work/1-1")), "startup cleaned the interrupted attempt");
+                    assertFalse(Files.exists(workDir), "startup cleaned the interrupted attempt");
                 }
                 assertEquals("False", server.get("/is_staged?archive_url=" + URL + "&artifacts=autotest").body(),
                         "a half-extracted artifact is never reported staged");
@@ -77,7 +78,7 @@ class StagingCrashTest {
                 assertTrue(metrics.contains("stagehand_job_attempts_total{outcome=\"ABANDONED\"} 1.0"),
                         "the node that took the job over counted the abandoned attempt");
                 assertFalse(metrics.contains("outcome=\"RUNNING\""), "RUNNING is no outcome");
-                assertFalse(Files.exists(dir.resolve("static/.stagehand/work/1-1")), "the next attempt dropped the scratch of the killed one");
+                assertFalse(Files.exists(workDir), "the next attempt dropped the scratch of the killed one");
                 try (Stream<Path> files = Files.walk(server.build(PATH).resolve("autotest/client/tests"))) {
                     assertEquals(40, files.filter(Files::isRegularFile).count());
                 }
@@ -95,11 +96,12 @@ class StagingCrashTest {
             gcs.put(BUCKET, object, random(size, 99));
             gcs.faults(BUCKET, object).delayPerMegabyteMs = 1000;
             Path log = dir.resolve("server.log");
-            Path partial = dir.resolve("static/.stagehand/partial/1/stateful.tgz");
+            Path partial;
             Process child = ChildJvm.start(ServerMain.class, log, List.of(), dir.toString(), gcs.endpoint());
             try {
                 Eventually.await(Duration.ofSeconds(60), "the child server to start", () -> ChildJvm.portFromLog(log) > 0);
                 assertEquals("Success", get(ChildJvm.portFromLog(log), "/stage?archive_url=" + URL + "&artifacts=stateful&async=True").body());
+                partial = partialOfTheJob().resolve("stateful.tgz");
                 Eventually.await(Duration.ofSeconds(60), "half the object on disk",
                         () -> partial.toFile().length() >= size / 2);
             } finally {
@@ -128,11 +130,11 @@ class StagingCrashTest {
             gcs.faults(BUCKET, object).delayFrom = size - slice; // the last slice crawls
             gcs.faults(BUCKET, object).delayPerMegabyteMs = 60_000;
             Path log = dir.resolve("server.log");
-            Path sidecar = dir.resolve("static/.stagehand/partial/1/stateful.tgz.slices");
             Process child = ChildJvm.start(ServerMain.class, log, List.of(), dir.toString(), gcs.endpoint(), Long.toString(1 << 20));
             try {
                 Eventually.await(Duration.ofSeconds(60), "the child server to start", () -> ChildJvm.portFromLog(log) > 0);
                 assertEquals("Success", get(ChildJvm.portFromLog(log), "/stage?archive_url=" + URL + "&artifacts=stateful&async=True").body());
+                Path sidecar = partialOfTheJob().resolve("stateful.tgz.slices");
                 Eventually.await(Duration.ofSeconds(60), "seven slices done in the sidecar", () -> doneSlices(sidecar) == 7);
             } finally {
                 ChildJvm.kill(child);
@@ -157,6 +159,23 @@ class StagingCrashTest {
                 return false;
             }
         });
+    }
+
+    /** The partial directory of the one job (named by its id, which the ledger drew: not always 1). */
+    private Path partialOfTheJob() {
+        Path partials = dir.resolve("static/.stagehand/partial");
+        Eventually.await(Duration.ofSeconds(60), "the job's partial directory", () -> onlyEntry(partials) != null);
+        return onlyEntry(partials);
+    }
+
+    /** The one entry of {@code parent}, or null while it has none (or more). */
+    private static Path onlyEntry(Path parent) {
+        try (Stream<Path> entries = Files.list(parent)) {
+            List<Path> all = entries.toList();
+            return all.size() == 1 ? all.get(0) : null;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return null;
+        }
     }
 
     /** How many slices the sidecar records as complete (0 while it does not exist). */

@@ -1,0 +1,43 @@
+package dev.stagehand.bench;
+
+import dev.stagehand.testing.ChildJvm;
+import dev.stagehand.testing.Eventually;
+import dev.stagehand.testing.FakeGcs;
+import dev.stagehand.testing.ServerMain;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Servers in their own JVMs started one after another, each on a data directory of its own, so
+ * every object is new to each: a first byte "on a server just started" measured several times,
+ * as this host's cold starts vary by half from one to the next.
+ */
+final class FreshServers {
+    private FreshServers() {}
+
+    /** One round's work against a server just started on {@code port}; {@code last}: the final round. */
+    interface Round {
+        void run(int port, boolean last) throws Exception;
+    }
+
+    static void each(Path dir, FakeGcs gcs, int rounds, Round round) throws Exception {
+        for (int n = 1; n <= rounds; n++) {
+            Path log = dir.resolve("server-" + n + ".log");
+            Process server = ChildJvm.start(ServerMain.class, log, ServerJvm.args("512m"), dir.resolve("data-" + n).toString(),
+                    gcs.endpoint());
+            try {
+                Eventually.await(Duration.ofSeconds(60), "the server to start", () -> ChildJvm.portFromLog(log) > 0);
+                round.run(ChildJvm.portFromLog(log), n == rounds);
+            } finally {
+                ChildJvm.kill(server);
+            }
+        }
+    }
+
+    /** "median 0.231 s, each [0.375, 0.199, ...]". */
+    static String medianAndEach(List<Double> seconds) {
+        return String.format("median %.3f s, each %s", seconds.stream().sorted().toList().get(seconds.size() / 2),
+                seconds.stream().map(v -> String.format("%.3f", v)).toList());
+    }
+}
