@@ -12,8 +12,11 @@ import java.util.function.LongConsumer;
  * STORAGE_EMULATOR_HOST (the client itself ignores that variable).
  */
 public final class ArchiveSources {
-    /** The bucket the start-up's warm-up requests name; their answers are thrown away. */
-    private static final String WARM_UP_BUCKET = "stagehand-warm-up";
+    /**
+     * The bucket the start's warm-up requests name; their answers are thrown away. GCS lets no one
+     * create a bucket whose name begins with "goog", so no stranger's bucket sees them.
+     */
+    private static final String WARM_UP_BUCKET = "goog-stagehand-warm-up";
     private final List<Path> localRoots;
     private final GcsSettings gcs;
     private final LongConsumer bytesRead;
@@ -125,8 +128,8 @@ public final class ArchiveSources {
      * gs:// job, and warms it in the background with two small requests whose answers do not
      * matter, a metadata read and a media read by the jobs' own path: the first real job then
      * finds its classes loaded and a connection open (its first byte came 60 ms later without).
-     * The media read names generation 1, which no stored object has (GCS's generations are
-     * timestamps), so it can only be refused, never download someone's object.
+     * The media read also names generation 1, which no stored object has (GCS's generations are
+     * timestamps): it can only be refused, never download an object.
      */
     public void connectGcs() {
         GcsClient client = gcs();
@@ -137,7 +140,7 @@ public final class ArchiveSources {
                 // a 404, a 403 or no network: warm all the same, or the first job will say what is wrong
             }
             try {
-                new GcsArchiveSource(client, ArchiveUrl.parse("gs://" + WARM_UP_BUCKET + "/warm-up"))
+                new GcsArchiveSource(client, new ArchiveUrl("gs://" + WARM_UP_BUCKET + "/warm-up", "gs", WARM_UP_BUCKET, "warm-up"))
                         .copyTo(new ObjectInfo("R0", -1, null, null, 1), 0, java.io.OutputStream.nullOutputStream());
             } catch (java.io.IOException | RuntimeException anything) {
                 // refused, as it must be

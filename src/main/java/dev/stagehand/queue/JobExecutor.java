@@ -72,9 +72,10 @@ final class JobExecutor {
         return running.get();
     }
 
-    void execute(long jobId) {
+    /** Runs an attempt if the job can be claimed; false when the queue is stopping and nothing was tried. */
+    boolean execute(long jobId) {
         if (stopping) {
-            return;
+            return false;
         }
         steps.reached(jobId, "fired", false);
         String worker = node + "/" + Thread.currentThread().getName();
@@ -86,10 +87,10 @@ final class JobExecutor {
         if (claimed.buildBusy()) {
             // Its build is being evicted or cleaned, which takes a moment: come back then.
             ledger.job(jobId).ifPresent(j -> outcomes.runAgainAt(jobId, j.required(), clock.instant().plus(BUILD_BUSY_PAUSE)));
-            return;
+            return true;
         }
         if (claimed.claim().isEmpty()) {
-            return; // not due, taken, cancelled or finished: this trigger was a duplicate
+            return true; // not due, taken, cancelled or finished: this trigger was a duplicate
         }
         Claim claim = claimed.claim().get();
         steps.reached(jobId, "claimed", false);
@@ -107,7 +108,7 @@ final class JobExecutor {
             steps.forget(jobId); // a trace not ended by a reader ends with the attempt
         }
         if (ended == null) {
-            return; // an upload check, not an attempt
+            return true; // an upload check, not an attempt
         }
         Duration took = Duration.between(started, clock.instant());
         long bytes = ledger.job(jobId).map(JobView::bytesDone).orElse(0L);
@@ -115,6 +116,7 @@ final class JobExecutor {
         log.info("attempt end: job {} build {} artifact {} attempt {} bytes {} duration_ms {} outcome {}{}", job.id(),
                 CallerText.escape(job.buildPath()), CallerText.escape(job.artifact()), claim.attempt(), bytes,
                 took.toMillis(), ended.outcome(), ended.error() == null ? "" : " error " + CallerText.escape(ended.error()));
+        return true;
     }
 
     /** How an attempt ended, for the log and the events; null for an upload check that found nothing yet. */

@@ -409,7 +409,7 @@ public final class JobQueue implements AutoCloseable {
             }
             for (Submission.Item item : r.created()) {
                 steps.committed(item.jobId());
-                if (startAtOnce && item.required() && permits.startNowIfFree(() -> runAtOnce(item.jobId()))) {
+                if (startAtOnce && item.required() && !drainingElsewhere() && permits.startNowIfFree(() -> runAtOnce(item.jobId()))) {
                     startedAtOnce.add(item.jobId());
                 }
             }
@@ -418,15 +418,25 @@ public final class JobQueue implements AutoCloseable {
 
     /**
      * A new job started at once has no trigger: its row is what survives a crash (reconciliation
-     * at the next start, or on another node, re-queues and schedules it). Should the attempt fail
-     * before it is recorded (the database unreachable for its claim), it gets one now.
+     * re-queues and schedules it, at the next start or on another node). Should the attempt not
+     * be tried (the queue stopping) or fail before its claim (the database unreachable), it gets
+     * a trigger now, or else from this node's next reconciliation pass (within a minute alone,
+     * half the node timeout on a shared database).
      */
     private void runAtOnce(long jobId) {
+        boolean tried;
         try {
-            executor.execute(jobId);
+            tried = executor.execute(jobId);
         } catch (RuntimeException e) {
-            log.warn("job {} started at once could not run; it waits for its trigger", jobId, e);
-            scheduleNow(jobId);
+            log.warn("job {} started at once could not run; it gets a trigger", jobId, e);
+            tried = false;
+        }
+        if (!tried) {
+            try {
+                scheduleNow(jobId);
+            } catch (RuntimeException e) {
+                log.warn("job {} waits for the next reconciliation pass for its trigger", jobId, e);
+            }
         }
     }
 
@@ -435,12 +445,15 @@ public final class JobQueue implements AutoCloseable {
      * now; jobs of another node's build copies are its to schedule: it is nudged.
      */
     private void scheduleRecorded(List<RequestRecorder.Recorded> recorded) {
+        // Taken out of the set first, whatever happens below.
+        Set<Long> atOnce = recorded.stream().flatMap(r -> r.created().stream()).map(Submission.Item::jobId)
+                .filter(startedAtOnce::remove).collect(Collectors.toSet());
         Map<Long, Boolean> created = new LinkedHashMap<>();
         Map<String, List<Long>> elsewhere = new LinkedHashMap<>();
         for (RequestRecorder.Recorded r : recorded) {
             long buildId = r.submission().buildId();
             if (homes.holdsHere(buildId)) {
-                r.created().stream().filter(item -> !startedAtOnce.remove(item.jobId()))
+                r.created().stream().filter(item -> !atOnce.contains(item.jobId()))
                         .forEach(item -> created.put(item.jobId(), item.required()));
             } else {
                 List<Long> ids = elsewhere.computeIfAbsent(homes.holderOf(buildId), h -> new ArrayList<>());

@@ -25,9 +25,12 @@ final class Stores {
         this.builds = new BuildStore(db, clock, node, holder);
     }
 
-    /** The disk's account over this connection (a decision under its lock is a savepoint inside a transaction). */
-    DiskLedger disk() {
-        return new DiskLedger(db, clock, node, holder);
+    /**
+     * The disk's facts over this transaction without its lock (one row for every node): only for
+     * the start's warm-up, which rolls back and must not make other nodes' reservations wait.
+     */
+    LockedDisk diskWithoutLock() {
+        return new LockedDisk(db, clock, node, holder);
     }
 
     /** Runs {@code work} in one transaction: everything it changes commits together or not at all. */

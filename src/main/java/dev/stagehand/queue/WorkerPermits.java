@@ -9,8 +9,8 @@ import java.util.concurrent.Semaphore;
  * new job was started at once ({@link #startNowIfFree}). Starting a job the moment its request
  * commits saves the wait for Quartz to acquire its trigger, and the trigger itself: Quartz's
  * insert, acquisition, firing and deletion of it cost about as much as the job's own rows. A
- * crash leaves the job's row, which reconciliation re-queues and schedules; a busy node gives
- * the job a trigger instead.
+ * crash leaves the job's row, which reconciliation re-queues and schedules (at the next start,
+ * or on another node sharing the database); a busy node gives the job a trigger instead.
  */
 final class WorkerPermits implements AutoCloseable {
     private final Semaphore permits;

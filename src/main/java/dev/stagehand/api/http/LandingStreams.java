@@ -352,6 +352,7 @@ public final class LandingStreams implements AutoCloseable {
             } catch (IOException ignored) {
                 // closing anyway
             }
+            // Bytes are flushed as they land: once any went out, the reader gets a reset, never a short body.
             if (!res.isCommitted()) { // nothing sent yet (a one-byte file holds its byte back): one plain line, not a reset
                 res.reset();
                 res.setHeader("Retry-After", "5");
