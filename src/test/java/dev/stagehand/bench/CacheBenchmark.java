@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * curl, on {@code -Dcache.firstByteRounds} servers started one after another (medians); 50
  * concurrent cold GETs of a 256 MiB object (32 MiB/s per connection of the fake, as
  * GCS caps one stream) by 50 curl processes against one {@code gcloud storage cp} of it, and
- * against the same 50 curls of the object once it is on disk (the serving floor of this host);
+ * against the same 50 curls of the object once it is on disk (the serving floor of this host), and
+ * of nginx serving the file itself when it is installed;
  * /extract of a 3 MiB member of a 1 GiB uncompressed tar once its index exists: bytes read from
  * the store over the member's size.
  */
@@ -60,7 +61,7 @@ class CacheBenchmark {
                 cold.add(firstByte(gcs, port, "cold"));
                 warm.add(firstByte(gcs, port, "warm"));
                 if (last && !Boolean.getBoolean("cache.firstByteOnly")) {
-                    herd(gcs, port);
+                    herd(gcs, port, big);
                     extract(gcs, port);
                 }
             });
@@ -91,7 +92,7 @@ class CacheBenchmark {
         return firstByte;
     }
 
-    private void herd(FakeGcs gcs, int port) throws Exception {
+    private void herd(FakeGcs gcs, int port, Path object) throws Exception {
         String url = "http://127.0.0.1:" + port + "/download/" + BUCKET + "/t/herd/object.bin";
         long readBefore = gcs.mediaBytesServed();
         List<Double> cold = curls(url);
@@ -101,8 +102,17 @@ class CacheBenchmark {
         double gcloud = cp.isPresent() ? cp.get().copy("gs://" + BUCKET + "/t/herd/object.bin", dir.resolve("gcloud.bin")) : Double.NaN;
         BenchReport.line("cache: %d concurrent cold GETs of 256 MiB (32 MiB/s per connection of the fake), %d curl processes: slowest %.2f s,"
                 + " median %.2f s; store read %.2fx the object; one gcloud storage cp of it %.2f s -> slowest %.2fx gcloud (target <= 1.2x);"
-                + " the same %d curls once it is on disk (this host's serving floor): slowest %.2f s, median %.2f s",
+                + " the same %d curls once it is on disk (stagehand's serving floor): slowest %.2f s, median %.2f s",
                 CALLERS, CALLERS, max(cold), median(cold), read / (256.0 * MB), gcloud, max(cold) / gcloud, CALLERS, max(onDisk), median(onDisk));
+        var nginx = NginxFloor.serving(object, dir.resolve("nginx"));
+        if (nginx.isPresent()) {
+            try (NginxFloor floor = nginx.get()) {
+                List<Double> plain = curls(floor.url(object));
+                BenchReport.line("cache: the same %d curls from nginx (sendfile) serving the file itself (this host's floor): slowest %.2f s,"
+                        + " median %.2f s -> %.2fx gcloud; stagehand cold %.2fx nginx", CALLERS, max(plain), median(plain), max(plain) / gcloud,
+                        max(cold) / max(plain));
+            }
+        }
     }
 
     private void extract(FakeGcs gcs, int port) throws Exception {
