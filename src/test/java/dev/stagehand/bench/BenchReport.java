@@ -23,6 +23,11 @@ public final class BenchReport {
         }
     }
 
+    /** The middle value (the upper of the two middle ones for an even count). */
+    public static double median(List<Double> values) {
+        return values.stream().sorted().toList().get(values.size() / 2);
+    }
+
     public static double percentile(List<Long> values, double p) {
         List<Long> sorted = new ArrayList<>(values);
         Collections.sort(sorted);

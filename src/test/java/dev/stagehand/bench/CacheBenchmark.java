@@ -103,13 +103,14 @@ class CacheBenchmark {
         BenchReport.line("cache: %d concurrent cold GETs of 256 MiB (32 MiB/s per connection of the fake), %d curl processes: slowest %.2f s,"
                 + " median %.2f s; store read %.2fx the object; one gcloud storage cp of it %.2f s -> slowest %.2fx gcloud (target <= 1.2x);"
                 + " the same %d curls once it is on disk (stagehand's serving floor): slowest %.2f s, median %.2f s",
-                CALLERS, CALLERS, max(cold), median(cold), read / (256.0 * MB), gcloud, max(cold) / gcloud, CALLERS, max(onDisk), median(onDisk));
+                CALLERS, CALLERS, max(cold), BenchReport.median(cold), read / (256.0 * MB), gcloud, max(cold) / gcloud, CALLERS,
+                max(onDisk), BenchReport.median(onDisk));
         var nginx = NginxFloor.serving(object, dir.resolve("nginx"));
         if (nginx.isPresent()) {
             try (NginxFloor floor = nginx.get()) {
                 List<Double> plain = curls(floor.url(object));
                 BenchReport.line("cache: the same %d curls from nginx (sendfile) serving the file itself (this host's floor): slowest %.2f s,"
-                        + " median %.2f s -> %.2fx gcloud; stagehand cold %.2fx nginx", CALLERS, max(plain), median(plain), max(plain) / gcloud,
+                        + " median %.2f s -> %.2fx gcloud; stagehand cold %.2fx nginx", CALLERS, max(plain), BenchReport.median(plain), max(plain) / gcloud,
                         max(cold) / max(plain));
             }
         }
@@ -156,10 +157,6 @@ class CacheBenchmark {
 
     private static double max(List<Double> values) {
         return values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-    }
-
-    private static double median(List<Double> values) {
-        return values.stream().sorted().toList().get(values.size() / 2);
     }
 
     private static double curlFirstByte(String url) throws Exception {

@@ -37,7 +37,7 @@ final class FreshServers {
 
     /** "median 0.231 s, each [0.375, 0.199, ...]". */
     static String medianAndEach(List<Double> seconds) {
-        return String.format("median %.3f s, each %s", seconds.stream().sorted().toList().get(seconds.size() / 2),
+        return String.format("median %.3f s, each %s", BenchReport.median(seconds),
                 seconds.stream().map(v -> String.format("%.3f", v)).toList());
     }
 }

@@ -93,7 +93,7 @@ class QueueBenchmark {
         }
         Collections.sort(ratios);
         BenchReport.line("queue (%s): median ratio to bare Quartz over %d paired rounds %.2f (target >= 0.9 on H2); rounds %s",
-                setup, ROUNDS, ratios.get(ratios.size() / 2), ratios.stream().map(r -> String.format("%.2f", r)).toList());
+                setup, ROUNDS, BenchReport.median(ratios), ratios.stream().map(r -> String.format("%.2f", r)).toList());
     }
 
     private static Figures stagehand(Path dir, boolean postgres, int nodes, int jobs) throws Exception {
