@@ -64,6 +64,15 @@ public final class JobQueue implements AutoCloseable {
     private volatile boolean ledgerWarmed;
     /** New jobs of the batch being recorded that started at once, between {@link #startRecorded} and {@link #scheduleRecorded}. */
     private final Set<Long> startedAtOnce = ConcurrentHashMap.newKeySet();
+    /**
+     * Whether a new required job that finds every worker busy waits in this node's memory for the
+     * next free one, rather than getting a trigger: only where no other node could run it (an
+     * embedded database has one node). Sharing a database, the trigger is what lets an idle node
+     * take the job.
+     */
+    private final boolean lineUp;
+    /** Jobs waiting in memory for a worker (reconciliation leaves them alone). */
+    private final Set<Long> lined = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService chores = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "queue-reconcile");
         t.setDaemon(true);
@@ -95,6 +104,7 @@ public final class JobQueue implements AutoCloseable {
         this.waiters = new RequestWaiters(stores.requests, config.waiterPollInterval());
         this.executor = new JobExecutor(stores, ledger, config.retry(), clock, nodes.self(), new Outcomes(), steps);
         this.permits = new WorkerPermits(config.workers());
+        this.lineUp = !database.vendor().clustered();
         try {
             this.workers = new QuartzWorkers(database, config.workers(), nodes.self(), placement,
                     jobId -> {
@@ -105,7 +115,8 @@ public final class JobQueue implements AutoCloseable {
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot create the Quartz scheduler", e);
         }
-        this.reconciler = new Reconciler(stores, workers, nodes, clock, placement.hashed() ? new Rehoming(stores, nodes) : null);
+        this.reconciler = new Reconciler(stores, workers, nodes, clock, placement.hashed() ? new Rehoming(stores, nodes) : null,
+                lined::contains);
         this.prune = new PruneHistory(database.dsl(), clock, config.keepHistory());
         this.limits = new JobLimits(config.limits(), stores.jobs, clock);
         this.recorder = new RequestRecorder(stores, this::record, new RequestRecorder.AfterCommit() {
@@ -409,11 +420,24 @@ public final class JobQueue implements AutoCloseable {
             }
             for (Submission.Item item : r.created()) {
                 steps.committed(item.jobId());
-                if (startAtOnce && item.required() && !drainingElsewhere() && permits.startNowIfFree(() -> runAtOnce(item.jobId()))) {
+                if (startAtOnce && item.required() && !drainingElsewhere() && startWithoutTrigger(item.jobId())) {
                     startedAtOnce.add(item.jobId());
                 }
             }
         }
+    }
+
+    /** Starts the job now if a worker is free, else lines it up for the next one where {@link #lineUp} allows. */
+    private boolean startWithoutTrigger(long jobId) {
+        if (!lineUp) {
+            return permits.startNowIfFree(() -> runAtOnce(jobId));
+        }
+        lined.add(jobId);
+        if (permits.startWhenFree(() -> runAtOnce(jobId))) {
+            return true;
+        }
+        lined.remove(jobId); // the line is full or closed: a trigger
+        return false;
     }
 
     /**
@@ -430,6 +454,8 @@ public final class JobQueue implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("job {} started at once could not run; it gets a trigger", jobId, e);
             tried = false;
+        } finally {
+            lined.remove(jobId);
         }
         if (!tried) {
             try {
@@ -562,6 +588,11 @@ public final class JobQueue implements AutoCloseable {
         return workers;
     }
 
+    /** Jobs waiting in this node's memory for a worker (tests). */
+    int jobsWaitingForAWorker() {
+        return permits.lined();
+    }
+
     /** For tests in this package that count the transactions requests were recorded in. */
     RequestRecorder recorder() {
         return recorder;
@@ -579,6 +610,10 @@ public final class JobQueue implements AutoCloseable {
             nudges.close();
         }
         stopWithoutInterrupt(chores);
+        int dropped = permits.dropLine();
+        if (dropped > 0) {
+            log.info("{} job(s) waiting for a worker stay queued; the next start schedules them", dropped);
+        }
         executor.stop();
         permits.close();
         try {

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Puts the ledger and Quartz back in agreement, at startup and then periodically: jobs of dead
  * nodes go back to the queue (with hashed placement, unclaimed jobs of copies whose holder left
- * move to their build's new home), every runnable job of this node's copies gets a trigger, and pending requests whose
+ * move to their build's new home), every runnable job of this node's copies gets a trigger (but
+ * those waiting in this node's memory for a worker), and pending requests whose
  * required jobs have all ended are settled (a database written by older code heals).
  */
 final class Reconciler {
@@ -24,8 +25,12 @@ final class Reconciler {
     private final Clock clock;
     /** With hashed placement: jobs of copies whose holder left move to their build's new home (else null). */
     private final Rehoming rehoming;
+    /** Jobs waiting in this node's memory for a worker: they need no trigger. */
+    private final java.util.function.LongPredicate linedHere;
 
-    Reconciler(Stores stores, QuartzWorkers workers, Nodes nodes, Clock clock, Rehoming rehoming) {
+    Reconciler(Stores stores, QuartzWorkers workers, Nodes nodes, Clock clock, Rehoming rehoming,
+            java.util.function.LongPredicate linedHere) {
+        this.linedHere = linedHere;
         this.stores = stores;
         this.workers = workers;
         this.nodes = nodes;
@@ -44,7 +49,7 @@ final class Reconciler {
         int scheduled = 0;
         for (JobStore.Runnable job : stores.jobs.runnable()) {
             try {
-                if (!workers.hasTrigger(job.id())) {
+                if (!linedHere.test(job.id()) && !workers.hasTrigger(job.id())) {
                     workers.schedule(job.id(), job.required(), dueTime(job));
                     scheduled++;
                 }

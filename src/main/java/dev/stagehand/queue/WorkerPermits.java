@@ -1,19 +1,30 @@
 package dev.stagehand.queue;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * At most {@code --workers} attempts run at once on this node, whether Quartz fired them or a
- * new job was started at once ({@link #startNowIfFree}). Starting a job the moment its request
- * commits saves the wait for Quartz to acquire its trigger, and the trigger itself: Quartz's
- * insert, acquisition, firing and deletion of it cost about as much as the job's own rows. A
- * crash leaves the job's row, which reconciliation re-queues and schedules (at the next start,
- * or on another node sharing the database); a busy node gives the job a trigger instead.
+ * new job was started without a trigger ({@link #startNowIfFree}, {@link #startWhenFree}).
+ * Starting a job the moment its request commits, or the moment a worker frees up, saves Quartz's
+ * insert, acquisition, firing and deletion of a trigger, which cost about as much as the job's
+ * own rows. A crash leaves the job's row, which reconciliation re-queues and schedules (at the
+ * next start, or on another node sharing the database).
  */
 final class WorkerPermits implements AutoCloseable {
+    /** Attempts that may wait in memory for a worker; past it a new job gets a trigger. */
+    static final int LINE_LIMIT = 50_000;
+
     private final Semaphore permits;
+    /** Attempts waiting for a worker, first come first served (taken only while holding a permit). */
+    private final Queue<Runnable> line = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger lined = new AtomicInteger();
+    private volatile boolean closed;
     private final ExecutorService now = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "worker-now");
         t.setDaemon(true);
@@ -31,6 +42,7 @@ final class WorkerPermits implements AutoCloseable {
             attempt.run();
         } finally {
             permits.release();
+            startLinedIfFree();
         }
     }
 
@@ -39,24 +51,95 @@ final class WorkerPermits implements AutoCloseable {
         if (!permits.tryAcquire()) {
             return false;
         }
+        if (!startHolding(attempt)) {
+            permits.release();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Runs {@code attempt} now if a permit is free, else once the attempts lined up before it have
+     * had theirs; false (nothing done) when the line is full or closed.
+     */
+    boolean startWhenFree(Runnable attempt) {
+        if (closed || lined.incrementAndGet() > LINE_LIMIT) {
+            lined.decrementAndGet();
+            return false;
+        }
+        line.add(attempt);
+        startLinedIfFree();
+        return true;
+    }
+
+    /** Attempts lined up, not yet started. */
+    int lined() {
+        return lined.get();
+    }
+
+    /**
+     * Whoever adds to the line or frees a permit calls this afterwards, so an attempt lined up
+     * while every permit was held is started by the release that follows.
+     */
+    private void startLinedIfFree() {
+        while (!closed && !line.isEmpty() && permits.tryAcquire()) {
+            Runnable first = next();
+            if (first == null || !startHolding(() -> runThenTakeTheLine(first))) {
+                permits.release();
+                return;
+            }
+        }
+    }
+
+    /** A worker that ran a lined-up attempt keeps its permit for the next one in line. */
+    private void runThenTakeTheLine(Runnable first) {
+        for (Runnable attempt = first; attempt != null; attempt = closed ? null : next()) {
+            attempt.run();
+        }
+    }
+
+    private Runnable next() {
+        Runnable attempt = line.poll();
+        if (attempt != null) {
+            lined.decrementAndGet();
+        }
+        return attempt;
+    }
+
+    /** Starts {@code attempt} on a thread of its own, holding a permit it releases at the end. */
+    private boolean startHolding(Runnable attempt) {
         try {
             now.execute(() -> {
                 try {
                     attempt.run();
                 } finally {
                     permits.release();
+                    startLinedIfFree();
                 }
             });
             return true;
-        } catch (RuntimeException rejected) {
-            permits.release();
+        } catch (RejectedExecutionException closing) {
             return false;
         }
     }
 
-    /** Waits for the attempts started at once, as Quartz's shutdown waits for its own (they stop at their next safe point). */
+    /**
+     * Stops the line and drops what is still in it: those jobs' rows are queued without a
+     * trigger, which the next start's reconciliation gives them. Returns how many were dropped.
+     */
+    int dropLine() {
+        closed = true;
+        int dropped = 0;
+        while (next() != null) {
+            dropped++;
+        }
+        return dropped;
+    }
+
+    /** Waits for the attempts running, as Quartz's shutdown waits for its own (they stop at their next safe point). */
     @Override
     public void close() {
+        dropLine();
         now.shutdown(); // not interrupted: an attempt inside H2 must reach a safe point
         try {
             now.awaitTermination(Long.MAX_VALUE, java.util.concurrent.TimeUnit.MILLISECONDS); // the process's own stop bounds it

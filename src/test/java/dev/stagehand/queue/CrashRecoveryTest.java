@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +62,49 @@ class CrashRecoveryTest {
                         }
                     });
             assertEquals(1, executions.get(), "Quartz recovery and reconciliation did not run it twice");
+        }
+    }
+
+    /**
+     * A job waiting for the only worker when the process dies: in memory alone on an embedded
+     * database (no trigger), with a trigger on a shared one. Either way it runs exactly once
+     * after the restart, beside the job that was running.
+     */
+    @Test
+    void aJobWaitingForAWorkerWhenKilledRunsOnceAfterRestart() throws Exception {
+        Process worker = ChildJvm.start(SlowWorkerMain.class, dir.resolve("worker.log"), List.of(), dir.toString(), "lined");
+        try {
+            Eventually.await(Duration.ofSeconds(60), "the first job to run and the second to be queued",
+                    () -> Files.exists(dir.resolve("submitted")));
+        } finally {
+            ChildJvm.kill(worker);
+        }
+        long running = Long.parseLong(Files.readString(dir.resolve("started")));
+        long linedJob = Long.parseLong(Files.readString(dir.resolve("lined-job")));
+        long linedRequest = Long.parseLong(Files.readString(dir.resolve("lined-submitted")));
+        java.util.Map<Long, AtomicInteger> executions = new java.util.concurrent.ConcurrentHashMap<>();
+        try (QueueFixture f = new QueueFixture(dir, run -> executions.computeIfAbsent(run.jobId(), id -> new AtomicInteger()).incrementAndGet(),
+                QueueFixture.fastRetry(3))) {
+            assertEquals(JobState.QUEUED, f.db.dsl().fetchValue(JOB.STATE, JOB.ID.eq(linedJob)), "it never started");
+            if (!f.db.vendor().clustered()) {
+                assertEquals(0, f.quartzRows("QRTZ_TRIGGERS", linedJob) + f.quartzRows("QRTZ_FIRED_TRIGGERS", linedJob),
+                        "alone on an embedded database it waited in memory, without a trigger");
+            }
+            f.queue.start();
+            f.queue.awaitRequest(linedRequest).get(60, TimeUnit.SECONDS);
+            Eventually.await(Duration.ofSeconds(30), "the job that was running to run again", () -> executions.containsKey(running));
+            assertEquals(JobState.SUCCEEDED, f.job(linedJob).state());
+            assertEquals(List.of(AttemptOutcome.SUCCEEDED), f.db.dsl().select(JOB_ATTEMPT.OUTCOME).from(JOB_ATTEMPT)
+                    .where(JOB_ATTEMPT.JOB_ID.eq(linedJob)).fetch(JOB_ATTEMPT.OUTCOME), "one attempt, after the restart");
+            Eventually.await(Duration.ofSeconds(30), "every trigger of both jobs to fire", () -> {
+                try {
+                    return !f.queue.workers().hasTrigger(linedJob) && !f.queue.workers().hasTrigger(running);
+                } catch (org.quartz.SchedulerException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals(1, executions.get(linedJob).get(), "the waiting job ran exactly once");
+            assertEquals(1, executions.get(running).get(), "the running job ran exactly once more");
         }
     }
 }

@@ -167,11 +167,13 @@ class JobQueueTest {
 
     /**
      * A job that starts the moment its request commits needs no Quartz trigger (its row is what a
-     * crash leaves, CrashRecoveryTest); one that finds every worker busy gets one, and runs when
-     * Quartz fires it.
+     * crash leaves, CrashRecoveryTest). One that finds every worker busy waits in memory for the
+     * next free one, alone on an embedded database, and reconciliation leaves it so; sharing a
+     * database it gets a trigger (an idle node may take it) and runs when Quartz fires it. An
+     * optional job always gets a trigger.
      */
     @Test
-    void aJobStartedAtOnceHasNoTriggerAndOneFindingEveryWorkerBusyHasOne() throws Exception {
+    void aJobStartedAtOnceHasNoTriggerAndOneFindingEveryWorkerBusyWaitsInMemoryWhenAlone() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch firstRunning = new CountDownLatch(1);
         try (QueueFixture f = new QueueFixture(dir, run -> {
@@ -179,20 +181,87 @@ class JobQueueTest {
             release.await(60, TimeUnit.SECONDS);
         }, QueueFixture.fastRetry(3), 1)) {
             f.queue.start();
+            boolean alone = !f.db.vendor().clustered();
             long build = f.build("R1-1.0.9");
             Submission first = f.submit(build, "autotest");
             assertTrue(firstRunning.await(30, TimeUnit.SECONDS), "the first job started");
             Submission second = f.submit(build, "full_payload");
+            Submission optional = f.queue.submit(build, List.of(new JobSpec("test_suites", false, null)), "test_suites", "",
+                    QueueFixture.NOTHING_STAGED);
             long firstJob = first.jobIds().get(0);
             long secondJob = second.jobIds().get(0);
-            // Both batches' triggers are added by the recorder's thread, in order: once the second
-            // job's is there, any for the first would be too.
-            Eventually.await(Duration.ofSeconds(10), "the waiting job's trigger", () -> f.quartzRows("QRTZ_TRIGGERS", secondJob) == 1);
-            assertEquals(1, f.queue.workers().jobTriggersAdded(), "one trigger: the job started at once has none");
+            long optionalJob = optional.jobIds().get(0);
+            // The batches' triggers are added by the recorder's thread, in order: once the last
+            // job's is there, any for the others would be too.
+            Eventually.await(Duration.ofSeconds(10), "the optional job's trigger", () -> f.quartzRows("QRTZ_TRIGGERS", optionalJob) == 1);
             assertEquals(0, f.quartzRows("QRTZ_TRIGGERS", firstJob) + f.quartzRows("QRTZ_FIRED_TRIGGERS", firstJob));
+            assertEquals(!alone, f.quartzRows("QRTZ_TRIGGERS", secondJob) + f.quartzRows("QRTZ_FIRED_TRIGGERS", secondJob) > 0,
+                    alone ? "it waits in memory" : "it has a trigger (acquired or not)");
+            assertEquals(alone ? 1 : 2, f.queue.workers().jobTriggersAdded(), "the job started at once has no trigger");
+            if (alone) {
+                f.queue.reconcile();
+                assertEquals(0, f.quartzRows("QRTZ_TRIGGERS", secondJob), "reconciliation gives the waiting job no trigger");
+                assertEquals(JobState.QUEUED, f.job(secondJob).state());
+            }
             release.countDown();
             assertEquals(JobState.SUCCEEDED, f.awaitEnd(first).state());
             assertEquals(JobState.SUCCEEDED, f.awaitEnd(second).state());
+            Eventually.await(Duration.ofSeconds(30), "the optional job to run", () -> f.job(optionalJob).state() == JobState.SUCCEEDED);
+        }
+    }
+
+    /**
+     * Jobs waiting in memory for the only worker when the queue closes are dropped from memory,
+     * not run: they stay queued, and the next start runs each of them once.
+     */
+    @Test
+    void jobsWaitingForAWorkerWhenTheQueueClosesRunOnceAfterTheNextStart() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstRunning = new CountDownLatch(1);
+        List<Long> ran = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Submission> waiting = new ArrayList<>();
+        QueueFixture f = new QueueFixture(dir, run -> {
+            ran.add(run.jobId());
+            firstRunning.countDown();
+            release.await(60, TimeUnit.SECONDS);
+        }, QueueFixture.fastRetry(3), 1);
+        long firstJob;
+        ExecutorService closing = Executors.newSingleThreadExecutor();
+        Future<?> closed = null;
+        try {
+            f.queue.start();
+            long build = f.build("R1-1.0.10");
+            firstJob = f.submit(build, "autotest").jobIds().get(0);
+            assertTrue(firstRunning.await(30, TimeUnit.SECONDS), "the first job started");
+            for (String artifact : List.of("full_payload", "stateful", "test_suites")) {
+                waiting.add(f.submit(build, artifact));
+            }
+            if (!f.db.vendor().clustered()) {
+                assertEquals(3, f.queue.jobsWaitingForAWorker());
+            }
+            closed = closing.submit(f::close);
+            // The only worker is still held: the line empties only by being dropped.
+            Eventually.await(Duration.ofSeconds(10), "the line dropped", () -> f.queue.jobsWaitingForAWorker() == 0);
+            release.countDown(); // the close waits for the running attempt
+            closed.get(60, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            closing.shutdown();
+            if (closed == null) {
+                f.close();
+            }
+        }
+        if (!f.db.vendor().clustered()) { // sharing a database they have triggers, which may fire before the close stops them
+            assertEquals(List.of(firstJob), List.copyOf(ran), "nothing else ran before the close");
+        }
+        try (QueueFixture again = new QueueFixture(dir, run -> ran.add(run.jobId()), QueueFixture.fastRetry(3), 1)) {
+            again.queue.start();
+            again.awaitAll(waiting);
+            for (Submission s : waiting) {
+                long job = s.jobIds().get(0);
+                assertEquals(JobState.SUCCEEDED, again.job(job).state());
+                assertEquals(1, ran.stream().filter(id -> id == job).count(), "job " + job + " ran once, over both starts");
+            }
         }
     }
 
