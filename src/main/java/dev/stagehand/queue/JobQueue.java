@@ -25,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The durable job queue: records requests and jobs, keeps one Quartz trigger per runnable job,
- * and lets callers wait for a request's outcome. Construct, then {@link #start()};
+ * The durable job queue: records requests and jobs, starts each runnable job on a worker (at
+ * once, from the line in memory, or from its Quartz trigger: {@link WorkerPermits}), and lets
+ * callers wait for a request's outcome. Construct, then {@link #start()};
  * {@link #close()} stops running jobs at a safe point and leaves queued ones for the next start.
  * Reads go through {@link #ledger()}.
  */
@@ -107,9 +108,9 @@ public final class JobQueue implements AutoCloseable {
         this.lineUp = !database.vendor().clustered();
         try {
             this.workers = new QuartzWorkers(database, config.workers(), nodes.self(), placement,
-                    jobId -> {
+                    (jobId, required) -> {
                         if (!drainingElsewhere()) {
-                            permits.run(() -> executor.execute(jobId));
+                            permits.run(required, () -> executor.execute(jobId));
                         }
                     }, clock);
         } catch (SchedulerException e) {

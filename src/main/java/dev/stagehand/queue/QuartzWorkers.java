@@ -50,9 +50,9 @@ final class QuartzWorkers {
     private final Clock clock;
     private final java.util.concurrent.atomic.AtomicLong jobTriggersAdded = new java.util.concurrent.atomic.AtomicLong();
 
-    /** Runs one attempt of a job, by its row id. */
+    /** Runs one attempt of a job, by its row id; {@code required}: its trigger has the required jobs' priority. */
     interface Attempt {
-        void run(long jobId);
+        void run(long jobId, boolean required);
     }
 
     QuartzWorkers(Database database, int workers, String node, Placement placement, Attempt attempt, Clock clock)
@@ -241,7 +241,7 @@ final class QuartzWorkers {
 
         @Override
         public void execute(JobExecutionContext context) {
-            attempt.run(Long.parseLong(context.getJobDetail().getKey().getName()));
+            attempt.run(Long.parseLong(context.getJobDetail().getKey().getName()), context.getTrigger().getPriority() >= REQUIRED_PRIORITY);
         }
     }
 

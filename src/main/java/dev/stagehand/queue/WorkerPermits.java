@@ -1,10 +1,9 @@
 package dev.stagehand.queue;
 
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Deque;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,15 +14,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * insert, acquisition, firing and deletion of a trigger, which cost about as much as the job's
  * own rows. A crash leaves the job's row, which reconciliation re-queues and schedules (at the
  * next start, or on another node sharing the database).
+ *
+ * <p>Order: a required job Quartz fired (a retry due, a job made required, one scheduled at the
+ * start) waits for no more than the attempts running, as it did before the line existed: the
+ * line gives way to it. Then the line, first come first served. An optional job Quartz fired
+ * waits for the line to empty, as its trigger's low priority made it wait for required ones.
  */
 final class WorkerPermits implements AutoCloseable {
     /** Attempts that may wait in memory for a worker; past it a new job gets a trigger. */
     static final int LINE_LIMIT = 50_000;
 
     private final Semaphore permits;
-    /** Attempts waiting for a worker, first come first served (taken only while holding a permit). */
-    private final Queue<Runnable> line = new ConcurrentLinkedQueue<>();
+    /** Attempts waiting for a worker; started only by whoever holds a permit for them. */
+    private final Deque<Runnable> line = new ConcurrentLinkedDeque<>();
     private final AtomicInteger lined = new AtomicInteger();
+    /** Required attempts Quartz fired that wait for a permit: the line gives way while there are any. */
+    private final AtomicInteger requiredWaiting = new AtomicInteger();
     private volatile boolean closed;
     private final ExecutorService now = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "worker-now");
@@ -36,8 +42,17 @@ final class WorkerPermits implements AutoCloseable {
     }
 
     /** A Quartz worker runs {@code attempt} when a permit is free (waiting for one). */
-    void run(Runnable attempt) {
-        permits.acquireUninterruptibly();
+    void run(boolean required, Runnable attempt) {
+        if (required) {
+            requiredWaiting.incrementAndGet();
+        }
+        try {
+            permits.acquireUninterruptibly();
+        } finally {
+            if (required) {
+                requiredWaiting.decrementAndGet();
+            }
+        }
         try {
             attempt.run();
         } finally {
@@ -63,11 +78,14 @@ final class WorkerPermits implements AutoCloseable {
      * had theirs; false (nothing done) when the line is full or closed.
      */
     boolean startWhenFree(Runnable attempt) {
-        if (closed || lined.incrementAndGet() > LINE_LIMIT) {
+        if (closed) {
+            return false;
+        }
+        if (lined.incrementAndGet() > LINE_LIMIT) {
             lined.decrementAndGet();
             return false;
         }
-        line.add(attempt);
+        line.addLast(attempt);
         startLinedIfFree();
         return true;
     }
@@ -77,36 +95,48 @@ final class WorkerPermits implements AutoCloseable {
         return lined.get();
     }
 
+    /** Whether the line must give way now. */
+    private boolean yielding() {
+        return closed || requiredWaiting.get() > 0;
+    }
+
     /**
      * Whoever adds to the line or frees a permit calls this afterwards, so an attempt lined up
-     * while every permit was held is started by the release that follows.
+     * while every permit was held is started by the release that follows. A permit taken for an
+     * empty line (another took the attempt meanwhile) is given back and the line looked at again.
      */
     private void startLinedIfFree() {
-        while (!closed && !line.isEmpty() && permits.tryAcquire()) {
+        while (!yielding() && !line.isEmpty() && permits.tryAcquire()) {
             Runnable first = next();
-            if (first == null || !startHolding(() -> runThenTakeTheLine(first))) {
+            if (first == null) {
+                permits.release();
+                continue;
+            }
+            if (!startHolding(() -> runThenTakeTheLine(first))) {
+                line.addFirst(first); // no thread now: it stays first, for the next release (or the close's drop)
+                lined.incrementAndGet();
                 permits.release();
                 return;
             }
         }
     }
 
-    /** A worker that ran a lined-up attempt keeps its permit for the next one in line. */
+    /** A worker that ran a lined-up attempt keeps its permit for the next one in line, unless the line must give way. */
     private void runThenTakeTheLine(Runnable first) {
-        for (Runnable attempt = first; attempt != null; attempt = closed ? null : next()) {
+        for (Runnable attempt = first; attempt != null; attempt = yielding() ? null : next()) {
             attempt.run();
         }
     }
 
     private Runnable next() {
-        Runnable attempt = line.poll();
+        Runnable attempt = line.pollFirst();
         if (attempt != null) {
             lined.decrementAndGet();
         }
         return attempt;
     }
 
-    /** Starts {@code attempt} on a thread of its own, holding a permit it releases at the end. */
+    /** Starts {@code attempt} on a thread of its own, holding a permit it releases at the end; false when no thread could start. */
     private boolean startHolding(Runnable attempt) {
         try {
             now.execute(() -> {
@@ -118,7 +148,7 @@ final class WorkerPermits implements AutoCloseable {
                 }
             });
             return true;
-        } catch (RejectedExecutionException closing) {
+        } catch (RuntimeException | OutOfMemoryError noThread) { // rejected while closing, or no native thread to be had
             return false;
         }
     }

@@ -42,7 +42,7 @@ class TriggerRaceTest {
         // As when a job's first attempt ran at once and asks for a retry just as its crash-safety
         // trigger fires and finds nothing to do: the retry's trigger is added while Quartz
         // completes the fired one, the job's last.
-        QuartzWorkers.Attempt attempt = jobId -> {
+        QuartzWorkers.Attempt attempt = (jobId, required) -> {
             if (fired.computeIfAbsent(jobId, id -> new AtomicInteger()).incrementAndGet() == 1) {
                 retries.execute(() -> {
                     try {

@@ -44,8 +44,9 @@ class WorkerPermitsTest {
     }
 
     /**
-     * Attempts lined up from many threads while others end, Quartz's among them: every one runs,
-     * none is left in the line, and never more at once than there are workers.
+     * Attempts lined up from many threads while others end, Quartz's (required and optional)
+     * among them: every one runs, none is left in the line, and never more at once than there
+     * are workers.
      */
     @Test
     void everyLinedUpAttemptRunsAndNeverMoreAtOnceThanWorkers() throws Exception {
@@ -53,10 +54,11 @@ class WorkerPermitsTest {
         int attempts = 20_000;
         AtomicInteger running = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(attempts);
         Runnable attempt = () -> {
             most.accumulateAndGet(running.incrementAndGet(), Math::max);
-            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000); // long enough for the others to overlap it
             running.decrementAndGet();
             done.countDown();
         };
@@ -66,17 +68,53 @@ class WorkerPermitsTest {
                 int n = i;
                 callers.execute(() -> {
                     if (n % 10 == 0) {
-                        permits.run(attempt); // as a Quartz worker: waits for a permit
-                    } else {
-                        assertTrue(permits.startWhenFree(attempt));
+                        permits.run(n % 20 == 0, attempt); // as a Quartz worker: waits for a permit
+                    } else if (!permits.startWhenFree(attempt)) {
+                        refused.incrementAndGet();
                     }
                 });
             }
             callers.shutdown();
             assertTrue(callers.awaitTermination(60, TimeUnit.SECONDS));
+            assertEquals(0, refused.get(), "the line took every attempt");
             assertTrue(done.await(60, TimeUnit.SECONDS), done.getCount() + " attempts never ran");
             assertEquals(0, permits.lined());
             assertTrue(most.get() <= workers, "at most " + workers + " at once, saw " + most.get());
+        }
+    }
+
+    /**
+     * A required job Quartz fired waits for the attempt running, not for the line: the line gives
+     * way to it, then goes on in its order.
+     */
+    @Test
+    void aRequiredJobQuartzFiredGoesBeforeTheLine() throws Exception {
+        try (WorkerPermits permits = new WorkerPermits(1)) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch allDone = new CountDownLatch(5);
+            List<String> order = Collections.synchronizedList(new ArrayList<>());
+            assertTrue(permits.startNowIfFree(() -> {
+                await(release);
+                order.add("running");
+                allDone.countDown();
+            }));
+            for (int i = 1; i <= 3; i++) {
+                String name = "lined " + i;
+                assertTrue(permits.startWhenFree(() -> {
+                    order.add(name);
+                    allDone.countDown();
+                }));
+            }
+            Thread quartz = new Thread(() -> permits.run(true, () -> {
+                order.add("retry");
+                allDone.countDown();
+            }));
+            quartz.start();
+            dev.stagehand.testing.Eventually.await(java.time.Duration.ofSeconds(10), "the Quartz worker waiting for a permit",
+                    () -> quartz.getState() == Thread.State.WAITING);
+            release.countDown();
+            assertTrue(allDone.await(10, TimeUnit.SECONDS));
+            assertEquals(List.of("running", "retry", "lined 1", "lined 2", "lined 3"), List.copyOf(order));
         }
     }
 
@@ -93,6 +131,7 @@ class WorkerPermitsTest {
             assertFalse(permits.startWhenFree(ranFromLine::incrementAndGet), "the line is full");
             assertEquals(WorkerPermits.LINE_LIMIT, permits.dropLine());
             assertFalse(permits.startWhenFree(ranFromLine::incrementAndGet), "the line is closed");
+            assertEquals(0, permits.lined());
             release.countDown();
             permits.close();
             assertEquals(0, ranFromLine.get());
