@@ -12,6 +12,7 @@ import dev.stagehand.queue.JobQueue;
 import dev.stagehand.staging.ActiveReads;
 import dev.stagehand.staging.BuildAccess;
 import dev.stagehand.staging.BuildFiles;
+import dev.stagehand.staging.PlanLookahead;
 import dev.stagehand.staging.Catalogue;
 import dev.stagehand.staging.DiskSpace;
 import dev.stagehand.staging.LandingFiles;
@@ -38,9 +39,12 @@ public final class Stagehand implements AutoCloseable {
     private final Metrics metrics;
     private final DatabaseWatch watch;
     private final BuildAccess access;
+    private final PlanLookahead lookahead;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private Stagehand(Database database, JobQueue queue, HttpApi http, Metrics metrics, DatabaseWatch watch, BuildAccess access) {
+    private Stagehand(Database database, JobQueue queue, HttpApi http, Metrics metrics, DatabaseWatch watch, BuildAccess access,
+            PlanLookahead lookahead) {
+        this.lookahead = lookahead;
         this.database = database;
         this.queue = queue;
         this.http = http;
@@ -98,10 +102,11 @@ public final class Stagehand implements AutoCloseable {
         space.recover(queue.buildLedger().unfinishedRemovals());
         LandingFiles landing = new LandingFiles();
         ArchiveIndexes indexes = new ArchiveIndexes(database.dsl(), clock);
-        queue.start(new StagingHandler(catalogue, sources, new StagingDisk(area, space, settings.download(), landing, settings.archive(), indexes), clock),
-                queueMetrics);
+        PlanLookahead lookahead = new PlanLookahead(catalogue, sources);
+        queue.start(new StagingHandler(catalogue, sources, new StagingDisk(area, space, settings.download(), landing, settings.archive(), indexes), clock,
+                lookahead), queueMetrics);
         StageRequests requests = new StageRequests(catalogue, sources, area, queue.buildLedger(), queue.limits());
-        StageService stage = new StageService(catalogue, requests, area, space, queue, access, clock, settings.uploadWait());
+        StageService stage = new StageService(catalogue, requests, area, space, queue, access, clock, settings.uploadWait(), lookahead);
         StagedBuilds builds = new StagedBuilds(area);
         ReadPlacement placement = new ReadPlacement(area, queue.buildLedger(), queue.homes());
         HttpApi http = HttpApi.start(settings.host(), settings.port(), new HttpApi.Services(requests, stage,
@@ -110,7 +115,8 @@ public final class Stagehand implements AutoCloseable {
                 new StaticReads(area, queue.buildLedger()), new ObjectCache(requests, stage, sources, area, indexes, placement),
                 placement, queue.placement().proxyReads(), metrics, clock, settings.access().adminTokenFile()));
         queue.serving(http.port());
-        return new Stagehand(database, queue, http, metrics, DatabaseWatch.start(database, WATCH_EVERY, fatal::stop), access);
+        return new Stagehand(database, queue, http, metrics, DatabaseWatch.start(database, WATCH_EVERY, fatal::stop), access,
+                lookahead);
     }
 
     public int port() {
@@ -148,6 +154,7 @@ public final class Stagehand implements AutoCloseable {
         queue.leaveRing();
         http.close();
         access.close();
+        lookahead.close(); // before the queue's close waits for attempts that may wait for a read ahead
         queue.close();
         database.close();
         metrics.close();

@@ -115,6 +115,7 @@ public final class HttpApi implements AutoCloseable {
             });
         }).start(host, port);
         httpMetrics.started(app);
+        HttpWarmUp.run(host, app.port());
         return new HttpApi(app, landing, health);
     }
 

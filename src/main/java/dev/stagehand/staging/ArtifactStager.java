@@ -96,10 +96,19 @@ final class ArtifactStager {
     /** The rules to apply, the archive's names at the time they were chosen, and the metadata already read of some. */
     record Plan(List<Rule> rules, List<String> names, Map<String, ObjectInfo> known) {}
 
-    /** The first alternative whose required names are all in the archive now; empty while none is. */
-    Optional<Plan> plan(List<List<Rule>> alternatives) throws IOException {
-        List<String> names = source.list();
-        return firstComplete(alternatives, names, build.name()).map(rules -> new Plan(rules, names, Map.of()));
+    /**
+     * The first alternative whose required names are all in the archive now; empty while none
+     * is. {@code listed}: the archive's names as read moments ago ({@link PlanLookahead}), else
+     * listed now; {@code seen}: metadata of an object read moments ago, if any.
+     */
+    Optional<Plan> plan(List<List<Rule>> alternatives, Optional<List<String>> listed,
+            java.util.function.Function<String, Optional<ObjectInfo>> seen) throws IOException {
+        List<String> names = listed.isPresent() ? listed.get() : source.list();
+        return firstComplete(alternatives, names, build.name()).map(rules -> {
+            Map<String, ObjectInfo> known = new java.util.HashMap<>();
+            rules.forEach(rule -> rule.select(names, build.name()).forEach(name -> seen.apply(name).ifPresent(i -> known.put(name, i))));
+            return new Plan(rules, names, known);
+        });
     }
 
     /**

@@ -39,12 +39,14 @@ public final class StageService {
     // A build's id never changes once written: kept so that hot calls skip the database.
     private final Map<String, Long> buildIds = new ConcurrentHashMap<>();
     private final IsStaged isStaged;
+    private final PlanLookahead lookahead;
 
     /** How long required and optional jobs wait for an artifact that is not in the archive yet. */
     public record UploadWait(Duration required, Duration optional) {}
 
     public StageService(Catalogue catalogue, StageRequests requests, StagingArea area, DiskSpace space, JobQueue queue,
-            BuildAccess access, Clock clock, UploadWait uploadWait) {
+            BuildAccess access, Clock clock, UploadWait uploadWait, PlanLookahead lookahead) {
+        this.lookahead = lookahead;
         this.catalogue = catalogue;
         this.requests = requests;
         this.area = area;
@@ -87,6 +89,9 @@ public final class StageService {
             for (String related : catalogue.relatedTo(artifact)) {
                 specs.add(new JobSpec(new StageTarget.Artifact(related).key(), false, now.plus(uploadWait.optional())));
             }
+        }
+        if (here) { // what a new job's attempt reads first is read while the request is recorded and the job claimed
+            lookahead.start(build, req.targets().stream().filter(t -> !area.onDisk(buildId, build.path(), t.key())).toList());
         }
         return queue.submitAsync(buildId, specs, String.join(",", req.artifacts()), String.join(",", req.files()), req.task(),
                 key -> here ? area.onDisk(buildId, build.path(), key) : builds.stagedInLedger(buildId, key));

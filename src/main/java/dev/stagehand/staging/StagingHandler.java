@@ -31,8 +31,10 @@ public final class StagingHandler implements JobHandler {
     private final StagingDisk disk;
     private final StagingArea area;
     private final Clock clock;
+    private final PlanLookahead lookahead;
 
-    public StagingHandler(Catalogue catalogue, ArchiveSources sources, StagingDisk disk, Clock clock) {
+    public StagingHandler(Catalogue catalogue, ArchiveSources sources, StagingDisk disk, Clock clock, PlanLookahead lookahead) {
+        this.lookahead = lookahead;
         this.catalogue = catalogue;
         this.sources = sources;
         this.disk = disk;
@@ -53,10 +55,12 @@ public final class StagingHandler implements JobHandler {
                 disk, run::progress, run::mark, target instanceof StageTarget.Member);
         try {
             Optional<String> sole = target.soleObject();
-            // The first attempt may use the metadata the request read a moment ago; a retry reads it afresh.
+            // The first attempt may use what the request read a moment ago; a retry reads afresh.
+            boolean first = run.attempt() == 1;
             Optional<ArtifactStager.Plan> planned = sole.isPresent()
-                    ? stager.plan(alternatives, sole.get(), run.attempt() == 1 ? sources.handedOver(build.url(), sole.get()) : Optional.empty())
-                    : stager.plan(alternatives);
+                    ? stager.plan(alternatives, sole.get(), first ? sources.handedOver(build.url(), sole.get()) : Optional.empty())
+                    : stager.plan(alternatives, first ? lookahead.take(build, run.artifact()) : Optional.empty(),
+                            name -> first ? sources.handedOver(build.url(), name) : Optional.empty());
             ArtifactStager.Plan plan = planned.orElseThrow(() -> notThereYet(run, source.describe()));
             stager.stage(plan, run.artifact(), run::checkClaim);
         } catch (StagingFailure e) {

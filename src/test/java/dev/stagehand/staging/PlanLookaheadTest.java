@@ -1,0 +1,98 @@
+package dev.stagehand.staging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stagehand.archive.ArchiveSources;
+import dev.stagehand.archive.ArchiveUrl;
+import dev.stagehand.archive.BuildRef;
+import dev.stagehand.testing.Eventually;
+import dev.stagehand.testing.FakeGcs;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Reading ahead a new job's listing and metadata, against a fake GCS on loopback through the real client. */
+class PlanLookaheadTest {
+    static final String PATH = "target/R1-2.0.0";
+    static final BuildRef BUILD = new BuildRef(ArchiveUrl.parse("gs://bkt/" + PATH), PATH);
+    static final StageTarget STATEFUL = new StageTarget.Artifact("stateful");
+
+    FakeGcs gcs;
+    ArchiveSources sources;
+    PlanLookahead lookahead;
+
+    @BeforeEach
+    void start() throws Exception {
+        gcs = new FakeGcs();
+        gcs.put("bkt", PATH + "/stateful.tgz", new byte[] {1, 2, 3});
+        gcs.put("bkt", PATH + "/other.bin", new byte[] {4});
+        sources = new ArchiveSources(List.of(), new ArchiveSources.GcsSettings(gcs.endpoint(), true), n -> {});
+        lookahead = new PlanLookahead(Catalogue.load(null), sources);
+    }
+
+    @AfterEach
+    void stop() {
+        lookahead.close();
+        gcs.close();
+    }
+
+    @Test
+    void theListingIsTakenOnceAndTheSelectedObjectsMetadataIsHandedOver() throws Exception {
+        lookahead.start(BUILD, List.of(STATEFUL));
+        Optional<List<String>> names = lookahead.take(BUILD, "stateful");
+        assertEquals(List.of("other.bin", "stateful.tgz"), names.orElseThrow().stream().sorted().toList());
+        assertEquals(Optional.empty(), lookahead.take(BUILD, "stateful"), "taken once: an upload check lists for itself");
+        Eventually.await(Duration.ofSeconds(10), "the selected object's metadata", () -> gcs.metadataRequests() == 1);
+        assertEquals(3, sources.handedOver(BUILD.url(), "stateful.tgz").orElseThrow().size());
+        assertEquals(Optional.empty(), sources.handedOver(BUILD.url(), "other.bin"), "only what the plan selects");
+    }
+
+    /** Cases that read nothing ahead, or nothing again: each costs the store no request. */
+    @Test
+    void aHerdReadsAheadOnceAndTargetsWithoutAListingNotAtAll() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            lookahead.start(BUILD, List.of(STATEFUL));
+        }
+        lookahead.take(BUILD, "stateful").orElseThrow();
+        lookahead.start(BUILD, List.of(STATEFUL)); // taken, but still fresh: a late caller of the herd
+        lookahead.start(BUILD, List.of(new StageTarget.NamedFile("stateful.tgz"))); // one stat by its job, as before
+        lookahead.start(BUILD, List.of(new StageTarget.Artifact("no_such_artifact")));
+        Eventually.await(Duration.ofSeconds(10), "the one read ahead's metadata", () -> gcs.metadataRequests() == 1);
+        assertEquals(1, gcs.listRequests());
+        assertEquals(Optional.empty(), lookahead.take(BUILD, "file:stateful.tgz"));
+        assertEquals(Optional.empty(), lookahead.take(BUILD, "no_such_artifact"));
+    }
+
+    @Test
+    void aFailedOrStaleReadAheadGivesTheJobNothingAndItListsForItself() throws Exception {
+        BuildRef missing = new BuildRef(ArchiveUrl.parse("gs://no-such-bucket/" + PATH), PATH);
+        lookahead.start(missing, List.of(STATEFUL));
+        assertEquals(Optional.empty(), lookahead.take(missing, "stateful"), "the listing failed: the attempt meets the error itself");
+
+        int before = gcs.listRequests(); // the failed one's, settled by its take
+        PlanLookahead stale = new PlanLookahead(Catalogue.load(null), sources, 0);
+        try {
+            stale.start(BUILD, List.of(STATEFUL));
+            Eventually.await(Duration.ofSeconds(10), "the read ahead", () -> gcs.listRequests() == before + 1);
+            assertEquals(Optional.empty(), stale.take(BUILD, "stateful"), "too old to use");
+            stale.start(BUILD, List.of(STATEFUL));
+            Eventually.await(Duration.ofSeconds(10), "a new read ahead once the last is stale", () -> gcs.listRequests() == before + 2);
+        } finally {
+            stale.close();
+        }
+    }
+
+    @Test
+    void afterACloseNothingIsReadAheadAndNoAttemptWaits() throws Exception {
+        lookahead.close();
+        lookahead.start(BUILD, List.of(STATEFUL));
+        long started = System.nanoTime();
+        assertEquals(Optional.empty(), lookahead.take(BUILD, "stateful"));
+        assertTrue(System.nanoTime() - started < 5_000_000_000L, "the taker did not wait");
+        assertEquals(0, gcs.listRequests());
+    }
+}
