@@ -12,11 +12,11 @@ import dev.stagehand.queue.JobQueue;
 import dev.stagehand.staging.ActiveReads;
 import dev.stagehand.staging.BuildAccess;
 import dev.stagehand.staging.BuildFiles;
-import dev.stagehand.staging.PlanLookahead;
 import dev.stagehand.staging.Catalogue;
 import dev.stagehand.staging.DiskSpace;
 import dev.stagehand.staging.LandingFiles;
 import dev.stagehand.staging.ObjectCache;
+import dev.stagehand.staging.PlanLookahead;
 import dev.stagehand.staging.ReadPlacement;
 import dev.stagehand.staging.StageRequests;
 import dev.stagehand.staging.StageService;
@@ -102,7 +102,7 @@ public final class Stagehand implements AutoCloseable {
         space.recover(queue.buildLedger().unfinishedRemovals());
         LandingFiles landing = new LandingFiles();
         ArchiveIndexes indexes = new ArchiveIndexes(database.dsl(), clock);
-        PlanLookahead lookahead = new PlanLookahead(catalogue, sources);
+        PlanLookahead lookahead = new PlanLookahead(catalogue, sources, clock);
         queue.start(new StagingHandler(catalogue, sources, new StagingDisk(area, space, settings.download(), landing, settings.archive(), indexes), clock,
                 lookahead), queueMetrics);
         StageRequests requests = new StageRequests(catalogue, sources, area, queue.buildLedger(), queue.limits());

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
@@ -101,11 +102,11 @@ final class ArtifactStager {
      * is. {@code listed}: the archive's names as read moments ago ({@link PlanLookahead}), else
      * listed now; {@code seen}: metadata of an object read moments ago, if any.
      */
-    Optional<Plan> plan(List<List<Rule>> alternatives, Optional<List<String>> listed,
-            java.util.function.Function<String, Optional<ObjectInfo>> seen) throws IOException {
+    Optional<Plan> plan(List<List<Rule>> alternatives, Optional<List<String>> listed, Function<String, Optional<ObjectInfo>> seen)
+            throws IOException {
         List<String> names = listed.isPresent() ? listed.get() : source.list();
         return firstComplete(alternatives, names, build.name()).map(rules -> {
-            Map<String, ObjectInfo> known = new java.util.HashMap<>();
+            Map<String, ObjectInfo> known = new HashMap<>();
             rules.forEach(rule -> rule.select(names, build.name()).forEach(name -> seen.apply(name).ifPresent(i -> known.put(name, i))));
             return new Plan(rules, names, known);
         });

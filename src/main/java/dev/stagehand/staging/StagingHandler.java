@@ -57,10 +57,13 @@ public final class StagingHandler implements JobHandler {
             Optional<String> sole = target.soleObject();
             // The first attempt may use what the request read a moment ago; a retry reads afresh.
             boolean first = run.attempt() == 1;
-            Optional<ArtifactStager.Plan> planned = sole.isPresent()
-                    ? stager.plan(alternatives, sole.get(), first ? sources.handedOver(build.url(), sole.get()) : Optional.empty())
-                    : stager.plan(alternatives, first ? lookahead.take(build, run.artifact()) : Optional.empty(),
-                            name -> first ? sources.handedOver(build.url(), name) : Optional.empty());
+            Optional<ArtifactStager.Plan> planned;
+            if (sole.isPresent()) {
+                planned = stager.plan(alternatives, sole.get(), first ? sources.handedOver(build.url(), sole.get()) : Optional.empty());
+            } else { // the listing read ahead for this job, and then the metadata read with it: one snapshot
+                Optional<List<String>> listed = first ? lookahead.take(build, run.artifact(), run.createdAt()) : Optional.empty();
+                planned = stager.plan(alternatives, listed, name -> listed.isPresent() ? sources.handedOver(build.url(), name) : Optional.empty());
+            }
             ArtifactStager.Plan plan = planned.orElseThrow(() -> notThereYet(run, source.describe()));
             stager.stage(plan, run.artifact(), run::checkClaim);
         } catch (StagingFailure e) {

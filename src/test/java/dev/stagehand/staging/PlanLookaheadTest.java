@@ -31,7 +31,7 @@ class PlanLookaheadTest {
         gcs.put("bkt", PATH + "/stateful.tgz", new byte[] {1, 2, 3});
         gcs.put("bkt", PATH + "/other.bin", new byte[] {4});
         sources = new ArchiveSources(List.of(), new ArchiveSources.GcsSettings(gcs.endpoint(), true), n -> {});
-        lookahead = new PlanLookahead(Catalogue.load(null), sources);
+        lookahead = new PlanLookahead(Catalogue.load(null), sources, java.time.Clock.systemUTC());
     }
 
     @AfterEach
@@ -40,12 +40,39 @@ class PlanLookaheadTest {
         gcs.close();
     }
 
+    /** A job created now: any read begun before it may serve it. */
+    private static java.time.Instant later() {
+        return java.time.Instant.now();
+    }
+
+    /**
+     * A job created before the read began (its run after an upload arrived, a retry) never takes
+     * it: it would find the archive as it was before what it waits for.
+     */
+    @Test
+    void aJobCreatedBeforeTheReadBeganDoesNotTakeIt() throws Exception {
+        java.time.Instant jobCreated = java.time.Instant.now().minusSeconds(5);
+        lookahead.start(BUILD, List.of(STATEFUL));
+        assertEquals(Optional.empty(), lookahead.take(BUILD, "stateful", jobCreated));
+        assertTrue(lookahead.take(BUILD, "stateful", later()).isPresent(), "a job created since may");
+    }
+
+    @Test
+    void aLocalBuildIsNotReadAhead() throws Exception {
+        java.nio.file.Path root = java.nio.file.Files.createTempDirectory("lookahead");
+        java.nio.file.Files.createDirectories(root.resolve(PATH));
+        java.nio.file.Files.write(root.resolve(PATH + "/stateful.tgz"), new byte[] {1});
+        BuildRef local = new BuildRef(ArchiveUrl.parse("file://" + root.resolve(PATH)), PATH);
+        lookahead.start(local, List.of(STATEFUL));
+        assertEquals(Optional.empty(), lookahead.take(local, "stateful", later()), "listing a local directory is no round trip");
+    }
+
     @Test
     void theListingIsTakenOnceAndTheSelectedObjectsMetadataIsHandedOver() throws Exception {
         lookahead.start(BUILD, List.of(STATEFUL));
-        Optional<List<String>> names = lookahead.take(BUILD, "stateful");
+        Optional<List<String>> names = lookahead.take(BUILD, "stateful", later());
         assertEquals(List.of("other.bin", "stateful.tgz"), names.orElseThrow().stream().sorted().toList());
-        assertEquals(Optional.empty(), lookahead.take(BUILD, "stateful"), "taken once: an upload check lists for itself");
+        assertEquals(Optional.empty(), lookahead.take(BUILD, "stateful", later()), "taken once: an upload check lists for itself");
         Eventually.await(Duration.ofSeconds(10), "the selected object's metadata", () -> gcs.metadataRequests() == 1);
         assertEquals(3, sources.handedOver(BUILD.url(), "stateful.tgz").orElseThrow().size());
         assertEquals(Optional.empty(), sources.handedOver(BUILD.url(), "other.bin"), "only what the plan selects");
@@ -57,28 +84,28 @@ class PlanLookaheadTest {
         for (int i = 0; i < 50; i++) {
             lookahead.start(BUILD, List.of(STATEFUL));
         }
-        lookahead.take(BUILD, "stateful").orElseThrow();
+        lookahead.take(BUILD, "stateful", later()).orElseThrow();
         lookahead.start(BUILD, List.of(STATEFUL)); // taken, but still fresh: a late caller of the herd
         lookahead.start(BUILD, List.of(new StageTarget.NamedFile("stateful.tgz"))); // one stat by its job, as before
         lookahead.start(BUILD, List.of(new StageTarget.Artifact("no_such_artifact")));
         Eventually.await(Duration.ofSeconds(10), "the one read ahead's metadata", () -> gcs.metadataRequests() == 1);
         assertEquals(1, gcs.listRequests());
-        assertEquals(Optional.empty(), lookahead.take(BUILD, "file:stateful.tgz"));
-        assertEquals(Optional.empty(), lookahead.take(BUILD, "no_such_artifact"));
+        assertEquals(Optional.empty(), lookahead.take(BUILD, "file:stateful.tgz", later()));
+        assertEquals(Optional.empty(), lookahead.take(BUILD, "no_such_artifact", later()));
     }
 
     @Test
     void aFailedOrStaleReadAheadGivesTheJobNothingAndItListsForItself() throws Exception {
         BuildRef missing = new BuildRef(ArchiveUrl.parse("gs://no-such-bucket/" + PATH), PATH);
         lookahead.start(missing, List.of(STATEFUL));
-        assertEquals(Optional.empty(), lookahead.take(missing, "stateful"), "the listing failed: the attempt meets the error itself");
+        assertEquals(Optional.empty(), lookahead.take(missing, "stateful", later()), "the listing failed: the attempt meets the error itself");
 
         int before = gcs.listRequests(); // the failed one's, settled by its take
-        PlanLookahead stale = new PlanLookahead(Catalogue.load(null), sources, 0);
+        PlanLookahead stale = new PlanLookahead(Catalogue.load(null), sources, java.time.Clock.systemUTC(), 0);
         try {
             stale.start(BUILD, List.of(STATEFUL));
             Eventually.await(Duration.ofSeconds(10), "the read ahead", () -> gcs.listRequests() == before + 1);
-            assertEquals(Optional.empty(), stale.take(BUILD, "stateful"), "too old to use");
+            assertEquals(Optional.empty(), stale.take(BUILD, "stateful", later()), "too old to use");
             stale.start(BUILD, List.of(STATEFUL));
             Eventually.await(Duration.ofSeconds(10), "a new read ahead once the last is stale", () -> gcs.listRequests() == before + 2);
         } finally {
@@ -91,7 +118,7 @@ class PlanLookaheadTest {
         lookahead.close();
         lookahead.start(BUILD, List.of(STATEFUL));
         long started = System.nanoTime();
-        assertEquals(Optional.empty(), lookahead.take(BUILD, "stateful"));
+        assertEquals(Optional.empty(), lookahead.take(BUILD, "stateful", later()));
         assertTrue(System.nanoTime() - started < 5_000_000_000L, "the taker did not wait");
         assertEquals(0, gcs.listRequests());
     }

@@ -52,6 +52,11 @@ class ReadAheadStagingTest extends ServerTest {
         assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful&async=True&wait_for_upload_s=60").body());
         Eventually.await(Duration.ofSeconds(10), "the job waiting for its upload",
                 () -> server.jobs("WAITING_UPLOAD", URL).size() == 1);
+        // Another caller meanwhile: its read ahead finds no artifact, and must not be what the
+        // waiting job's run after the upload takes.
+        int lists = gcs.listRequests();
+        assertEquals("Success", server.get("/stage?archive_url=" + URL + "&artifacts=stateful&async=True&wait_for_upload_s=60").body());
+        Eventually.await(Duration.ofSeconds(10), "the second caller's read ahead", () -> gcs.listRequests() > lists);
         byte[] bytes = TestArchives.random(1 << 16, 8);
         gcs.put("bkt", PATH + "/stateful.tgz", bytes);
         Eventually.await(Duration.ofSeconds(20), "the artifact staged once uploaded", () -> isStaged());
