@@ -57,7 +57,7 @@ class CacheBenchmark {
             gcs.throttlePerConnection(32L * MB);
             List<Double> cold = new ArrayList<>();
             List<Double> warm = new ArrayList<>();
-            FreshServers.each(dir, gcs, FIRST_BYTE_ROUNDS, (port, last) -> {
+            FreshServers.each(dir, gcs, BUCKET, FIRST_BYTE_ROUNDS, (port, last) -> {
                 cold.add(firstByte(gcs, port, "cold"));
                 warm.add(firstByte(gcs, port, "warm"));
                 if (last && !Boolean.getBoolean("cache.firstByteOnly")) {

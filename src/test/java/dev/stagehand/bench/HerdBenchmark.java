@@ -63,7 +63,7 @@ class HerdBenchmark {
             }
             List<Double> cold = new ArrayList<>();
             List<Double> warm = new ArrayList<>();
-            FreshServers.each(dir, gcs, FIRST_BYTE_ROUNDS, (port, last) -> {
+            FreshServers.each(dir, gcs, BUCKET, FIRST_BYTE_ROUNDS, (port, last) -> {
                 gcs.throttlePerConnection(32L * MB);
                 cold.add(firstByte(gcs, port, "cold"));
                 warm.add(firstByte(gcs, port, "warm"));
