@@ -38,8 +38,8 @@ final class FreshServers {
 
     /**
      * The fake stands for GCS, which is never cold; its listing and metadata handlers run in this
-     * JVM, and the first server of a run paid for their first calls (its cold first byte was
-     * 0.37–0.46 s where the next four's were 0.19–0.28 s). Warmed here first, as a store is.
+     * JVM, cold for the first server of a run only. That server was often the slowest (0.37–0.46 s
+     * cold where the next four's were 0.19–0.28 s), so they are warmed here first, as a store is.
      */
     private static void warmTheFake(FakeGcs gcs, String bucket) throws Exception {
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
