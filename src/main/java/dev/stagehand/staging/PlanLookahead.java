@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +54,9 @@ public final class PlanLookahead implements AutoCloseable {
 
     /** What one build and artifact's job may take: a read, shared by the artifacts of one request. */
     private final class Ahead {
-        /** Let go once taken: the entry stays, without the listing, so a herd's late callers read nothing again. */
+        /** Null once taken: the entry stays, without the listing, so a herd's late callers read nothing again. */
         Read read;
         final long atNanos = System.nanoTime();
-        boolean taken;
 
         Ahead(Read read) {
             this.read = read;
@@ -93,8 +93,11 @@ public final class PlanLookahead implements AutoCloseable {
         this.readers = pool;
     }
 
-    /** Starts reading ahead for those of {@code targets} that need a listing and none was read for within the freshness. */
-    void start(BuildRef build, List<StageTarget> targets) {
+    /**
+     * Starts reading ahead for those of {@code targets} that need a listing, are not {@code staged}
+     * already, and none was read for within the freshness.
+     */
+    void start(BuildRef build, List<StageTarget> targets, Predicate<StageTarget> staged) {
         if (!build.url().scheme().equals("gs")) {
             return; // a local listing is no round trip
         }
@@ -104,7 +107,8 @@ public final class PlanLookahead implements AutoCloseable {
         }
         Read read = new Read(build, clock.instant());
         for (StageTarget target : targets) {
-            if (target.soleObject().isPresent() || target instanceof StageTarget.Telemetry || catalogue.rulesFor(target).isEmpty()) {
+            if (target.soleObject().isPresent() || target instanceof StageTarget.Telemetry || catalogue.rulesFor(target).isEmpty()
+                    || staged.test(target)) {
                 continue;
             }
             Ahead ours = new Ahead(read);
@@ -137,10 +141,9 @@ public final class PlanLookahead implements AutoCloseable {
         Read read;
         synchronized (a) {
             // A millisecond's grace: the ledger may keep the job's creation at a coarser precision.
-            if (a.taken || !a.fresh(System.nanoTime()) || a.read.begunAt.isAfter(jobCreatedAt.plusMillis(1))) {
+            if (a.read == null || !a.fresh(System.nanoTime()) || a.read.begunAt.isAfter(jobCreatedAt.plusMillis(1))) {
                 return Optional.empty();
             }
-            a.taken = true;
             read = a.read;
             a.read = null;
         }

@@ -91,7 +91,7 @@ public final class StageService {
             }
         }
         if (here) { // what a new job's attempt reads first is read while the request is recorded and the job claimed
-            lookahead.start(build, req.targets().stream().filter(t -> !area.onDisk(buildId, build.path(), t.key())).toList());
+            lookahead.start(build, req.targets(), t -> area.onDisk(buildId, build.path(), t.key()));
         }
         return queue.submitAsync(buildId, specs, String.join(",", req.artifacts()), String.join(",", req.files()), req.task(),
                 key -> here ? area.onDisk(buildId, build.path(), key) : builds.stagedInLedger(buildId, key));

@@ -20,6 +20,7 @@ class PlanLookaheadTest {
     static final String PATH = "target/R1-2.0.0";
     static final BuildRef BUILD = new BuildRef(ArchiveUrl.parse("gs://bkt/" + PATH), PATH);
     static final StageTarget STATEFUL = new StageTarget.Artifact("stateful");
+    static final java.util.function.Predicate<StageTarget> NOTHING_STAGED = target -> false;
 
     FakeGcs gcs;
     ArchiveSources sources;
@@ -52,7 +53,7 @@ class PlanLookaheadTest {
     @Test
     void aJobCreatedBeforeTheReadBeganDoesNotTakeIt() throws Exception {
         java.time.Instant jobCreated = java.time.Instant.now().minusSeconds(5);
-        lookahead.start(BUILD, List.of(STATEFUL));
+        lookahead.start(BUILD, List.of(STATEFUL), NOTHING_STAGED);
         assertEquals(Optional.empty(), lookahead.take(BUILD, "stateful", jobCreated));
         assertTrue(lookahead.take(BUILD, "stateful", later()).isPresent(), "a job created since may");
     }
@@ -63,13 +64,13 @@ class PlanLookaheadTest {
         java.nio.file.Files.createDirectories(root.resolve(PATH));
         java.nio.file.Files.write(root.resolve(PATH + "/stateful.tgz"), new byte[] {1});
         BuildRef local = new BuildRef(ArchiveUrl.parse("file://" + root.resolve(PATH)), PATH);
-        lookahead.start(local, List.of(STATEFUL));
+        lookahead.start(local, List.of(STATEFUL), NOTHING_STAGED);
         assertEquals(Optional.empty(), lookahead.take(local, "stateful", later()), "listing a local directory is no round trip");
     }
 
     @Test
     void theListingIsTakenOnceAndTheSelectedObjectsMetadataIsHandedOver() throws Exception {
-        lookahead.start(BUILD, List.of(STATEFUL));
+        lookahead.start(BUILD, List.of(STATEFUL), NOTHING_STAGED);
         Optional<List<String>> names = lookahead.take(BUILD, "stateful", later());
         assertEquals(List.of("other.bin", "stateful.tgz"), names.orElseThrow().stream().sorted().toList());
         assertEquals(Optional.empty(), lookahead.take(BUILD, "stateful", later()), "taken once: an upload check lists for itself");
@@ -82,31 +83,34 @@ class PlanLookaheadTest {
     @Test
     void aHerdReadsAheadOnceAndTargetsWithoutAListingNotAtAll() throws Exception {
         for (int i = 0; i < 50; i++) {
-            lookahead.start(BUILD, List.of(STATEFUL));
+            lookahead.start(BUILD, List.of(STATEFUL), NOTHING_STAGED);
         }
         lookahead.take(BUILD, "stateful", later()).orElseThrow();
-        lookahead.start(BUILD, List.of(STATEFUL)); // taken, but still fresh: a late caller of the herd
-        lookahead.start(BUILD, List.of(new StageTarget.NamedFile("stateful.tgz"))); // one stat by its job, as before
-        lookahead.start(BUILD, List.of(new StageTarget.Artifact("no_such_artifact")));
+        lookahead.start(BUILD, List.of(STATEFUL), NOTHING_STAGED); // taken, but still fresh: a late caller of the herd
+        lookahead.start(BUILD, List.of(new StageTarget.NamedFile("stateful.tgz")), NOTHING_STAGED); // one stat by its job, as before
+        lookahead.start(BUILD, List.of(new StageTarget.Artifact("no_such_artifact")), NOTHING_STAGED);
+        BuildRef staged = new BuildRef(ArchiveUrl.parse("gs://bkt/target/R1-2.0.1"), "target/R1-2.0.1");
+        lookahead.start(staged, List.of(STATEFUL), target -> true); // on this node's disk already: its request makes no job
         Eventually.await(Duration.ofSeconds(10), "the one read ahead's metadata", () -> gcs.metadataRequests() == 1);
         assertEquals(1, gcs.listRequests());
         assertEquals(Optional.empty(), lookahead.take(BUILD, "file:stateful.tgz", later()));
         assertEquals(Optional.empty(), lookahead.take(BUILD, "no_such_artifact", later()));
+        assertEquals(Optional.empty(), lookahead.take(staged, "stateful", later()));
     }
 
     @Test
     void aFailedOrStaleReadAheadGivesTheJobNothingAndItListsForItself() throws Exception {
         BuildRef missing = new BuildRef(ArchiveUrl.parse("gs://no-such-bucket/" + PATH), PATH);
-        lookahead.start(missing, List.of(STATEFUL));
+        lookahead.start(missing, List.of(STATEFUL), NOTHING_STAGED);
         assertEquals(Optional.empty(), lookahead.take(missing, "stateful", later()), "the listing failed: the attempt meets the error itself");
 
         int before = gcs.listRequests(); // the failed one's, settled by its take
         PlanLookahead stale = new PlanLookahead(Catalogue.load(null), sources, java.time.Clock.systemUTC(), 0);
         try {
-            stale.start(BUILD, List.of(STATEFUL));
+            stale.start(BUILD, List.of(STATEFUL), NOTHING_STAGED);
             Eventually.await(Duration.ofSeconds(10), "the read ahead", () -> gcs.listRequests() == before + 1);
             assertEquals(Optional.empty(), stale.take(BUILD, "stateful", later()), "too old to use");
-            stale.start(BUILD, List.of(STATEFUL));
+            stale.start(BUILD, List.of(STATEFUL), NOTHING_STAGED);
             Eventually.await(Duration.ofSeconds(10), "a new read ahead once the last is stale", () -> gcs.listRequests() == before + 2);
         } finally {
             stale.close();
@@ -116,7 +120,7 @@ class PlanLookaheadTest {
     @Test
     void afterACloseNothingIsReadAheadAndNoAttemptWaits() throws Exception {
         lookahead.close();
-        lookahead.start(BUILD, List.of(STATEFUL));
+        lookahead.start(BUILD, List.of(STATEFUL), NOTHING_STAGED);
         long started = System.nanoTime();
         assertEquals(Optional.empty(), lookahead.take(BUILD, "stateful", later()));
         assertTrue(System.nanoTime() - started < 5_000_000_000L, "the taker did not wait");
