@@ -117,6 +117,35 @@ class PlanLookaheadTest {
         }
     }
 
+    /**
+     * A flood of requests for new builds: two reads at a time and {@link PlanLookahead#MOST_WAITING}
+     * queued; the rest read nothing. A job whose read was refused or is still queued does not
+     * wait for it, and a read called off never reaches the store.
+     */
+    @Test
+    void aFloodOfNewBuildsReadsTwoAtATimeWithABoundedQueue() throws Exception {
+        List<BuildRef> builds = java.util.stream.IntStream.range(0, 100)
+                .mapToObj(i -> new BuildRef(ArchiveUrl.parse("gs://bkt/flood/R" + i), "flood/R" + i)).toList();
+        gcs.holdListings();
+        try {
+            builds.forEach(b -> lookahead.start(b, List.of(STATEFUL), NOTHING_STAGED));
+            Eventually.await(Duration.ofSeconds(10), "two reads in flight", () -> gcs.listRequests() == 2);
+            long started = System.nanoTime();
+            assertEquals(Optional.empty(), lookahead.take(builds.get(99), "stateful", later()), "refused: nothing to take");
+            assertEquals(Optional.empty(), lookahead.take(builds.get(50), "stateful", later()), "queued: called off");
+            assertTrue(System.nanoTime() - started < 2_000_000_000L, "neither job waited for the held reads");
+            assertEquals(2, gcs.listRequests());
+        } finally {
+            gcs.openListings();
+        }
+        int queuedAndRun = PlanLookahead.MOST_WAITING - 1; // one was called off
+        Eventually.await(Duration.ofSeconds(20), "the queued reads", () -> gcs.listRequests() == 2 + queuedAndRun);
+        assertTrue(lookahead.take(builds.get(2 + queuedAndRun), "stateful", later()).isPresent(), "the last one queued was read");
+        assertEquals(Optional.empty(), lookahead.take(builds.get(2 + PlanLookahead.MOST_WAITING), "stateful", later()),
+                "the first past the queue was not");
+        assertEquals(2 + queuedAndRun, gcs.listRequests(), "nothing past the bound reached the store");
+    }
+
     @Test
     void afterACloseNothingIsReadAheadAndNoAttemptWaits() throws Exception {
         lookahead.close();

@@ -40,6 +40,8 @@ public final class FakeGcs implements AutoCloseable {
     private final Map<String, Faults> faults = new ConcurrentHashMap<>();
     private final AtomicInteger mediaRequests = new AtomicInteger();
     private final AtomicInteger listRequests = new AtomicInteger();
+    /** Listings wait on it while a test holds them ({@link #holdListings}). */
+    private volatile java.util.concurrent.CountDownLatch listingGate = new java.util.concurrent.CountDownLatch(0);
     private final AtomicInteger metadataRequests = new AtomicInteger();
     private final java.util.Set<String> deniedBuckets = ConcurrentHashMap.newKeySet();
     private final java.util.Set<String> buckets = ConcurrentHashMap.newKeySet();
@@ -146,6 +148,15 @@ public final class FakeGcs implements AutoCloseable {
     /** Object listings served (a build's archive looked at). */
     public int listRequests() {
         return listRequests.get();
+    }
+
+    /** Listings that arrive from now on wait (counted) until {@link #openListings}, or a minute. */
+    public void holdListings() {
+        listingGate = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    public void openListings() {
+        listingGate.countDown();
     }
 
     /** Requests for one object's metadata (stat), of any object. */
@@ -258,6 +269,11 @@ public final class FakeGcs implements AutoCloseable {
 
     private void list(HttpExchange ex, String bucket, Map<String, String> query) throws IOException {
         listRequests.incrementAndGet();
+        try {
+            listingGate.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         String prefix = query.getOrDefault("prefix", "");
         String delimiter = query.get("delimiter");
         int max = Integer.parseInt(query.getOrDefault("maxResults", "1000"));
